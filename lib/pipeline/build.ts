@@ -1,0 +1,124 @@
+// CodeBuild: the package build (unit tests + `chalice package`) and the integration-test run, one role for both.
+import { BUILD_IMAGES } from '../aws.js';
+import type { Project } from '../project.js';
+import { DELETE, arn, arnOf, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from './cfn.js';
+import { bucketAccess } from './storage.js';
+
+interface BuildProject {
+  /** Logical ID of the CodeBuild project (AppPackageBuild is Chalice's). */
+  id: string;
+  /** Physical name suffix after the application name. */
+  name: string;
+  buildspec: string;
+  description: string;
+  /** Report group name used in the buildspec's `reports:` section, if the build publishes test results. */
+  reports?: string;
+  environment: Json[];
+}
+
+export function buildProjects(project: Project): BuildProject[] {
+  const projects: BuildProject[] = [{
+    id: 'AppPackageBuild', name: 'Build', buildspec: 'buildspec.yml',
+    description: project.unitTests ? 'Runs the unit tests, then packages the app per stage' : 'Packages the app per stage',
+    reports: project.unitTests ? 'unit-tests' : undefined,
+    environment: [{ Name: 'APP_S3_BUCKET', Type: 'PLAINTEXT', Value: ref('ApplicationBucket') }],
+  }];
+  if (project.integrationTests) {
+    projects.push({
+      id: 'IntegrationTestBuild', name: 'IntegrationTests', buildspec: 'buildspec-integration.yml',
+      description: 'Runs tests/integration against the beta endpoint', reports: 'integration-tests', environment: [],
+    });
+  }
+  return projects;
+}
+
+/** CodeBuild names the report group of `reports: <name>` in project P `P-<name>`; the stack creates it first. */
+const reportGroupName = (build: BuildProject) => `\${ApplicationName}${build.name}-${build.reports}`;
+const logGroupId = (build: BuildProject) => `${build.id}LogGroup`;
+const reportGroupId = (build: BuildProject) => `${build.id}Reports`;
+
+export function buildResources(project: Project): Resources {
+  const builds = buildProjects(project);
+  const arm = BUILD_IMAGES.find((image) => image.name === project.codebuildImage)?.arm ?? false;
+  const resources: Resources = {
+    CodeBuildRole: serviceRole('codebuild.amazonaws.com', 'Role of the CodeBuild projects of this pipeline'),
+    CodeBuildPolicy: {
+      Type: 'AWS::IAM::Policy',
+      Properties: {
+        PolicyName: 'CodeBuildAccess',
+        Roles: [ref('CodeBuildRole')],
+        PolicyDocument: policyDocument(buildStatements(builds)),
+      },
+    },
+  };
+  for (const build of builds) {
+    resources[logGroupId(build)] = {
+      Type: 'AWS::Logs::LogGroup',
+      ...DELETE,
+      Properties: { LogGroupName: sub(`/aws/codebuild/\${AWS::StackName}/${build.name}`), RetentionInDays: 30 },
+    };
+    if (build.reports) {
+      resources[reportGroupId(build)] = {
+        Type: 'AWS::CodeBuild::ReportGroup',
+        ...DELETE,
+        Properties: {
+          Name: sub(reportGroupName(build)), Type: 'TEST', DeleteReports: true,
+          ExportConfig: { ExportConfigType: 'NO_EXPORT' },
+        },
+      };
+    }
+    resources[build.id] = {
+      Type: 'AWS::CodeBuild::Project',
+      ...(build.reports ? { DependsOn: [reportGroupId(build)] } : {}),
+      Properties: {
+        Name: sub(`\${ApplicationName}${build.name}`),
+        Description: build.description,
+        ServiceRole: arnOf('CodeBuildRole'),
+        Artifacts: { Type: 'CODEPIPELINE' },
+        Source: { Type: 'CODEPIPELINE', BuildSpec: build.buildspec },
+        Environment: {
+          ComputeType: 'BUILD_GENERAL1_SMALL',
+          Image: ref('CodeBuildImage'),
+          Type: arm ? 'ARM_CONTAINER' : 'LINUX_CONTAINER',
+          PrivilegedMode: false,
+          EnvironmentVariables: build.environment,
+        },
+        Cache: { Type: 'S3', Location: sub(`\${ArtifactBucketStore}/codebuild-cache/${build.name}`) },
+        LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: ref(logGroupId(build)) } },
+        TimeoutInMinutes: 30,
+        QueuedTimeoutInMinutes: 60,
+      },
+    };
+  }
+  return resources;
+}
+
+function buildStatements(builds: BuildProject[]): Statement[] {
+  const statements: Statement[] = [
+    { Sid: 'WriteLogs', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: builds.map((b) => arnOf(logGroupId(b))) },
+    bucketAccess('ReadWriteArtifactsAndPackages', ['ArtifactBucketStore', 'ApplicationBucket'], ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject']),
+    {
+      Sid: 'LocateBuckets',
+      Action: ['s3:GetBucketAcl', 's3:GetBucketLocation', 's3:ListBucket'],
+      Resource: [arnOf('ArtifactBucketStore'), arnOf('ApplicationBucket')],
+    },
+  ];
+  const reporting = builds.filter((b) => b.reports);
+  if (reporting.length > 0) {
+    statements.push({
+      Sid: 'PublishTestReports',
+      Action: ['codebuild:CreateReport', 'codebuild:UpdateReport', 'codebuild:BatchPutTestCases', 'codebuild:BatchPutCodeCoverages'],
+      Resource: reporting.map((b) => arn('codebuild', `report-group/${reportGroupName(b)}`)),
+    });
+  }
+  return statements;
+}
+
+/** What the pipeline role needs to run the builds. */
+export function buildRunStatements(project: Project): Statement[] {
+  return [{
+    Sid: 'RunBuilds',
+    Action: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'],
+    Resource: buildProjects(project).map((b) => arnOf(b.id)),
+  }];
+}

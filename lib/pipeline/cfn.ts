@@ -1,0 +1,63 @@
+// Small builders for CloudFormation template data (intrinsics, IAM documents), so the parts read like the template.
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type Resource = { Type: string; Properties?: Record<string, Json>; [key: string]: Json | undefined };
+export type Resources = Record<string, Resource>;
+
+export const ref = (name: string): Json => ({ Ref: name });
+export const sub = (text: string): Json => ({ 'Fn::Sub': text });
+export const arnOf = (logicalId: string): Json => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+export const getAtt = (logicalId: string, attribute: string): Json => ({ 'Fn::GetAtt': [logicalId, attribute] });
+
+/** ARN in this stack's partition, region and account: `arn('lambda', 'function:x')`. */
+export const arn = (service: string, resource: string, { region = true, account = true } = {}): Json =>
+  sub(`arn:\${AWS::Partition}:${service}:${region ? '${AWS::Region}' : ''}:${account ? '${AWS::AccountId}' : ''}:${resource}`);
+
+export interface Statement {
+  Sid: string;
+  Effect?: 'Allow' | 'Deny';
+  Action: string[];
+  Resource: Json[];
+  Condition?: Record<string, Json>;
+}
+
+export function policyDocument(statements: Statement[]): Json {
+  return {
+    Version: '2012-10-17',
+    Statement: statements.map(({ Sid, Effect = 'Allow', Action, Resource, Condition }) => ({
+      Sid, Effect, Action, Resource, ...(Condition ? { Condition } : {}),
+    })),
+  };
+}
+
+/** A role that exactly one AWS service may assume. */
+export function serviceRole(service: string, description: string, extra: Record<string, Json> = {}): Resource {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      Description: description,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: ['sts:AssumeRole'] }],
+      },
+      ...extra,
+    },
+  };
+}
+
+/** iam:PassRole on given roles, only to the given service. */
+export function passRole(sid: string, roles: Json[], service: string): Statement {
+  return {
+    Sid: sid,
+    Action: ['iam:PassRole'],
+    Resource: roles,
+    Condition: { StringEquals: { 'iam:PassedToService': service } },
+  };
+}
+
+export function actionType(category: string, provider: string, owner = 'AWS'): Json {
+  return { Category: category, Owner: owner, Provider: provider, Version: '1' };
+}
+
+/** Keep on delete and on replacement: for anything that holds a team's data. */
+export const RETAIN = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' } as const;
+export const DELETE = { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' } as const;

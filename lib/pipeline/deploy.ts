@@ -1,0 +1,130 @@
+// Deploying the app stacks: the CloudFormation role (scoped to what a Chalice SAM stack creates) and the
+// change-set actions of the Beta and Production stages.
+import type { Project } from '../project.js';
+import { actionType, arn, arnOf, passRole, policyDocument, serviceRole, sub, type Json, type Resources, type Statement } from './cfn.js';
+
+export interface AppStage {
+  /** Pipeline stage name. */
+  stage: 'Beta' | 'Prod';
+  /** Chalice stage in .chalice/config.json and in `chalice package --stage`. */
+  chaliceStage: 'beta' | 'prod';
+  /** Build output file in the CompiledCFNTemplate artifact. */
+  template: string;
+  /** Artifact holding StackOutputs.json after the deploy. */
+  outputArtifact: string;
+  /** Variable namespace of the execute action (stack outputs as #{Namespace.EndpointURL}). */
+  namespace: string;
+}
+
+export const BUILD_ARTIFACT = 'CompiledCFNTemplate';
+
+export function appStages(project: Project): AppStage[] {
+  const beta: AppStage = { stage: 'Beta', chaliceStage: 'beta', template: 'transformed-beta.yaml', outputArtifact: 'AppDeploymentValues', namespace: 'BetaStackOutputs' };
+  const prod: AppStage = { stage: 'Prod', chaliceStage: 'prod', template: 'transformed-prod.yaml', outputArtifact: 'ProdDeploymentValues', namespace: 'ProdStackOutputs' };
+  return project.production ? [beta, prod] : [beta];
+}
+
+const stackName = (stage: AppStage) => `\${ApplicationName}${stage.stage}Stack`;
+
+/** Change set, then execute: a failed change set never touches the running stack. */
+export function deployActions(stage: AppStage): Json[] {
+  const changeSet = sub(`\${ApplicationName}${stage.stage}ChangeSet`);
+  return [
+    {
+      Name: `Create${stage.stage}ChangeSet`,
+      ActionTypeId: actionType('Deploy', 'CloudFormation'),
+      Configuration: {
+        ActionMode: 'CHANGE_SET_REPLACE',
+        ChangeSetName: changeSet,
+        StackName: sub(stackName(stage)),
+        TemplatePath: `${BUILD_ARTIFACT}::${stage.template}`,
+        Capabilities: 'CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND',
+        RoleArn: arnOf('CFNDeployRole'),
+      },
+      InputArtifacts: [{ Name: BUILD_ARTIFACT }],
+      RunOrder: 1,
+    },
+    {
+      Name: `Execute${stage.stage}ChangeSet`,
+      ActionTypeId: actionType('Deploy', 'CloudFormation'),
+      Configuration: {
+        ActionMode: 'CHANGE_SET_EXECUTE',
+        ChangeSetName: changeSet,
+        StackName: sub(stackName(stage)),
+        OutputFileName: 'StackOutputs.json',
+      },
+      Namespace: stage.namespace,
+      OutputArtifacts: [{ Name: stage.outputArtifact }],
+      RunOrder: 2,
+    },
+  ];
+}
+
+/** ARNs of one kind of resource in every app stack: their names start with the stack name (CloudFormation adds a suffix). */
+function inAppStacks(project: Project, service: string, resource: (stack: string) => string, options = {}): Json[] {
+  return appStages(project).map((stage) => arn(service, resource(stackName(stage)), options));
+}
+
+/** The CloudFormation role: what a Chalice REST/event app's SAM stack creates, and nothing else. */
+export function deployRoleResources(project: Project): Resources {
+  const own = (service: string, resource: (stack: string) => string, options = {}) => inAppStacks(project, service, resource, options);
+  const statements: Statement[] = [
+    { Sid: 'ExpandServerlessTransform', Action: ['cloudformation:CreateChangeSet'], Resource: [sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:transform/Serverless-2016-10-31')] },
+    {
+      Sid: 'ManageAppFunctions',
+      Action: [
+        'lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration',
+        'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:AddPermission', 'lambda:RemovePermission',
+        'lambda:GetPolicy', 'lambda:TagResource', 'lambda:UntagResource', 'lambda:ListTags', 'lambda:PublishVersion',
+        'lambda:ListVersionsByFunction', 'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency',
+      ],
+      Resource: own('lambda', (stack) => `function:${stack}-*`),
+    },
+    {
+      Sid: 'ManageAppApis',
+      Action: ['apigateway:GET', 'apigateway:POST', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE'],
+      Resource: ['/restapis', '/restapis/*', '/apis', '/apis/*', '/tags/*'].map((path) => sub(`arn:\${AWS::Partition}:apigateway:\${AWS::Region}::${path}`)),
+    },
+    {
+      Sid: 'ManageAppRoles',
+      Action: [
+        'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:TagRole', 'iam:UntagRole', 'iam:UpdateAssumeRolePolicy',
+        'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy',
+      ],
+      Resource: own('iam', (stack) => `role/${stack}-*`, { region: false }),
+    },
+    passRole('PassAppRolesToLambda', own('iam', (stack) => `role/${stack}-*`, { region: false }), 'lambda.amazonaws.com'),
+    {
+      Sid: 'ManageAppLogGroups',
+      Action: ['logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy', 'logs:TagResource'],
+      Resource: own('logs', (stack) => `log-group:/aws/lambda/${stack}-*`),
+    },
+    {
+      Sid: 'ManageAppSchedules',
+      Action: ['events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:PutTargets', 'events:RemoveTargets', 'events:TagResource'],
+      Resource: own('events', (stack) => `rule/${stack}-*`),
+    },
+    { Sid: 'ReadPackagedCode', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: [sub('${ApplicationBucket.Arn}/*')] },
+  ];
+  return {
+    CFNDeployRole: serviceRole('cloudformation.amazonaws.com', 'Deploys the Chalice app stacks (scope: see README "Deploy role")', {
+      Policies: [{ PolicyName: 'DeployChaliceApp', PolicyDocument: policyDocument(statements) }],
+    }),
+  };
+}
+
+/** What the pipeline role needs to run the deploy actions. */
+export function deployRunStatements(project: Project): Statement[] {
+  return [
+    {
+      Sid: 'DeployAppStacks',
+      Action: [
+        'cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet',
+        'cloudformation:DeleteChangeSet', 'cloudformation:DescribeStacks',
+      ],
+      Resource: inAppStacks(project, 'cloudformation', (stack) => `stack/${stack}/*`),
+    },
+    { Sid: 'ExpandServerlessTransform', Action: ['cloudformation:CreateChangeSet'], Resource: [sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:transform/Serverless-2016-10-31')] },
+    passRole('PassDeployRole', [arnOf('CFNDeployRole')], 'cloudformation.amazonaws.com'),
+  ];
+}

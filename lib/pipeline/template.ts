@@ -1,0 +1,199 @@
+// The pipeline stack as data: parameters, resources and outputs assembled from one part per concern.
+// Stages are a list, so an optional stage is simply absent (no dangling role, artifact or output).
+import { BUILD_IMAGES } from '../aws.js';
+import type { Project } from '../project.js';
+import {
+  APP_NAME_PATTERN, BRANCH_CHARS_PATTERN, CODECOMMIT_REPO_PATTERN, CONNECTION_ARN_PATTERN, EMAIL_PATTERN,
+  PROVIDER_REPO_PATTERN,
+} from '../rules.js';
+import { buildProjects, buildResources, buildRunStatements } from './build.js';
+import {
+  actionType, arnOf, getAtt, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement,
+} from './cfn.js';
+import { BUILD_ARTIFACT, appStages, deployActions, deployRoleResources, deployRunStatements } from './deploy.js';
+import { SOURCE_ARTIFACT, connectionArnValue, sourceAction, sourceResources, sourceStatements, sourceTriggers } from './source.js';
+import { bucketAccess, storageResources } from './storage.js';
+
+export interface PipelineTemplate {
+  AWSTemplateFormatVersion: '2010-09-09';
+  Description: string;
+  Parameters: Record<string, Record<string, Json>>;
+  Resources: Resources;
+  Outputs: Record<string, Record<string, Json>>;
+}
+
+export function pipelineTemplate(project: Project): PipelineTemplate {
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `Continuous delivery of the Chalice app ${project.appName}: ${project.stages.map((s) => s.name).join(' -> ')} (generator-chalice-pipeline)`,
+    Parameters: parameters(project),
+    Resources: {
+      ...storageResources(),
+      ...sourceResources(project),
+      ...buildResources(project),
+      ...deployRoleResources(project),
+      ...approvalResources(project),
+      ...pipelineResources(project),
+    },
+    Outputs: outputs(project),
+  };
+}
+
+function parameters(project: Project): PipelineTemplate['Parameters'] {
+  const params: PipelineTemplate['Parameters'] = {
+    ApplicationName: {
+      Type: 'String', Default: project.appName, AllowedPattern: APP_NAME_PATTERN,
+      Description: 'Chalice app name; prefixes the pipeline, the build projects and the app stacks',
+    },
+    BranchName: { Type: 'String', Default: project.branch, AllowedPattern: BRANCH_CHARS_PATTERN, Description: 'Branch the pipeline releases' },
+    CodeBuildImage: {
+      Type: 'String', Default: project.codebuildImage,
+      AllowedValues: BUILD_IMAGES.filter((image) => image.arm === BUILD_IMAGES.find((i) => i.name === project.codebuildImage)?.arm).map((i) => i.name),
+      Description: `CodeBuild image; must provide Python ${project.pythonVersion}`,
+    },
+  };
+  if (project.usesConnection) {
+    params.RepositoryId = { Type: 'String', Default: project.repository, AllowedPattern: PROVIDER_REPO_PATTERN, Description: `${project.source} repository (owner/repo)` };
+    if (project.connectionArn) {
+      params.ConnectionArn = { Type: 'String', Default: project.connectionArn, AllowedPattern: CONNECTION_ARN_PATTERN, Description: 'Existing CodeConnections connection' };
+    }
+  } else {
+    params.RepositoryName = { Type: 'String', Default: project.repository, AllowedPattern: CODECOMMIT_REPO_PATTERN, Description: 'CodeCommit repository the stack creates and keeps' };
+  }
+  if (project.approvalEmail) {
+    params.ApprovalEmail = { Type: 'String', Default: project.approvalEmail, AllowedPattern: EMAIL_PATTERN, Description: 'Notified when a release waits for approval' };
+  }
+  return params;
+}
+
+function approvalResources(project: Project): Resources {
+  if (!project.approvalEmail) return {};
+  return {
+    ApprovalTopic: {
+      Type: 'AWS::SNS::Topic',
+      Metadata: {
+        Justification: 'No KMS key: the AWS managed key alias/aws/sns does not let CodePipeline publish, and a customer key is an extra cost the team can add',
+      },
+      Properties: {
+        DisplayName: sub('${ApplicationName} release approval'),
+        Subscription: [{ Endpoint: ref('ApprovalEmail'), Protocol: 'email' }],
+      },
+    },
+    ApprovalTopicPolicy: {
+      Type: 'AWS::SNS::TopicPolicy',
+      Properties: {
+        Topics: [ref('ApprovalTopic')],
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{
+            Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 'sns:Publish', Resource: ref('ApprovalTopic'),
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }],
+        },
+      },
+    },
+  };
+}
+
+function pipelineStages(project: Project): Json[] {
+  const [beta, prod] = appStages(project);
+  const stages: Json[] = [
+    { Name: 'Source', Actions: [sourceAction(project)] },
+    {
+      Name: 'Build',
+      Actions: [{
+        Name: 'Build', ActionTypeId: actionType('Build', 'CodeBuild'),
+        Configuration: { ProjectName: ref('AppPackageBuild') },
+        InputArtifacts: [{ Name: SOURCE_ARTIFACT }], OutputArtifacts: [{ Name: BUILD_ARTIFACT }], RunOrder: 1,
+      }],
+    },
+    { Name: 'Beta', Actions: deployActions(beta) },
+  ];
+  if (project.integrationTests) {
+    stages.push({
+      Name: 'IntegrationTests',
+      Actions: [{
+        Name: 'IntegrationTests', ActionTypeId: actionType('Test', 'CodeBuild'),
+        Configuration: { ProjectName: ref('IntegrationTestBuild'), PrimarySource: SOURCE_ARTIFACT },
+        InputArtifacts: [{ Name: SOURCE_ARTIFACT }, { Name: beta.outputArtifact }], RunOrder: 1,
+      }],
+    });
+  }
+  if (project.manualApproval) {
+    stages.push({
+      Name: 'Approval',
+      Actions: [{
+        Name: 'ApproveRelease', ActionTypeId: actionType('Approval', 'Manual'),
+        Configuration: {
+          CustomData: sub(`Beta of \${ApplicationName} passed${project.integrationTests ? ' its integration tests' : ''}. Review it, then approve the release to production.`),
+          ExternalEntityLink: `#{${beta.namespace}.EndpointURL}`,
+          ...(project.approvalEmail ? { NotificationArn: ref('ApprovalTopic') } : {}),
+        },
+        RunOrder: 1,
+      }],
+    });
+  }
+  if (prod) {
+    stages.push({
+      Name: 'Prod', Actions: deployActions(prod),
+      ...(project.pipelineType === 'V2' ? { OnFailure: { Result: 'ROLLBACK' } } : {}),
+    });
+  }
+  return stages;
+}
+
+function pipelineRoleStatements(project: Project): Statement[] {
+  const statements: Statement[] = [
+    bucketAccess('ReadWriteArtifacts', ['ArtifactBucketStore'], ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject']),
+    { Sid: 'LocateArtifactBucket', Action: ['s3:GetBucketVersioning', 's3:GetBucketLocation', 's3:ListBucket'], Resource: [arnOf('ArtifactBucketStore')] },
+    ...sourceStatements(project),
+    ...buildRunStatements(project),
+    ...deployRunStatements(project),
+  ];
+  if (project.approvalEmail) statements.push({ Sid: 'NotifyApprovers', Action: ['sns:Publish'], Resource: [ref('ApprovalTopic')] });
+  return statements;
+}
+
+function pipelineResources(project: Project): Resources {
+  const triggers = sourceTriggers(project);
+  return {
+    CodePipelineRole: serviceRole('codepipeline.amazonaws.com', 'Role of the release pipeline', {
+      Policies: [{ PolicyName: 'RunPipeline', PolicyDocument: policyDocument(pipelineRoleStatements(project)) }],
+    }),
+    AppPipeline: {
+      Type: 'AWS::CodePipeline::Pipeline',
+      Properties: {
+        Name: sub('${ApplicationName}Pipeline'),
+        PipelineType: project.pipelineType,
+        RoleArn: arnOf('CodePipelineRole'),
+        ArtifactStore: { Type: 'S3', Location: ref('ArtifactBucketStore') },
+        RestartExecutionOnUpdate: false,
+        Stages: pipelineStages(project),
+        ...(triggers.length > 0 ? { Triggers: triggers } : {}),
+      },
+    },
+  };
+}
+
+function outputs(project: Project): PipelineTemplate['Outputs'] {
+  const out: PipelineTemplate['Outputs'] = {};
+  if (!project.usesConnection) {
+    out.SourceRepoURL = { Description: 'HTTPS clone URL of the CodeCommit repository', Value: getAtt('SourceRepository', 'CloneUrlHttp') };
+    out.SourceRepoSshURL = { Description: 'SSH clone URL of the CodeCommit repository', Value: getAtt('SourceRepository', 'CloneUrlSsh') };
+  } else {
+    out.ConnectionArn = { Description: 'The connection the source uses (approve it once in the console if PENDING)', Value: connectionArnValue(project) };
+  }
+  Object.assign(out, {
+    S3ApplicationBucket: { Description: 'Bucket of the packaged Lambda code', Value: ref('ApplicationBucket') },
+    CodeBuildRoleArn: { Description: 'Role of the CodeBuild projects', Value: arnOf('CodeBuildRole') },
+    S3PipelineBucket: { Description: 'Artifact bucket of the pipeline', Value: ref('ArtifactBucketStore') },
+    CodePipelineRoleArn: { Description: 'Role of the pipeline', Value: arnOf('CodePipelineRole') },
+    CFNDeployRoleArn: { Description: 'Role CloudFormation uses to deploy the app stacks', Value: arnOf('CFNDeployRole') },
+    PipelineName: { Description: 'Name of the release pipeline', Value: ref('AppPipeline') },
+  });
+  for (const build of buildProjects(project)) {
+    out[`${build.id}Name`] = { Description: `CodeBuild project: ${build.description}`, Value: ref(build.id) };
+  }
+  if (project.approvalEmail) out.ApprovalTopicArn = { Description: 'SNS topic of the approval notifications', Value: ref('ApprovalTopic') };
+  return out;
+}

@@ -1,0 +1,110 @@
+// Validation rules for answer values. Each returns undefined when the value is fine, else the rule it broke,
+// worded so it can follow "<key> <value> is invalid: ".
+import { BUILD_IMAGES, PYTHON_VERSIONS, REGIONS, RETIRED_IMAGES, type Source } from './aws.js';
+
+/** Longest app name for which every derived AWS name fits (see README "Names"). */
+export const APP_NAME_MAX = 24;
+export const APP_NAME_PATTERN = `^[A-Za-z][A-Za-z0-9-]{0,${APP_NAME_MAX - 1}}$`;
+export const STACK_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9-]{0,127}$';
+export const CODECOMMIT_REPO_PATTERN = '^[A-Za-z0-9_.-]{1,100}$';
+export const PROVIDER_REPO_PATTERN = '^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$';
+export const BRANCH_CHARS_PATTERN = '^[A-Za-z0-9._/-]{1,200}$';
+export const EMAIL_PATTERN = '^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$';
+export const CONNECTION_ARN_PATTERN =
+  '^arn:aws(-cn|-us-gov)?:(codeconnections|codestar-connections):[a-z]{2}(-gov)?-[a-z]+-\\d:\\d{12}:connection/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+
+const matches = (pattern: string, value: string) => new RegExp(pattern).test(value);
+
+export function appNameRule(value: string): string | undefined {
+  if (matches(APP_NAME_PATTERN, value) && !value.endsWith('-')) return undefined;
+  return `must start with a letter, contain only letters, digits and "-", not end with "-", and be at most ${APP_NAME_MAX} characters (it names the CodeCommit repository, the stacks <appName>BetaStack/<appName>ProdStack and the functions and roles in them)`;
+}
+
+export function stackNameRule(value: string): string | undefined {
+  return matches(STACK_NAME_PATTERN, value)
+    ? undefined
+    : 'must start with a letter and contain only letters, digits and "-" (at most 128 characters), as CloudFormation stack names do';
+}
+
+export function pythonVersionRule(value: string): string | undefined {
+  return (PYTHON_VERSIONS as readonly string[]).includes(value)
+    ? undefined
+    : `must be one of ${PYTHON_VERSIONS.join(', ')} (the Python versions both Chalice 1.33 and Lambda support)`;
+}
+
+export function regionRule(value: string): string | undefined {
+  if ((REGIONS as readonly string[]).includes(value)) return undefined;
+  const hint = closest(value, REGIONS);
+  return `must be an AWS region code such as us-east-1${hint ? ` (did you mean ${hint}?)` : ''}`;
+}
+
+/** git check-ref-format rules for a branch, narrowed to characters that are safe in YAML, make and shell. */
+export function branchRule(value: string): string | undefined {
+  const rule =
+    'must be a valid git branch name (git check-ref-format) made of letters, digits, ".", "_", "-" and "/": ' +
+    'no "..", "//" or "@{", no part starting with "." or ending with ".lock", not starting with "-" or "/", not ending with "/" or "."';
+  if (!matches(BRANCH_CHARS_PATTERN, value)) return rule;
+  if (value.startsWith('-') || value.startsWith('/') || value.endsWith('/') || value.endsWith('.')) return rule;
+  if (value.includes('..') || value.includes('//') || value === '@') return rule;
+  if (value.split('/').some((part) => part.startsWith('.') || part.endsWith('.lock'))) return rule;
+  return undefined;
+}
+
+export function emailRule(value: string): string | undefined {
+  return matches(EMAIL_PATTERN, value) && value.length <= 254
+    ? undefined
+    : 'must be an e-mail address such as team@example.com (letters, digits and ._%+- before the @, a domain after it)';
+}
+
+export function repositoryRule(value: string, source: Source): string | undefined {
+  if (source === 'codecommit') {
+    return matches(CODECOMMIT_REPO_PATTERN, value) && !value.endsWith('.git')
+      ? undefined
+      : 'must be a CodeCommit repository name: letters, digits, ".", "_" and "-", at most 100 characters, not ending in ".git"';
+  }
+  const nested = source === 'gitlab';
+  const ok = matches(PROVIDER_REPO_PATTERN, value) && (nested || value.split('/').length === 2);
+  return ok
+    ? undefined
+    : `must be "owner/repo"${nested ? ' (or "group/subgroup/repo")' : ''} for a ${source} source: letters, digits, ".", "_" and "-" on each side of the "/"`;
+}
+
+export function connectionArnRule(value: string): string | undefined {
+  return matches(CONNECTION_ARN_PATTERN, value)
+    ? undefined
+    : 'must be a CodeConnections ARN: arn:aws:codeconnections:<region>:<12-digit account>:connection/<uuid> (codestar-connections is accepted too)';
+}
+
+export function imageRule(value: string, pythonVersion: string): string | undefined {
+  const names = BUILD_IMAGES.map((image) => image.name);
+  if (RETIRED_IMAGES.includes(value)) return `is retired or not a documented CodeBuild image; use one of ${names.join(', ')}`;
+  const image = BUILD_IMAGES.find((candidate) => candidate.name === value);
+  if (!image) return `must be a curated CodeBuild image that provides Python through runtime-versions: ${names.join(', ')}`;
+  if (!image.python.includes(pythonVersion)) {
+    return `does not provide Python ${pythonVersion} (it has ${image.python.join(', ')}); pick another image or Python version`;
+  }
+  return undefined;
+}
+
+/** The candidate nearest to value by edit distance, when it is near enough to be a likely typo. */
+export function closest(value: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(3, Math.floor(value.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(value.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}

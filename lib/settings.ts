@@ -1,0 +1,141 @@
+// One definition per answer: it feeds the prompt, the CLI flag, the answers-file key, the JSON Schema,
+// the validator and the saved .yo-rc.json, so those can never drift apart.
+import {
+  BUILD_IMAGES, DEFAULT_IMAGE, DEFAULT_PYTHON, DEFAULT_REGION, PIPELINE_TYPES, PYTHON_VERSIONS, REGIONS, SOURCES,
+  type Source,
+} from './aws.js';
+import {
+  APP_NAME_PATTERN, BRANCH_CHARS_PATTERN, CONNECTION_ARN_PATTERN, EMAIL_PATTERN, STACK_NAME_PATTERN,
+  appNameRule, branchRule, connectionArnRule, emailRule, imageRule, pythonVersionRule, regionRule, repositoryRule,
+  stackNameRule,
+} from './rules.js';
+
+export interface Answers {
+  appName: string;
+  pythonVersion: string;
+  region: string;
+  source: Source;
+  repository: string;
+  connectionArn?: string;
+  branch: string;
+  pipelineStackName: string;
+  codebuildImage: string;
+  pipelineType: 'V1' | 'V2';
+  unitTests: boolean;
+  integrationTests: boolean;
+  production: boolean;
+  manualApproval: boolean;
+  approvalEmail?: string;
+}
+export type AnswerKey = keyof Answers;
+export type AnswerValue = string | boolean;
+export type PartialAnswers = Partial<Record<AnswerKey, AnswerValue>>;
+
+export interface Setting {
+  key: AnswerKey;
+  /** The CLI flag, kebab-case of the key. */
+  flag: string;
+  kind: 'string' | 'boolean' | 'choice';
+  choices?: readonly string[];
+  /** One line for --help, the prompt and the schema. */
+  description: string;
+  /** Regular expression for the JSON Schema (the rule function is the authority). */
+  pattern?: string;
+  /** Default given what is known so far; undefined means the answer is required (or optional, see `optional`). */
+  defaultValue?: (known: PartialAnswers, env: NodeJS.ProcessEnv) => AnswerValue | undefined;
+  /** An optional answer may stay unset (connectionArn, approvalEmail). */
+  optional?: boolean;
+  /** Whether the question applies given the other answers (asked, validated and saved only then). */
+  applies?: (known: PartialAnswers) => boolean;
+  /** The rule a value breaks, or undefined; rules that need other answers get them in `known`. */
+  rule?: (value: string, known: PartialAnswers) => string | undefined;
+}
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+const isConnection = (known: PartialAnswers) => (known.source ?? 'codecommit') !== 'codecommit';
+
+function define(setting: Omit<Setting, 'flag'>): Setting {
+  return { ...setting, flag: kebab(setting.key) };
+}
+
+export const SETTINGS: readonly Setting[] = [
+  define({
+    key: 'appName', kind: 'string', pattern: APP_NAME_PATTERN,
+    description: 'Chalice app_name; names the folder, the repository and the stacks',
+    rule: appNameRule,
+  }),
+  define({
+    key: 'pythonVersion', kind: 'choice', choices: PYTHON_VERSIONS,
+    description: 'Lambda runtime and CodeBuild runtime-versions python',
+    defaultValue: () => DEFAULT_PYTHON, rule: pythonVersionRule,
+  }),
+  define({
+    key: 'region', kind: 'string', choices: REGIONS,
+    description: 'AWS region of the pipeline (and of the clone URLs)',
+    defaultValue: (_known, env) => env.AWS_REGION || env.AWS_DEFAULT_REGION || DEFAULT_REGION,
+    rule: regionRule,
+  }),
+  define({
+    key: 'source', kind: 'choice', choices: SOURCES,
+    description: 'Where the code lives: CodeCommit, or GitHub/GitLab/Bitbucket through a CodeConnections connection',
+    defaultValue: () => 'codecommit',
+  }),
+  define({
+    key: 'repository', kind: 'string',
+    description: 'CodeCommit repository name, or owner/repo for a connection source',
+    defaultValue: (known) => (isConnection(known) ? undefined : known.appName),
+    rule: (value, known) => repositoryRule(value, (known.source ?? 'codecommit') as Source),
+  }),
+  define({
+    key: 'connectionArn', kind: 'string', pattern: CONNECTION_ARN_PATTERN, optional: true,
+    description: 'An existing CodeConnections connection ARN (without it the stack creates a PENDING connection)',
+    applies: isConnection, rule: connectionArnRule,
+  }),
+  define({
+    key: 'branch', kind: 'string', pattern: BRANCH_CHARS_PATTERN,
+    description: 'The branch the pipeline releases',
+    defaultValue: () => 'main', rule: branchRule,
+  }),
+  define({
+    key: 'pipelineStackName', kind: 'string', pattern: STACK_NAME_PATTERN,
+    description: 'The CloudFormation stack `make deploy` creates',
+    defaultValue: (known) => (known.appName ? `${known.appName}-pipeline` : undefined), rule: stackNameRule,
+  }),
+  define({
+    key: 'codebuildImage', kind: 'choice', choices: BUILD_IMAGES.map((image) => image.name),
+    description: 'CodeBuild image; must provide pythonVersion',
+    defaultValue: () => DEFAULT_IMAGE,
+    rule: (value, known) => imageRule(value, String(known.pythonVersion ?? DEFAULT_PYTHON)),
+  }),
+  define({
+    key: 'pipelineType', kind: 'choice', choices: PIPELINE_TYPES,
+    description: 'CodePipeline type', defaultValue: () => 'V2',
+  }),
+  define({
+    key: 'unitTests', kind: 'boolean', description: 'Run the unit tests in the build before anything deploys',
+    defaultValue: () => true,
+  }),
+  define({
+    key: 'integrationTests', kind: 'boolean', description: 'Run integration tests against the beta endpoint',
+    defaultValue: () => true,
+  }),
+  define({
+    key: 'production', kind: 'boolean', description: 'Add a production stage after beta',
+    defaultValue: () => true,
+  }),
+  define({
+    key: 'manualApproval', kind: 'boolean', description: 'Require a manual approval before production',
+    defaultValue: () => true, applies: (known) => known.production !== false,
+  }),
+  define({
+    key: 'approvalEmail', kind: 'string', pattern: EMAIL_PATTERN, optional: true,
+    description: 'E-mail notified (SNS) when an approval waits',
+    applies: (known) => known.production !== false && known.manualApproval !== false, rule: emailRule,
+  }),
+];
+
+export const SETTING_KEYS = SETTINGS.map((setting) => setting.key);
+
+export function settingFor(key: string): Setting | undefined {
+  return SETTINGS.find((setting) => setting.key === key);
+}
