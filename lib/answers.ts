@@ -33,12 +33,15 @@ export interface Resolution {
   missing: AnswerKey[];
   /** Keys a user or file gave (these are not asked again). */
   given: Set<AnswerKey>;
+  /** Keys the repository itself states (not asked either). */
+  found: Set<AnswerKey>;
 }
 
 /** Merge the layers by precedence (flags > file > saved > found > defaults); never asks anything. */
 export function mergeAnswers(layers: AnswerLayers, env: NodeJS.ProcessEnv): Resolution {
   const known: PartialAnswers = {};
   const given = new Set<AnswerKey>();
+  const found = new Set<AnswerKey>();
   const missing: AnswerKey[] = [];
   for (const setting of SETTINGS) {
     if (setting.applies && !setting.applies(known)) continue;
@@ -48,12 +51,14 @@ export function mergeAnswers(layers: AnswerLayers, env: NodeJS.ProcessEnv): Reso
       given.add(setting.key);
       continue;
     }
-    const fallback = layers.found?.[setting.key] ?? setting.defaultValue?.(known, env);
+    const stated = layers.found?.[setting.key];
+    if (stated !== undefined) found.add(setting.key);
+    const fallback = stated ?? setting.defaultValue?.(known, env);
     if (fallback !== undefined) known[setting.key] = fallback;
     // A derived default (repository, pipelineStackName) is only missing once appName is known.
     else if (!setting.optional && !(setting.defaultValue && missing.length > 0)) missing.push(setting.key);
   }
-  return { known, missing, given };
+  return { known, missing, given, found };
 }
 
 /** The problem with one value, as the one-line message users see, or undefined. */

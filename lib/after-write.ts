@@ -1,0 +1,25 @@
+// After the files are on disk: git, the virtualenv, and the next steps, as lines to print.
+import { nextSteps } from './next-steps.js';
+import { targetNames, userTargets } from './makefile.js';
+import { setUpGit } from './git.js';
+import { setUpVenv } from './venv.js';
+import type { Prepared } from './session.js';
+
+export interface AfterWriteOptions {
+  skipGit: boolean;
+  skipInstall: boolean;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function afterWrite(prepared: Prepared, options: AfterWriteOptions): string[] {
+  const { project, destination, plan } = prepared;
+  const lines: string[] = [];
+  if (!options.skipInstall) lines.push(...setUpVenv(destination, project, options.env));
+  if (!options.skipGit) lines.push(...setUpGit(destination, project));
+  const makefile = plan.files.find((file) => file.path === 'Makefile')!.contents;
+  // Our targets are the ones inside the block; renamed ones carry the pipeline- prefix.
+  const { targets } = targetNames(userTargets(makefile));
+  lines.push('', ...nextSteps(project, destination, options.cwd, targets));
+  return lines;
+}

@@ -1,0 +1,117 @@
+// The Yeoman side of both generators: options from the settings table, questions through Yeoman's adapter,
+// files through its editor (and conflicter), then git, .venv and next steps. The flow itself is lib/session.ts.
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Generator from 'yeoman-generator';
+import { TerminalAdapter } from '@yeoman/adapter';
+import { afterWrite } from './after-write.js';
+import { InputError } from './answers.js';
+import { RUN_FLAGS } from './cli-args.js';
+import { questionsFor } from './prompts.js';
+import { planReport } from './run.js';
+import { filesToWrite, prepare, type Disk, type GeneratorKind, type Prepared } from './session.js';
+import { TEMPLATES_DIR } from './render.js';
+import { SETTINGS, type PartialAnswers } from './settings.js';
+
+type Options = Record<string, unknown>;
+
+export abstract class ChaliceGenerator extends Generator {
+  protected abstract readonly kind: GeneratorKind;
+  private prepared?: Prepared;
+  private startedIn = '';
+
+  constructor(args: string[], options: Options, features?: Options) {
+    // customInstallTask: we install nothing with npm, so Yeoman's package.json notice is noise.
+    super(args, options as never, { ...features, customInstallTask: true } as never);
+    for (const [flag, { type, description }] of Object.entries(RUN_FLAGS)) {
+      if (flag !== 'help' && flag !== 'force' && flag !== 'dry-run' && flag !== 'skip-install') {
+        this.option(flag, { type: type === 'string' ? String : Boolean, description });
+      }
+    }
+    for (const setting of SETTINGS) {
+      this.option(setting.flag, { type: setting.kind === 'boolean' ? Boolean : String, description: setting.description });
+    }
+    this.sourceRoot(TEMPLATES_DIR);
+  }
+
+  private option_(flag: string): unknown {
+    const camel = flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    const options = this.options as Options;
+    return options[flag] ?? options[camel];
+  }
+
+  private flags(): PartialAnswers {
+    const flags: PartialAnswers = {};
+    for (const setting of SETTINGS) {
+      const value = this.option_(setting.flag);
+      if (value !== undefined) flags[setting.key] = value as string | boolean;
+    }
+    return flags;
+  }
+
+  /** A real terminal adapter without a terminal cannot ask: treat the run as non-interactive (never hang). */
+  private nonInteractive(): boolean {
+    if (this.option_('answers') || this.option_('defaults')) return true;
+    return !process.stdin.isTTY && this.env.adapter instanceof TerminalAdapter;
+  }
+
+  private disk(): Disk {
+    return {
+      exists: (path) => this.fs.exists(path),
+      read: (path) => (this.fs.exists(path) ? this.fs.read(path) ?? undefined : undefined),
+      // Files given to yeoman-test live only in the editor's memory, so list both.
+      list: (folder) => {
+        let names: string[] = [];
+        try {
+          names = readdirSync(folder);
+        } catch {
+          names = [];
+        }
+        const inMemory = this.fs.store.all().filter((file) => dirname(file.path) === folder && file.contents !== null).map((file) => file.basename);
+        return [...new Set([...names, ...inMemory])];
+      },
+    };
+  }
+
+  async prompting(): Promise<void> {
+    this.startedIn = this.destinationRoot();
+    try {
+      this.prepared = await prepare(
+        {
+          kind: this.kind, cwd: this.startedIn, flags: this.flags(), answersFile: this.option_('answers') as string | undefined,
+          nonInteractive: this.nonInteractive(), force: Boolean(this.option_('force')), env: process.env,
+        },
+        this.disk(),
+        async (resolution, context) => (await this.prompt(questionsFor(resolution, context) as never)) as PartialAnswers,
+      );
+    } catch (error) {
+      if (error instanceof InputError) throw new Error(error.problems.map((problem) => `error: ${problem}`).join('\n'));
+      throw error;
+    }
+    this.destinationRoot(this.prepared.destination);
+    for (const line of planReport(this.prepared, this.startedIn)) this.log(line);
+  }
+
+  writing(): void {
+    const { plan, destination } = this.prepared!;
+    if (this.option_('dry-run')) return;
+    const force = Boolean(this.option_('force'));
+    // Conflicts reach this point only in a terminal: Yeoman's conflicter asks about each of them.
+    const files = [...filesToWrite(plan, force), ...plan.files.filter((f) => f.action === 'conflict' && !force)];
+    for (const file of files) {
+      const path = join(destination, file.path);
+      this.fs.write(path, file.contents);
+      // Our own earlier output and merges that keep every user line are safe: no question for them.
+      if (file.action !== 'conflict') (this.fs.store.get(path) as { conflicter?: string }).conflicter = 'force';
+    }
+  }
+
+  end(): void {
+    if (this.option_('dry-run')) return;
+    const lines = afterWrite(this.prepared!, {
+      skipGit: Boolean(this.option_('skip-git')), skipInstall: Boolean(this.option_('skip-install')),
+      cwd: this.startedIn, env: process.env,
+    });
+    for (const line of lines) this.log(line);
+  }
+}

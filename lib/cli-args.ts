@@ -1,0 +1,84 @@
+// Command-line flags: one per answer (from the settings table) plus the run options, and the --help text.
+import { parseArgs } from 'node:util';
+import { InputError } from './answers.js';
+import { closest } from './rules.js';
+import { SETTINGS, type PartialAnswers } from './settings.js';
+import type { GeneratorKind } from './session.js';
+
+export const RUN_FLAGS = {
+  answers: { type: 'string', description: 'answers file (JSON, or YAML for .yml/.yaml); see answers.schema.json' },
+  defaults: { type: 'boolean', description: 'take the default for every unanswered question; ask nothing' },
+  force: { type: 'boolean', description: 'overwrite generated files you changed, write into a non-empty folder' },
+  'dry-run': { type: 'boolean', description: 'print what would change (and the stack upgrade plan); write nothing' },
+  'skip-install': { type: 'boolean', description: 'do not create .venv nor install requirements-dev.txt' },
+  'skip-git': { type: 'boolean', description: 'do not git init, commit or add the remote' },
+  help: { type: 'boolean', description: 'show this help' },
+} as const;
+
+export interface CliArgs {
+  kind: GeneratorKind;
+  flags: PartialAnswers;
+  answers?: string;
+  defaults: boolean;
+  force: boolean;
+  dryRun: boolean;
+  skipInstall: boolean;
+  skipGit: boolean;
+  help: boolean;
+}
+
+type OptionSpec = { type: 'string' | 'boolean'; short?: string };
+
+function optionSpecs(): Record<string, OptionSpec> {
+  const specs: Record<string, OptionSpec> = {};
+  for (const [flag, { type }] of Object.entries(RUN_FLAGS)) specs[flag] = { type };
+  specs.help.short = 'h';
+  for (const setting of SETTINGS) specs[setting.flag] = { type: setting.kind === 'boolean' ? 'boolean' : 'string' };
+  return specs;
+}
+
+export function parseCli(argv: string[]): CliArgs {
+  const specs = optionSpecs();
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: specs, allowPositionals: true, allowNegative: true, strict: true } as Parameters<typeof parseArgs>[0] & { allowNegative: boolean });
+  } catch (error) {
+    const unknown = /Unknown option '--?([^']+)'/.exec((error as Error).message)?.[1];
+    const hint = unknown ? closest(unknown, Object.keys(specs)) : undefined;
+    throw new InputError([`${(error as Error).message.split('.')[0]}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`]);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const [kind = 'app', ...extra] = parsed.positionals;
+  if ((kind !== 'app' && kind !== 'pipeline') || extra.length > 0) {
+    throw new InputError([`unknown command "${[kind, ...extra].join(' ')}": use \`chalice-pipeline [app|pipeline] [options]\` (see --help)`]);
+  }
+  const flags: PartialAnswers = {};
+  for (const setting of SETTINGS) {
+    const value = values[setting.flag];
+    if (value !== undefined) flags[setting.key] = value;
+  }
+  return {
+    kind, flags, answers: values.answers as string | undefined,
+    defaults: Boolean(values.defaults), force: Boolean(values.force), dryRun: Boolean(values['dry-run']),
+    skipInstall: Boolean(values['skip-install']), skipGit: Boolean(values['skip-git']), help: Boolean(values.help),
+  };
+}
+
+export function usage(): string {
+  const row = (flag: string, text: string) => `  ${flag.padEnd(30)} ${text}`;
+  return [
+    'Usage: chalice-pipeline [app|pipeline] [options]',
+    '',
+    '  app       create a new Chalice repository that deploys itself (default)',
+    '  pipeline  add or upgrade the pipeline in the Chalice repository around the current folder',
+    '',
+    'Options:',
+    ...Object.entries(RUN_FLAGS).map(([flag, { type, description }]) => row(`--${flag}${type === 'string' ? ' FILE' : ''}`, description)),
+    '',
+    'Answers (flag = answers-file key in camelCase; flags > answers file > .yo-rc.json > defaults):',
+    ...SETTINGS.map((s) => row(s.kind === 'boolean' ? `--[no-]${s.flag}` : `--${s.flag} VALUE`, s.description + (s.choices && s.choices.length <= 6 ? ` (${s.choices.join(' | ')})` : ''))),
+    '',
+    'Runs without questions when --answers or --defaults is given or stdin is not a terminal.',
+    'Exit codes: 0 done, 1 internal error, 2 invalid input (nothing written), 3 refused to overwrite (nothing written).',
+  ].join('\n');
+}

@@ -1,0 +1,126 @@
+// What a run writes: the files (rendered, merged, checked) and, for each, what happens to the file on disk.
+import { createHash } from 'node:crypto';
+import { CONFIG_KEY, savedForm } from './answers.js';
+import { checkRenderedFile } from './checks.js';
+import { mergeMakefile, targetNames, userTargets } from './makefile.js';
+import { pipelineTemplate } from './pipeline/template.js';
+import type { Project } from './project.js';
+import { renderTree } from './render.js';
+import {
+  GITIGNORE_LINES, appendMissingLines, devRequirementLines, jsonText, mergeChaliceConfig, newChaliceConfig,
+  sameRequirement, type ChaliceConfig,
+} from './repo-files.js';
+
+/** Reads a file of the target repository (relative path), undefined when absent. */
+export type ReadFile = (path: string) => string | undefined;
+
+/**
+ * seed: the user's from the first run on (app.py, requirements.txt...), written only when absent.
+ * owned: regenerated on every run; a copy the user edited is a conflict.
+ * merged: the user's file with our part merged in (config.json, Makefile block, .gitignore, requirements-dev.txt).
+ */
+export type FileMode = 'seed' | 'owned' | 'merged';
+export type FileAction = 'create' | 'identical' | 'update' | 'conflict' | 'keep';
+
+export interface PlannedFile {
+  path: string;
+  contents: string;
+  mode: FileMode;
+  action: FileAction;
+}
+
+export interface Plan {
+  files: PlannedFile[];
+  /** Things the user should know (renamed Makefile targets, ...). */
+  notes: string[];
+}
+
+export const YO_RC = '.yo-rc.json';
+const fingerprint = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+
+export interface PlanOptions {
+  newApp: boolean;
+  /** Files we may replace although we did not write them (a recognised `chalice generate-pipeline` template). */
+  upgradable?: ReadonlySet<string>;
+}
+
+export function planFiles(project: Project, read: ReadFile, options: PlanOptions): Plan {
+  const notes: string[] = [];
+  const existingMakefile = read('Makefile') ?? '';
+  const { targets, renamed } = targetNames(userTargets(existingMakefile));
+  if (renamed.length > 0) {
+    notes.push(`Makefile: your targets ${renamed.join(', ')} stay; ours are named ${renamed.map((name) => targets[name]).join(', ')}`);
+  }
+  const wanted: Omit<PlannedFile, 'action'>[] = [];
+  const add = (mode: FileMode, entries: Map<string, string> | [string, string][]) => {
+    for (const [path, contents] of entries) wanted.push({ path, contents, mode });
+  };
+  const pipelineFiles = renderTree('pipeline', project, { targets, newApp: options.newApp });
+  const makeBlock = pipelineFiles.get('Makefile')!;
+  pipelineFiles.delete('Makefile');
+  if (options.newApp) add('seed', renderTree('app', project, { targets, newApp: true }));
+  add('owned', pipelineFiles);
+  add('owned', [['pipeline.json', jsonText(pipelineTemplate(project))]]);
+  add('merged', [
+    ['.chalice/config.json', jsonText(chaliceConfig(project, read))],
+    ['Makefile', mergeMakefile(existingMakefile, makeBlock)],
+    ['.gitignore', appendMissingLines(read('.gitignore') ?? '', GITIGNORE_LINES)],
+    ['requirements-dev.txt', appendMissingLines(read('requirements-dev.txt') ?? '', devRequirementLines(project), sameRequirement)],
+  ]);
+  if (!options.newApp && read('requirements.txt') === undefined) add('seed', [['requirements.txt', '']]);
+
+  const saved = readSavedState(read);
+  const files = wanted.map((file) => ({ ...file, action: decide(file, read(file.path), saved.hashes[file.path], options.upgradable) }));
+  for (const file of files) checkRenderedFile(file.path, file.contents);
+  files.push(yoRcFile(project, files, read));
+  return { files, notes };
+}
+
+function chaliceConfig(project: Project, read: ReadFile): ChaliceConfig {
+  const text = read('.chalice/config.json');
+  return text === undefined ? newChaliceConfig(project) : mergeChaliceConfig(JSON.parse(text) as ChaliceConfig, project);
+}
+
+function decide(file: Omit<PlannedFile, 'action'>, current: string | undefined, recorded: string | undefined, upgradable?: ReadonlySet<string>): FileAction {
+  if (current === undefined) return 'create';
+  if (current === file.contents) return 'identical';
+  if (file.mode === 'seed') return 'keep';
+  if (file.mode === 'merged') return 'update';
+  if (recorded === fingerprint(current) || upgradable?.has(file.path)) return 'update';
+  return 'conflict';
+}
+
+interface SavedState {
+  answers: Record<string, unknown>;
+  hashes: Record<string, string>;
+  other: Record<string, unknown>;
+}
+
+/** Our section of .yo-rc.json (answers and fingerprints of owned files) and the other generators' sections. */
+export function readSavedState(read: ReadFile): SavedState {
+  const text = read(YO_RC);
+  if (text === undefined) return { answers: {}, hashes: {}, other: {} };
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new Error(`${YO_RC} is not valid JSON; fix or remove it`);
+  }
+  const { [CONFIG_KEY]: ours = {}, ...other } = data;
+  const { generatedFiles = {}, ...answers } = ours as Record<string, unknown>;
+  return { answers, hashes: generatedFiles as Record<string, string>, other };
+}
+
+function yoRcFile(project: Project, files: PlannedFile[], read: ReadFile): PlannedFile {
+  const { other } = readSavedState(read);
+  const generatedFiles = Object.fromEntries(files.filter((f) => f.mode === 'owned').map((f) => [f.path, fingerprint(f.contents)]));
+  const contents = jsonText({ ...other, [CONFIG_KEY]: { ...savedForm(project), generatedFiles } });
+  const current = read(YO_RC);
+  const action: FileAction = current === undefined ? 'create' : current === contents ? 'identical' : 'update';
+  return { path: YO_RC, contents, mode: 'merged', action };
+}
+
+/** A file's plan in the words the run prints. */
+export function describeAction(file: PlannedFile): string {
+  return `${file.action.padEnd(9)} ${file.path}`;
+}

@@ -1,0 +1,62 @@
+// Renders the EJS template trees (templates/app, templates/pipeline) into path -> contents.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ejs from 'ejs';
+import { dnsSuffix } from './aws.js';
+import type { Project } from './project.js';
+import { appStages } from './pipeline/deploy.js';
+import { MAKE_BLOCK_END, MAKE_BLOCK_START, type MakeTargets } from './makefile.js';
+
+export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+export type TemplateTree = 'app' | 'pipeline';
+
+/** Files of a tree that only some answers want. */
+function wanted(path: string, project: Project): boolean {
+  if (path === 'buildspec-integration.yml' || path.startsWith('tests/integration/')) return project.integrationTests;
+  return true;
+}
+
+/** Quoting for values placed in generated code (values are validated too; this keeps them literal). */
+const helpers = {
+  py: (value: string) => JSON.stringify(value),
+  yaml: (value: string) => JSON.stringify(value),
+};
+
+export interface RenderOptions {
+  targets: MakeTargets;
+  /** A new app (hello-world routes known) rather than an existing repository. */
+  newApp: boolean;
+}
+
+export function renderTree(tree: TemplateTree, project: Project, options: RenderOptions): Map<string, string> {
+  const root = join(TEMPLATES_DIR, tree);
+  const data = {
+    ...project,
+    ...helpers,
+    connectionArn: project.connectionArn ?? '',
+    approvalEmail: project.approvalEmail ?? '',
+    grcUrl: project.grcUrl ?? '',
+    appStages: appStages(project),
+    dnsSuffix: dnsSuffix(project.region),
+    t: options.targets,
+    newApp: options.newApp,
+    makeBlockStart: MAKE_BLOCK_START,
+    makeBlockEnd: MAKE_BLOCK_END,
+  };
+  const files = new Map<string, string>();
+  for (const path of listFiles(root)) {
+    if (!wanted(path, project)) continue;
+    const template = readFileSync(join(root, path), 'utf8');
+    files.set(path, ejs.render(template, data, { filename: join(root, path), strict: false }));
+  }
+  return files;
+}
+
+function listFiles(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split('\\').join('/'))
+    .sort();
+}

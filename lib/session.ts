@@ -1,0 +1,116 @@
+// The flow both generators and the fast CLI path share:
+// answers -> validated project -> rendered, merged and checked files -> (writer) -> next steps.
+import { join, relative, resolve } from 'node:path';
+import {
+  InputError, checkAnswersObject, finishAnswers, mergeAnswers, readAnswersFile, type AnswerLayers, type Resolution,
+} from './answers.js';
+import { answersFromRepository, findRepositoryRoot, recogniseChaliceTemplate, upgradeReport } from './existing.js';
+import { pipelineTemplate } from './pipeline/template.js';
+import { planFiles, readSavedState, type Plan } from './plan.js';
+import { describeProject, type Project } from './project.js';
+import type { PartialAnswers } from './settings.js';
+
+export type GeneratorKind = 'app' | 'pipeline';
+
+export interface SessionOptions {
+  kind: GeneratorKind;
+  /** Folder the command runs in. */
+  cwd: string;
+  flags: PartialAnswers;
+  answersFile?: string;
+  /** Ask nothing: defaults fill every gap. */
+  nonInteractive: boolean;
+  force: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+/** How the session sees the disk (Yeoman reads through its in-memory editor, the fast path through node:fs). */
+export interface Disk {
+  exists(absolutePath: string): boolean;
+  read(absolutePath: string): string | undefined;
+  /** Entries of a folder, [] when absent. */
+  list(absolutePath: string): string[];
+}
+
+/** Asks the questions the layers left open; returns the answers given. */
+export type Ask = (resolution: Resolution, context: { env: NodeJS.ProcessEnv; cwd: string }) => Promise<PartialAnswers>;
+
+export interface Prepared {
+  destination: string;
+  project: Project;
+  plan: Plan;
+  warnings: string[];
+  /** Printed before writing when an old `chalice generate-pipeline` template is replaced. */
+  upgrade?: string[];
+  /** The destination held none of our files before (a new repository). */
+  fresh: boolean;
+}
+
+export async function prepare(options: SessionOptions, disk: Disk, ask?: Ask): Promise<Prepared> {
+  const file = options.answersFile ? await readAnswersFile(resolve(options.cwd, options.answersFile)) : undefined;
+  const root = options.kind === 'pipeline' ? findRepositoryRoot(options.cwd, disk.exists) : undefined;
+  const readAt = (folder: string) => (path: string) => disk.read(join(folder, path));
+
+  // Where a new app goes depends on its name, so a new app's saved answers are those of the folder we run in.
+  const probe = root ?? options.cwd;
+  const saved = savedAnswers(readAt(probe));
+  const found = root ? answersFromRepository(readAt(root)) : {};
+  const layers: AnswerLayers = { flags: options.flags, file, saved, found };
+  let resolution = mergeAnswers(layers, options.env);
+  if (!options.nonInteractive && ask) {
+    const asked = await ask(resolution, { env: options.env, cwd: options.cwd });
+    resolution = mergeAnswers({ ...layers, flags: { ...asked, ...options.flags } }, options.env);
+  }
+  const { answers, warnings } = finishAnswers(resolution);
+  const project = describeProject(answers);
+
+  const destination = root ?? appDestination(options.cwd, project.appName, Object.keys(saved).length > 0);
+  const fresh = options.kind === 'app' && !disk.exists(join(destination, '.yo-rc.json'));
+  if (fresh) refuseNonEmpty(destination, disk, options.force, options.cwd);
+  const read = readAt(destination);
+  const old = options.kind === 'pipeline' ? recogniseChaliceTemplate(read) : undefined;
+  const plan = planFiles(project, read, { newApp: options.kind === 'app', upgradable: new Set(old ? ['pipeline.json'] : []) });
+  if (options.kind === 'pipeline' && project.unitTests && !hasUnitTests(destination, disk)) {
+    warnings.push('unitTests is on but tests/ has no unit tests yet: the Build stage fails until you add some (or answer --no-unit-tests)');
+  }
+  const upgrade = old ? upgradeReport(old.template, pipelineTemplate(project)) : undefined;
+  refuseConflicts(plan, options.force, destination, options.cwd, options.nonInteractive);
+  return { destination, project, plan, warnings, upgrade, fresh };
+}
+
+function savedAnswers(read: (path: string) => string | undefined): PartialAnswers {
+  const { answers } = readSavedState(read);
+  return Object.keys(answers).length > 0 ? checkAnswersObject(answers, '.yo-rc.json') : {};
+}
+
+/** A new app goes into ./<appName>, unless we run inside the repository it generated before. */
+function appDestination(cwd: string, appName: string, cwdIsOurs: boolean): string {
+  return cwdIsOurs ? resolve(cwd) : resolve(cwd, appName);
+}
+
+function refuseNonEmpty(destination: string, disk: Disk, force: boolean, cwd: string): void {
+  const entries = disk.list(destination).filter((name) => name !== '.git');
+  if (entries.length > 0 && !force) {
+    throw new InputError([
+      `${relative(cwd, destination) || '.'}/ exists and is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}): choose another appName, empty it, or pass --force (files we do not generate are never touched)`,
+    ], 3);
+  }
+}
+
+function hasUnitTests(root: string, disk: Disk): boolean {
+  return disk.list(join(root, 'tests')).some((name) => /^test_.*\.py$|_test\.py$/.test(name));
+}
+
+function refuseConflicts(plan: Plan, force: boolean, destination: string, cwd: string, nonInteractive: boolean): void {
+  const conflicts = plan.files.filter((file) => file.action === 'conflict');
+  if (conflicts.length === 0 || force || !nonInteractive) return;
+  throw new InputError(
+    conflicts.map((file) => `${relative(cwd, join(destination, file.path))}: changed since it was generated; not overwritten (pass --force to overwrite it, or keep your version by moving it aside)`),
+    3,
+  );
+}
+
+/** The plan's files that change the disk. */
+export function filesToWrite(plan: Plan, force: boolean) {
+  return plan.files.filter((file) => file.action === 'create' || file.action === 'update' || (file.action === 'conflict' && force));
+}

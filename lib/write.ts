@@ -1,0 +1,31 @@
+// The fast path's writer (Yeoman writes through its own editor): everything was checked before the first write.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { PlannedFile } from './plan.js';
+import type { Disk } from './session.js';
+
+export function writeToDisk(destination: string, files: PlannedFile[]): void {
+  for (const file of files) {
+    const path = join(destination, file.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, file.contents);
+  }
+}
+
+export const nodeDisk: Disk = {
+  exists: (path) => existsSync(path),
+  read: (path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+  list: (path) => {
+    try {
+      return readdirSync(path);
+    } catch {
+      return [];
+    }
+  },
+};
