@@ -22,7 +22,8 @@ export abstract class ChaliceGenerator extends Generator {
 
   constructor(args: string[], options: Options, features?: Options) {
     // customInstallTask: we install nothing with npm, so Yeoman's package.json notice is noise.
-    super(args, options as never, { ...features, customInstallTask: true } as never);
+    // inheritTasks: the app and pipeline generators inherit their tasks from this class.
+    super(args, options as never, { ...features, customInstallTask: true, inheritTasks: true } as never);
     for (const [flag, { type, description }] of Object.entries(RUN_FLAGS)) {
       if (flag !== 'help' && flag !== 'force' && flag !== 'dry-run' && flag !== 'skip-install') {
         this.option(flag, { type: type === 'string' ? String : Boolean, description });

@@ -1,0 +1,144 @@
+// Shared test support: the answers matrix, generation without a disk, the bin as a user runs it, and the external
+// checkers (cfn-lint, python3), which must exist: a missing tool fails the suite with a message, never skips it.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { finishAnswers, mergeAnswers } from '../../lib/answers.js';
+import { planFiles } from '../../lib/plan.js';
+import { pipelineTemplate, type PipelineTemplate } from '../../lib/pipeline/template.js';
+import { describeProject, type Project } from '../../lib/project.js';
+import type { PartialAnswers } from '../../lib/settings.js';
+
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const BIN = join(PACKAGE_ROOT, 'dist', 'bin', 'chalice-pipeline.js');
+export const EXAMPLE_ANSWERS = join(PACKAGE_ROOT, 'examples', 'answers.json');
+export const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:123456789012:connection/12345678-abcd-4321-abcd-1234567890ab';
+
+/** Validated project for answers (appName "orders" unless given), as the generator computes it. */
+export function projectFor(answers: PartialAnswers = {}): Project {
+  const { answers: final } = finishAnswers(mergeAnswers({ flags: { appName: 'orders', ...answers } }, {}));
+  return describeProject(final);
+}
+
+export function templateFor(answers: PartialAnswers = {}): PipelineTemplate {
+  return pipelineTemplate(projectFor(answers));
+}
+
+/** Every file of a new repository for these answers, without touching a disk. */
+export function newRepositoryFiles(answers: PartialAnswers = {}): Map<string, string> {
+  const plan = planFiles(projectFor(answers), () => undefined, { newApp: true });
+  return new Map(plan.files.map((file) => [file.path, file.contents]));
+}
+
+type Variant = PartialAnswers & { name?: string };
+
+/** Every combination of the answers that change the template (source x type x the optional stages x approval). */
+export function answersMatrix(): PartialAnswers[] {
+  const sources: PartialAnswers[] = [
+    { source: 'codecommit' },
+    { source: 'github', repository: 'acme/orders' },
+    { source: 'gitlab', repository: 'acme/backend/orders', connectionArn: CONNECTION_ARN },
+    { source: 'bitbucket', repository: 'acme/orders' },
+  ];
+  const matrix: PartialAnswers[] = [];
+  for (const source of sources) {
+    for (const pipelineType of ['V1', 'V2']) {
+      for (const unitTests of [true, false]) {
+        for (const integrationTests of [true, false]) {
+          for (const production of [true, false]) {
+            const approvals: Variant[] = production
+              ? [{ manualApproval: true, approvalEmail: 'team@example.com' }, { manualApproval: true }, { manualApproval: false }]
+              : [{}];
+            for (const approval of approvals) matrix.push({ ...source, pipelineType, unitTests, integrationTests, production, ...approval });
+          }
+        }
+      }
+    }
+  }
+  return matrix;
+}
+
+/** A short name of a matrix entry for test titles and file names. */
+export function variantName(answers: PartialAnswers): string {
+  return Object.entries(answers)
+    .filter(([key]) => key !== 'repository' && key !== 'connectionArn')
+    .map(([key, value]) => (typeof value === 'boolean' ? `${value ? '' : 'no-'}${key}` : String(value).replace(/[^A-Za-z0-9]+/g, '_')))
+    .join('-');
+}
+
+export function tempDir(prefix = 'cp-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function writeTree(root: string, files: Record<string, string> | Map<string, string>): void {
+  for (const [path, contents] of files instanceof Map ? files : Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), contents);
+  }
+}
+
+/** Every file below root (relative path -> contents), .git excluded. */
+export function readTree(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (folder: string) => {
+    for (const name of readdirSync(folder)) {
+      if (name === '.git') continue;
+      const path = join(folder, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.set(relative(root, path), readFileSync(path, 'utf8'));
+    }
+  };
+  walk(root);
+  return files;
+}
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The bin as a user runs it: a fresh node process, stdin closed, a timeout so a prompt can never hang the suite. */
+export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): CliResult {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd, encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', ...env },
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Fails (does not skip) when a checker the suite relies on is missing. */
+export function requireTool(command: string, versionArgs = ['--version']): void {
+  const probe = spawnSync(command, versionArgs, { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error(`${command} is required by the test suite but is not available (${probe.error?.message ?? probe.stderr.trim()}); install it (CI machines have it preinstalled)`);
+  }
+}
+
+/**
+ * cfn-lint over many templates in one process (it costs ~2 s to start): returns path -> findings,
+ * each an empty string when the template is clean. Informational checks are included.
+ */
+export function cfnLint(paths: string[]): Map<string, string> {
+  requireTool('cfn-lint');
+  const result = spawnSync('cfn-lint', ['--format', 'parseable', '--include-checks', 'I', '--', ...paths], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0 && result.stdout.trim() === '') {
+    throw new Error(`cfn-lint failed to run (exit ${result.status}): ${result.stderr}`);
+  }
+  const findings = new Map(paths.map((path) => [path, '']));
+  for (const line of result.stdout.split('\n').filter(Boolean)) {
+    const path = paths.find((candidate) => line.startsWith(`${candidate}:`)) ?? paths[0];
+    findings.set(path, `${findings.get(path)}${line}\n`);
+  }
+  return findings;
+}
+
+/** python3 -m py_compile over files; returns the compiler's complaints ('' when all compile). */
+export function pyCompile(paths: string[]): string {
+  requireTool('python3');
+  const result = spawnSync('python3', ['-m', 'py_compile', ...paths], { encoding: 'utf8' });
+  return result.status === 0 ? '' : `${result.stdout}${result.stderr}`;
+}
