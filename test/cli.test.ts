@@ -1,0 +1,143 @@
+// The bin as a user runs it: a fresh process on a temp dir, exit codes, printed next steps, git and make.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { EXAMPLE_ANSWERS, readTree, runCli, tempDir } from './support/tools.js';
+
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'Test User', GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'Test User', GIT_COMMITTER_EMAIL: 'test@example.com',
+};
+/** A git that knows no user: no global or system config, no identity variables. */
+const NO_IDENTITY = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', HOME: '/nonexistent' };
+
+/** The repository product.md promises for a new app with every stage on. */
+const PROMISED_FILES = [
+  'app.py', 'chalicelib/__init__.py', '.chalice/config.json', 'requirements.txt', 'requirements-dev.txt',
+  'tests/test_app.py', 'tests/integration/conftest.py', 'tests/integration/test_endpoint.py', 'pipeline.json',
+  'buildspec.yml', 'buildspec-integration.yml', 'Makefile', 'README.md', '.gitignore', '.yo-rc.json',
+];
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+
+describe('chalice-pipeline --answers examples/answers.json (the README main job)', () => {
+  const cwd = tempDir();
+  const result = runCli(['--answers', EXAMPLE_ANSWERS, '--skip-install'], cwd, IDENTITY);
+  const root = join(cwd, 'orders');
+
+  it('exits 0 and writes every promised file into ./orders', () => {
+    assert.equal(result.status, 0, result.stderr);
+    for (const path of PROMISED_FILES) assert.ok(existsSync(join(root, path)), `${path} missing`);
+  });
+
+  it('prints the next steps for this app', () => {
+    assert.match(result.stdout, /Next steps:\n {2}cd orders\n {2}make deploy .*orders-pipeline in eu-west-1/);
+    assert.match(result.stdout, /credential\.helper '!aws codecommit credential-helper \$@'/);
+    assert.match(result.stdout, /git push codecommit main/);
+    assert.match(result.stdout, /codecommit::eu-west-1:\/\/orders/);
+  });
+
+  it('commits once on the chosen branch and adds the codecommit remote', () => {
+    assert.equal(git(root, 'branch', '--show-current'), 'main');
+    assert.equal(git(root, 'rev-list', '--count', 'HEAD'), '1');
+    assert.equal(git(root, 'remote', 'get-url', 'codecommit'), 'https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/orders');
+    assert.equal(git(root, 'status', '--porcelain'), '', 'everything generated is committed');
+  });
+
+  it('has a Makefile whose deploy target creates the pipeline stack', () => {
+    const dryRun = execFileSync('make', ['-n', 'deploy'], { cwd: root, encoding: 'utf8' });
+    assert.match(dryRun, /^aws cloudformation deploy --region eu-west-1 --stack-name orders-pipeline --template-file pipeline\.json --capabilities CAPABILITY_IAM /m);
+    assert.match(dryRun, /--parameter-overrides ApplicationName=orders BranchName=main .*RepositoryName=orders ApprovalEmail=orders-team@example\.com/);
+    const overridden = execFileSync('make', ['-n', 'deploy', 'REGION=us-west-2', 'STACK=other'], { cwd: root, encoding: 'utf8' });
+    assert.match(overridden, /--region us-west-2 --stack-name other /);
+  });
+
+  it('keeps every answer in .yo-rc.json', () => {
+    const saved = JSON.parse(readFileSync(join(root, '.yo-rc.json'), 'utf8'))['generator-chalice-pipeline'];
+    assert.equal(saved.appName, 'orders');
+    assert.equal(saved.region, 'eu-west-1');
+    assert.equal(saved.approvalEmail, 'orders-team@example.com');
+  });
+
+  it('a second run from the same folder changes nothing', () => {
+    const before = readTree(root);
+    const again = runCli(['--answers', EXAMPLE_ANSWERS, '--skip-install'], cwd, IDENTITY);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /up to date/);
+    assert.deepEqual(readTree(root), before);
+    assert.equal(git(root, 'rev-list', '--count', 'HEAD'), '1');
+  });
+});
+
+describe('git set-up', () => {
+  it('initialises and stages but never invents an identity', () => {
+    const cwd = tempDir();
+    const result = runCli(['--app-name', 'noident', '--defaults', '--skip-install'], cwd, NO_IDENTITY);
+    assert.equal(result.status, 0, result.stderr);
+    const root = join(cwd, 'noident');
+    assert.match(result.stdout, /no git identity is configured, so the first commit is yours/);
+    assert.notEqual(spawnSync('git', ['rev-parse', '--verify', 'HEAD'], { cwd: root, env: { ...process.env, ...NO_IDENTITY } }).status, 0, 'no commit was made');
+    assert.match(git(root, 'diff', '--cached', '--name-only'), /pipeline\.json/);
+    assert.equal(git(root, 'remote', 'get-url', 'codecommit'), 'https://git-codecommit.us-east-1.amazonaws.com/v1/repos/noident');
+  });
+
+  it('releases the chosen branch', () => {
+    const cwd = tempDir();
+    const result = runCli(['--app-name', 'trunked', '--branch', 'release/v2', '--defaults', '--skip-install'], cwd, IDENTITY);
+    assert.equal(result.status, 0, result.stderr);
+    const root = join(cwd, 'trunked');
+    assert.equal(git(root, 'branch', '--show-current'), 'release/v2');
+    const template = JSON.parse(readFileSync(join(root, 'pipeline.json'), 'utf8'));
+    assert.equal(template.Parameters.BranchName.Default, 'release/v2');
+    assert.match(result.stdout, /git push codecommit release\/v2/);
+  });
+
+  it('says so and goes on when git is missing', () => {
+    const cwd = tempDir();
+    const result = runCli(['--app-name', 'nogit', '--defaults', '--skip-install'], cwd, { PATH: '/nonexistent' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /git was not found/);
+    assert.ok(existsSync(join(cwd, 'nogit', 'pipeline.json')));
+    assert.ok(!existsSync(join(cwd, 'nogit', '.git')));
+  });
+
+  it('--skip-git leaves git alone', () => {
+    const cwd = tempDir();
+    const result = runCli(['--app-name', 'skipped', '--defaults', '--skip-install', '--skip-git'], cwd, IDENTITY);
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(!existsSync(join(cwd, 'skipped', '.git')));
+  });
+});
+
+describe('connection sources', () => {
+  it('tells the user to approve the connection and push to the provider', () => {
+    const cwd = tempDir();
+    const result = runCli(['--app-name', 'gh', '--source', 'github', '--repository', 'acme/gh', '--defaults', '--skip-install'], cwd, IDENTITY);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /approve the PENDING connection/);
+    assert.match(result.stdout, /git push origin main/);
+    assert.equal(git(join(cwd, 'gh'), 'remote', 'get-url', 'origin'), 'https://github.com/acme/gh.git');
+  });
+});
+
+describe('--help and --dry-run', () => {
+  it('--help lists every answer flag and the exit codes', () => {
+    const result = runCli(['--help'], tempDir());
+    assert.equal(result.status, 0);
+    for (const flag of ['--app-name', '--python-version', '--[no-]unit-tests', '--answers', '--defaults', '--force', '--skip-git']) {
+      assert.ok(result.stdout.includes(flag), `${flag} missing from --help`);
+    }
+    assert.match(result.stdout, /Exit codes: 0 done/);
+  });
+
+  it('--dry-run prints the plan and writes nothing', () => {
+    const cwd = tempDir();
+    const result = runCli(['--app-name', 'dry', '--defaults', '--dry-run'], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /create +dry\/pipeline\.json/);
+    assert.match(result.stdout, /dry run: nothing was written/);
+    assert.deepEqual([...readTree(cwd).keys()], []);
+  });
+});
