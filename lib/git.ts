@@ -1,41 +1,48 @@
 // git init on the released branch, a first commit when git knows who the user is, and the remote.
-import { execFileSync } from 'node:child_process';
+// Few git processes on purpose: each costs ~5 ms, and a new app runs four (init, add, commit, remote add).
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Project } from './project.js';
 
-const git = (cwd: string, args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+interface GitResult { ok: boolean; stdout: string; stderr: string; missing: boolean }
 
-function succeeds(cwd: string, args: string[]): boolean {
-  try {
-    git(cwd, args);
-    return true;
-  } catch {
-    return false;
-  }
+function git(cwd: string, args: string[]): GitResult {
+  const result = spawnSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const missing = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+  return { ok: result.status === 0, stdout: result.stdout ?? '', stderr: result.stderr ?? '', missing };
+}
+
+function mustSucceed(result: GitResult, what: string): void {
+  if (!result.ok) throw new Error(`git ${what} failed: ${result.stderr.trim()}`);
 }
 
 export const COMMIT_MESSAGE = 'Chalice app with its release pipeline (generator-chalice-pipeline)';
 
 /** Returns what it did, as lines for the user. Never invents an identity; a missing git is a note, not a failure. */
 export function setUpGit(dir: string, project: Project): string[] {
-  if (!succeeds(dir, ['--version'])) return ['git was not found: initialise the repository yourself (see README "Release")'];
   const notes: string[] = [];
   const isNew = !existsSync(join(dir, '.git'));
   if (isNew) {
-    git(dir, ['init', '--quiet', `--initial-branch=${project.branch}`]);
-    git(dir, ['add', '--all']);
+    const init = git(dir, ['init', '--quiet', `--initial-branch=${project.branch}`]);
+    if (init.missing) return ['git was not found: initialise the repository yourself (see README "Release")'];
+    mustSucceed(init, 'init');
+    mustSucceed(git(dir, ['add', '--all']), 'add');
     // useConfigOnly: an identity from config or GIT_* variables, never one guessed from the host name.
-    if (succeeds(dir, ['-c', 'user.useConfigOnly=true', 'var', 'GIT_AUTHOR_IDENT']) && succeeds(dir, ['-c', 'user.useConfigOnly=true', 'var', 'GIT_COMMITTER_IDENT'])) {
-      git(dir, ['-c', 'user.useConfigOnly=true', 'commit', '--quiet', '--no-verify', '-m', COMMIT_MESSAGE]);
-      notes.push(`git: initialised on ${project.branch} with a first commit`);
-    } else {
+    const commit = git(dir, ['-c', 'user.useConfigOnly=true', 'commit', '--quiet', '--no-verify', '-m', COMMIT_MESSAGE]);
+    if (commit.ok) notes.push(`git: initialised on ${project.branch} with a first commit`);
+    else if (/identity|tell me who you are|user\.(name|email)/i.test(commit.stderr)) {
       notes.push(`git: initialised on ${project.branch} and staged; no git identity is configured, so the first commit is yours: git config user.name "..." && git config user.email "..." && git commit -m "${COMMIT_MESSAGE}"`);
-    }
+    } else mustSucceed(commit, 'commit');
   }
-  const remotes = git(dir, ['remote']).split('\n');
+  let remotes: string[] = [];
+  if (!isNew) {
+    const listed = git(dir, ['remote']);
+    if (listed.missing) return ['git was not found: add the remote yourself (make remote)'];
+    remotes = listed.stdout.split('\n');
+  }
   if (!remotes.includes(project.remoteName)) {
-    git(dir, ['remote', 'add', project.remoteName, project.remoteUrl]);
+    mustSucceed(git(dir, ['remote', 'add', project.remoteName, project.remoteUrl]), 'remote add');
     notes.push(`git: remote ${project.remoteName} -> ${project.remoteUrl}`);
   }
   return notes;

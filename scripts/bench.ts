@@ -1,0 +1,113 @@
+// npm run bench [-- --runs N] [-- --vs "<command>"]: wall time and peak RSS of fresh-process generations through
+// the bin (after a warm-up), the in-process render + check + write time, and the production install size.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'dist', 'bin', 'chalice-pipeline.js');
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' }, vs: { type: 'string' } } });
+const RUNS = Number(values.runs);
+
+interface Sample { ms: number; rssMb?: number }
+
+/** One fresh process; peak RSS from /usr/bin/time when the machine has it. */
+function timeCommand(command: string[], cwd: string): Sample {
+  const args = TIME ? ['-f', '%M', ...command] : command;
+  const start = process.hrtime.bigint();
+  const result = spawnSync(TIME ?? command[0], TIME ? args : command.slice(1), { cwd, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${command.join(' ')} failed: ${result.stderr}`);
+  const rss = TIME ? Number(result.stderr.trim().split('\n').at(-1)) / 1024 : undefined;
+  return { ms, rssMb: rss };
+}
+
+interface Case { name: string; setUp: (dir: string) => void; command: string[]; cwd: (dir: string) => string }
+
+const existingRepo = mkdtempSync(join(tmpdir(), 'bench-existing-'));
+execFileSync(process.execPath, [BIN, '--app-name', 'existing', '--defaults', '--skip-install', '--skip-git'], { cwd: existingRepo });
+for (const generated of ['pipeline.json', 'buildspec.yml', 'buildspec-integration.yml', 'Makefile', '.yo-rc.json', 'tests/integration']) {
+  rmSync(join(existingRepo, 'existing', generated), { recursive: true });
+}
+
+const node = process.execPath;
+const CASES: Case[] = [
+  { name: 'new app (git, no venv)', setUp: () => {}, command: [node, BIN, '--app-name', 'orders', '--defaults', '--skip-install'], cwd: (d) => d },
+  { name: 'new app (--skip-git)', setUp: () => {}, command: [node, BIN, '--app-name', 'orders', '--defaults', '--skip-install', '--skip-git'], cwd: (d) => d },
+  {
+    name: 'pipeline on existing repo',
+    setUp: (d) => cpSync(join(existingRepo, 'existing'), join(d, 'existing'), { recursive: true }),
+    command: [node, BIN, 'pipeline', '--defaults', '--skip-install', '--skip-git'], cwd: (d) => join(d, 'existing'),
+  },
+  { name: '--help', setUp: () => {}, command: [node, BIN, '--help'], cwd: (d) => d },
+];
+if (values.vs) {
+  CASES.push({ name: `vs: ${values.vs}`, setUp: () => {}, command: ['sh', '-c', values.vs], cwd: (d) => d });
+}
+
+function sampleCase(c: Case): Sample {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-run-'));
+  try {
+    c.setUp(dir);
+    return timeCommand(c.command, c.cwd(dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// Warm-up (file cache), then the cases in alternation so background load hits them all alike.
+for (const c of CASES) sampleCase(c);
+const samples = new Map<string, Sample[]>(CASES.map((c) => [c.name, []]));
+for (let run = 0; run < RUNS; run++) for (const c of CASES) samples.get(c.name)!.push(sampleCase(c));
+
+async function inProcessMs(): Promise<number> {
+  const { prepare, filesToWrite } = await import('../lib/session.js');
+  const { nodeDisk, writeToDisk } = await import('../lib/write.js');
+  const times: number[] = [];
+  for (let run = 0; run < RUNS + 3; run++) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-inproc-'));
+    const start = process.hrtime.bigint();
+    const prepared = await prepare({ kind: 'app', cwd: dir, flags: { appName: 'orders' }, nonInteractive: true, force: false, env: {} }, nodeDisk);
+    writeToDisk(prepared.destination, filesToWrite(prepared.plan, false));
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return median(times.slice(3));
+}
+
+function installSize(): { packages: number; mb: number } {
+  const out = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' });
+  const folders = [...new Set(out.split('\n').filter((line) => line.includes('node_modules')))];
+  const size = (path: string): number => {
+    const stat = statSync(path);
+    if (!stat.isDirectory()) return stat.size;
+    return readdirSync(path).filter((name) => name !== 'node_modules').reduce((sum, name) => sum + size(join(path, name)), 0);
+  };
+  return { packages: folders.length, mb: folders.reduce((sum, folder) => sum + size(folder), 0) / 1024 / 1024 };
+}
+
+const fmt = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(digits));
+console.log(`node ${process.version}, ${availableParallelism()} cores, ${RUNS} runs per case after a warm-up`);
+console.log('| case | median ms | min ms | max ms | peak RSS MB (max) |');
+console.log('|---|---|---|---|---|');
+for (const c of CASES) {
+  const ms = samples.get(c.name)!.map((s) => s.ms);
+  const rss = samples.get(c.name)!.map((s) => s.rssMb ?? Number.NaN);
+  console.log(`| ${c.name} | ${fmt(median(ms))} | ${fmt(Math.min(...ms))} | ${fmt(Math.max(...ms))} | ${fmt(Math.max(...rss), 1)} |`);
+}
+if (values.vs) {
+  const ours = median(samples.get(CASES[0].name)!.map((s) => s.ms));
+  const theirs = median(samples.get(CASES.at(-1)!.name)!.map((s) => s.ms));
+  console.log(`ratio (${values.vs}) / (new app): ${(theirs / ours).toFixed(2)}`);
+}
+console.log(`in-process render + check + write (new app): ${fmt(await inProcessMs(), 1)} ms median`);
+const size = installSize();
+console.log(`production install: ${size.packages} packages, ${size.mb.toFixed(1)} MB`);
+rmSync(existingRepo, { recursive: true, force: true });
