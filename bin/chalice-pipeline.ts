@@ -10,7 +10,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const nonInteractive = Boolean(args.answers) || args.defaults || !process.stdin.isTTY;
-  if (nonInteractive) {
+  // CHALICE_PIPELINE_RUNTIME=yeoman forces Yeoman's runtime for a non-interactive run (the tests compare both).
+  if (nonInteractive && process.env.CHALICE_PIPELINE_RUNTIME !== 'yeoman') {
     const { runWithoutPrompts } = await import('../lib/run.js');
     await runWithoutPrompts(args, process.cwd(), process.env, { out: (line) => console.log(line), err: (line) => console.error(line) });
   } else {

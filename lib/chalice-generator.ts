@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path';
 import Generator from 'yeoman-generator';
 import { TerminalAdapter } from '@yeoman/adapter';
 import { afterWrite } from './after-write.js';
-import { InputError } from './answers.js';
 import { RUN_FLAGS } from './cli-args.js';
 import { questionsFor } from './prompts.js';
 import { planReport } from './run.js';
@@ -35,16 +34,23 @@ export abstract class ChaliceGenerator extends Generator {
     this.sourceRoot(TEMPLATES_DIR);
   }
 
-  private option_(flag: string): unknown {
+  private optionValue(flag: string): unknown {
     const camel = flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
     const options = this.options as Options;
     return options[flag] ?? options[camel];
   }
 
+  /** A run switch (force, skip-install, ...): Yeoman itself may set the kebab-case form to false. */
+  private switchOn(flag: string): boolean {
+    const camel = flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    const options = this.options as Options;
+    return Boolean(options[flag]) || Boolean(options[camel]);
+  }
+
   private flags(): PartialAnswers {
     const flags: PartialAnswers = {};
     for (const setting of SETTINGS) {
-      const value = this.option_(setting.flag);
+      const value = this.optionValue(setting.flag);
       if (value !== undefined) flags[setting.key] = value as string | boolean;
     }
     return flags;
@@ -52,7 +58,7 @@ export abstract class ChaliceGenerator extends Generator {
 
   /** A real terminal adapter without a terminal cannot ask: treat the run as non-interactive (never hang). */
   private nonInteractive(): boolean {
-    if (this.option_('answers') || this.option_('defaults')) return true;
+    if (this.optionValue('answers') || this.switchOn('defaults')) return true;
     return !process.stdin.isTTY && this.env.adapter instanceof TerminalAdapter;
   }
 
@@ -76,41 +82,36 @@ export abstract class ChaliceGenerator extends Generator {
 
   async prompting(): Promise<void> {
     this.startedIn = this.destinationRoot();
-    try {
-      this.prepared = await prepare(
-        {
-          kind: this.kind, cwd: this.startedIn, flags: this.flags(), answersFile: this.option_('answers') as string | undefined,
-          nonInteractive: this.nonInteractive(), force: Boolean(this.option_('force')), env: process.env,
-        },
-        this.disk(),
-        async (resolution, context) => (await this.prompt(questionsFor(resolution, context) as never)) as PartialAnswers,
-      );
-    } catch (error) {
-      if (error instanceof InputError) throw new Error(error.problems.map((problem) => `error: ${problem}`).join('\n'));
-      throw error;
-    }
+    this.prepared = await prepare(
+      {
+        kind: this.kind, cwd: this.startedIn, flags: this.flags(), answersFile: this.optionValue('answers') as string | undefined,
+        nonInteractive: this.nonInteractive(), force: this.switchOn('force'), env: process.env,
+      },
+      this.disk(),
+      async (resolution, context) => (await this.prompt(questionsFor(resolution, context) as never)) as PartialAnswers,
+    );
     this.destinationRoot(this.prepared.destination);
-    for (const line of planReport(this.prepared, this.startedIn)) this.log(line);
+    for (const line of planReport(this.prepared, this.startedIn, { listFiles: this.switchOn('dry-run') })) this.log(line);
   }
 
   writing(): void {
     const { plan, destination } = this.prepared!;
-    if (this.option_('dry-run')) return;
-    const force = Boolean(this.option_('force'));
+    if (this.switchOn('dry-run')) return;
+    const force = this.switchOn('force');
     // Conflicts reach this point only in a terminal: Yeoman's conflicter asks about each of them.
     const files = [...filesToWrite(plan, force), ...plan.files.filter((f) => f.action === 'conflict' && !force)];
     for (const file of files) {
       const path = join(destination, file.path);
       this.fs.write(path, file.contents);
       // Our own earlier output and merges that keep every user line are safe: no question for them.
-      if (file.action !== 'conflict') (this.fs.store.get(path) as { conflicter?: string }).conflicter = 'force';
+      if (file.action === 'update') (this.fs.store.get(path) as { conflicter?: string }).conflicter = 'force';
     }
   }
 
   end(): void {
-    if (this.option_('dry-run')) return;
+    if (this.switchOn('dry-run')) return;
     const lines = afterWrite(this.prepared!, {
-      skipGit: Boolean(this.option_('skip-git')), skipInstall: Boolean(this.option_('skip-install')),
+      skipGit: this.switchOn('skip-git'), skipInstall: this.switchOn('skip-install'),
       cwd: this.startedIn, env: process.env,
     });
     for (const line of lines) this.log(line);

@@ -12,10 +12,10 @@ export interface Output {
   err(line: string): void;
 }
 
-/** Lines describing the plan before anything is written. */
-export function planReport(prepared: Prepared, cwd: string): string[] {
+/** Lines describing the plan before anything is written (Yeoman's conflicter lists the files itself). */
+export function planReport(prepared: Prepared, cwd: string, { listFiles = true } = {}): string[] {
   const lines = [...prepared.warnings.map((w) => `warning: ${w}`), ...(prepared.upgrade ?? [])];
-  for (const file of prepared.plan.files) {
+  for (const file of listFiles ? prepared.plan.files : []) {
     lines.push(describeAction({ ...file, path: relative(cwd, join(prepared.destination, file.path)) }));
   }
   return [...lines, ...prepared.plan.notes.map((note) => `note: ${note}`)];

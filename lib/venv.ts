@@ -6,16 +6,19 @@ import { delimiter, join } from 'node:path';
 import { PYTHON_VERSIONS } from './aws.js';
 import type { Project } from './project.js';
 
-function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
-  return (env.PATH ?? '').split(delimiter).some((folder) => folder && existsSync(join(folder, command)));
+/** On PATH and really runs (a pyenv shim for a version that is not active exists but fails). */
+function runs(command: string, env: NodeJS.ProcessEnv): boolean {
+  const onPath = (env.PATH ?? '').split(delimiter).some((folder) => folder && existsSync(join(folder, command)));
+  return onPath && spawnSync(command, ['-c', ''], { env, stdio: 'ignore' }).status === 0;
 }
 
 /** python3.X for the chosen version, else the nearest installed minor version, else python3. */
 export function findPython(version: string, env: NodeJS.ProcessEnv): { command: string; exact: boolean } | undefined {
   const wanted = Number(version.split('.')[1]);
-  const candidates = [...PYTHON_VERSIONS].sort((a, b) => Math.abs(Number(a.split('.')[1]) - wanted) - Math.abs(Number(b.split('.')[1]) - wanted));
-  for (const candidate of candidates) if (onPath(`python${candidate}`, env)) return { command: `python${candidate}`, exact: candidate === version };
-  return onPath('python3', env) ? { command: 'python3', exact: false } : undefined;
+  const distance = (v: string) => Math.abs(Number(v.split('.')[1]) - wanted);
+  const candidates = [...PYTHON_VERSIONS].sort((a, b) => distance(a) - distance(b));
+  for (const candidate of candidates) if (runs(`python${candidate}`, env)) return { command: `python${candidate}`, exact: candidate === version };
+  return runs('python3', env) ? { command: 'python3', exact: false } : undefined;
 }
 
 export function setUpVenv(dir: string, project: Project, env: NodeJS.ProcessEnv): string[] {
