@@ -2,18 +2,24 @@
 // made by `chalice generate-pipeline` (recognised so that ours updates that stack in place).
 import { dirname, join, resolve } from 'node:path';
 import { PYTHON_VERSIONS } from './aws.js';
-import { InputError } from './answers.js';
+import { CONFIG_KEY, InputError } from './answers.js';
 import type { Json } from './pipeline/cfn.js';
 import type { PipelineTemplate } from './pipeline/template.js';
 import type { PartialAnswers } from './settings.js';
 
 export type Exists = (absolutePath: string) => boolean;
 
-/** Walk up from `start` to the folder holding .chalice/config.json (or our .yo-rc.json). */
-export function findRepositoryRoot(start: string, exists: Exists): string {
+type Read = (path: string) => string | undefined;
+
+/**
+ * Walk up from `start` to the folder holding .chalice/config.json (or our .yo-rc.json). Another generator's
+ * .yo-rc.json (JHipster, ...) in a folder above is no Chalice root, so a .yo-rc.json counts only with our section
+ * when `read` is given.
+ */
+export function findRepositoryRoot(start: string, exists: Exists, read?: Read): string {
   let folder = resolve(start);
   for (;;) {
-    if (exists(join(folder, '.chalice', 'config.json')) || exists(join(folder, '.yo-rc.json'))) return folder;
+    if (exists(join(folder, '.chalice', 'config.json')) || isOurYoRc(join(folder, '.yo-rc.json'), exists, read)) return folder;
     const parent = dirname(folder);
     if (parent === folder) {
       throw new InputError([`not inside a Chalice repository: no .chalice/config.json in ${resolve(start)} or any folder above it (run \`chalice-pipeline\` to create a new app)`]);
@@ -22,7 +28,16 @@ export function findRepositoryRoot(start: string, exists: Exists): string {
   }
 }
 
-type Read = (path: string) => string | undefined;
+function isOurYoRc(path: string, exists: Exists, read?: Read): boolean {
+  if (!exists(path)) return false;
+  if (!read) return true;
+  try {
+    const data = JSON.parse(read(path) ?? '') as Record<string, unknown>;
+    return typeof data === 'object' && data !== null && CONFIG_KEY in data;
+  } catch {
+    return false;
+  }
+}
 
 /** Answers the repository states itself: app_name, and the Python version of .python-version. */
 export function answersFromRepository(read: Read): PartialAnswers {
@@ -77,6 +92,8 @@ function answersFromChaliceTemplate(read: Read): PartialAnswers {
   const found: PartialAnswers = {};
   const appName = defaultOf('ApplicationName');
   if (appName) [found.appName, found.repository] = [appName, appName];
+  // Chalice hard-codes the branch (master): keep releasing the branch the stack releases today.
+  found.branch = chaliceSourceBranch(old.template);
   if (old.flavour !== 'codecommit') {
     found.source = 'github';
     const owner = defaultOf('GithubOwner');
@@ -84,6 +101,30 @@ function answersFromChaliceTemplate(read: Read): PartialAnswers {
     found.repository = owner && repo ? `${owner}/${repo}` : undefined;
   }
   return Object.fromEntries(Object.entries(found).filter(([, value]) => value !== undefined));
+}
+
+/** The branch of the old Source action (`BranchName` for CodeCommit, `Branch` for the GitHub OAuth action). */
+export function chaliceSourceBranch(template: PipelineTemplate): string | undefined {
+  const pipeline = template.Resources?.AppPipeline as { Properties?: { Stages?: unknown } } | undefined;
+  const stages = Array.isArray(pipeline?.Properties?.Stages) ? (pipeline.Properties.Stages as { Actions?: unknown }[]) : [];
+  for (const action of stages.flatMap((stage) => (Array.isArray(stage?.Actions) ? stage.Actions : []))) {
+    const { ActionTypeId: type, Configuration: config } = (action ?? {}) as { ActionTypeId?: { Category?: unknown }; Configuration?: Record<string, unknown> };
+    if (type?.Category !== 'Source') continue;
+    const branch = config?.BranchName ?? config?.Branch;
+    if (typeof branch === 'string') return branch;
+  }
+  return undefined;
+}
+
+/** Folders the pipeline generator adds only where the repository has none of its own. */
+export const ADD_IF_ABSENT = ['tests/integration'];
+
+/**
+ * Of ADD_IF_ABSENT, the folders that are the user's: they hold files and we never wrote there (no fingerprint in
+ * .yo-rc.json). A folder we created stays ours even after the user adds tests to it.
+ */
+export function foldersOfTheUser(list: (folder: string) => string[], generated: Record<string, string>): string[] {
+  return ADD_IF_ABSENT.filter((folder) => list(folder).length > 0 && !Object.keys(generated).some((path) => path.startsWith(`${folder}/`)));
 }
 
 /** Resources that hold data: an update must keep their logical IDs (or CloudFormation replaces them). */
@@ -99,15 +140,38 @@ export function upgradeReport(old: PipelineTemplate, next: PipelineTemplate): st
   const changed = Object.keys(after).filter((id) => id in before && !same(before[id] as unknown as Json, after[id] as unknown as Json));
   const kept = DATA_RESOURCES.filter((id) => id in before && id in after);
   const lost = DATA_RESOURCES.filter((id) => id in before && !(id in after));
+  // Claim "Retain" only where the new template really says so: the whole point of keeping the IDs.
+  const unprotected = kept.filter((id) => after[id].DeletionPolicy !== 'Retain' || after[id].UpdateReplacePolicy !== 'Retain');
   const lines = [
     `upgrade of a \`chalice generate-pipeline\` template (stack updated in place, same logical IDs):`,
-    `  keeps    ${kept.join(', ') || '(none)'}${kept.length > 0 ? ' (data kept: Retain on delete and replace)' : ''}`,
+    `  keeps    ${kept.join(', ') || '(none)'}${kept.length > 0 && unprotected.length === 0 ? ' (data kept: Retain on delete and replace)' : ''}`,
     `  adds     ${added.join(', ') || '(none)'}`,
     `  changes  ${changed.join(', ') || '(none)'}`,
     `  removes  ${removed.join(', ') || '(none)'}`,
+    ...settingLines(old, next),
   ];
   const oldParams = Object.keys(old.Parameters ?? {}).filter((name) => !(name in next.Parameters));
   if (oldParams.length > 0) lines.push(`  drops parameters ${oldParams.join(', ')}`);
   if (lost.length > 0) lines.push(`  note: ${lost.join(', ')} leave the template; CloudFormation deletes them unless they have DeletionPolicy Retain`);
+  if (unprotected.length > 0) lines.push(`  note: ${unprotected.join(', ')} lack DeletionPolicy/UpdateReplacePolicy Retain in the new template`);
+  return lines;
+}
+
+const parameterDefault = (template: PipelineTemplate, name: string) => {
+  const value = template.Parameters?.[name]?.Default;
+  return typeof value === 'string' ? value : undefined;
+};
+const fromTo = (a: string | undefined, b: string | undefined) => (a === b ? `${b} (unchanged)` : `${a ?? '(none)'} -> ${b ?? '(none)'}`);
+
+/** The settings that decide which stacks and which branch the pipeline uses, and the source's move to a connection. */
+function settingLines(old: PipelineTemplate, next: PipelineTemplate): string[] {
+  const branch = fromTo(chaliceSourceBranch(old), parameterDefault(next, 'BranchName'));
+  const lines = [
+    `  settings ApplicationName ${fromTo(parameterDefault(old, 'ApplicationName'), parameterDefault(next, 'ApplicationName'))}, branch ${branch}${branch.endsWith('(unchanged)') ? ' (--branch NAME releases another)' : ''}`,
+  ];
+  const repositoryId = parameterDefault(next, 'RepositoryId');
+  if ('GithubOwner' in (old.Parameters ?? {}) && repositoryId) {
+    lines.push(`  source   GitHub OAuth action (deprecated) -> CodeConnections for ${repositoryId}${'SourceConnection' in next.Resources ? ' (approve the new connection once in the console after deploying)' : ''}`);
+  }
   return lines;
 }

@@ -2,13 +2,13 @@
 import { createHash } from 'node:crypto';
 import { CONFIG_KEY, savedForm } from './answers.js';
 import { checkRenderedFile } from './checks.js';
-import { mergeMakefile, targetNames, userTargets } from './makefile.js';
+import { mergeMakefile, renamedVariables, targetNames, userTargets } from './makefile.js';
 import { pipelineTemplate } from './pipeline/template.js';
 import type { Project } from './project.js';
 import { renderTree } from './render.js';
 import {
-  GITIGNORE_LINES, appendMissingLines, devRequirementLines, jsonText, mergeChaliceConfig, newChaliceConfig,
-  sameRequirement, type ChaliceConfig,
+  GITIGNORE_LINES, appendMissingLines, devRequirementLines, gitignoreCovers, jsonText, mergeChaliceConfigText,
+  newChaliceConfig, sameRequirement,
 } from './repo-files.js';
 
 /** Reads a file of the target repository (relative path), undefined when absent. */
@@ -42,6 +42,8 @@ export interface PlanOptions {
   newApp: boolean;
   /** Files we may replace although we did not write them (a recognised `chalice generate-pipeline` template). */
   upgradable?: ReadonlySet<string>;
+  /** Folders the repository already has of its own (tests/integration/): our files for them are not added. */
+  userFolders?: readonly string[];
 }
 
 export function planFiles(project: Project, read: ReadFile, options: PlanOptions): Plan {
@@ -58,13 +60,22 @@ export function planFiles(project: Project, read: ReadFile, options: PlanOptions
   const pipelineFiles = renderTree('pipeline', project, { targets, newApp: options.newApp });
   const makeBlock = pipelineFiles.get('Makefile')!;
   pipelineFiles.delete('Makefile');
+  for (const folder of options.userFolders ?? []) {
+    const skipped = [...pipelineFiles.keys()].filter((path) => path.startsWith(`${folder}/`));
+    for (const path of skipped) pipelineFiles.delete(path);
+    if (skipped.length > 0) notes.push(`${folder}/ is yours: kept as it is, ${skipped.join(', ')} not added (the pipeline runs it against beta; see buildspec-integration.yml)`);
+  }
+  const variables = renamedVariables(existingMakefile, makeBlock);
+  if (variables.size > 0) {
+    notes.push(`Makefile: your variables ${[...variables.keys()].join(', ')} stay; ours are named ${[...variables.values()].join(', ')}`);
+  }
   if (options.newApp) add('seed', renderTree('app', project, { targets, newApp: true }));
   add('owned', pipelineFiles);
   add('owned', [['pipeline.json', jsonText(pipelineTemplate(project))]]);
   add('merged', [
-    ['.chalice/config.json', jsonText(chaliceConfig(project, read))],
+    ['.chalice/config.json', chaliceConfigText(project, read)],
     ['Makefile', mergeMakefile(existingMakefile, makeBlock)],
-    ['.gitignore', appendMissingLines(read('.gitignore') ?? '', GITIGNORE_LINES)],
+    ['.gitignore', appendMissingLines(read('.gitignore') ?? '', GITIGNORE_LINES, gitignoreCovers)],
     ['requirements-dev.txt', appendMissingLines(read('requirements-dev.txt') ?? '', devRequirementLines(project), sameRequirement)],
   ]);
   if (!options.newApp && read('requirements.txt') === undefined) add('seed', [['requirements.txt', '']]);
@@ -76,9 +87,9 @@ export function planFiles(project: Project, read: ReadFile, options: PlanOptions
   return { files, notes };
 }
 
-function chaliceConfig(project: Project, read: ReadFile): ChaliceConfig {
+function chaliceConfigText(project: Project, read: ReadFile): string {
   const text = read('.chalice/config.json');
-  return text === undefined ? newChaliceConfig(project) : mergeChaliceConfig(JSON.parse(text) as ChaliceConfig, project);
+  return text === undefined ? jsonText(newChaliceConfig(project)) : mergeChaliceConfigText(text, project);
 }
 
 function decide(file: Omit<PlannedFile, 'action'>, current: string | undefined, recorded: string | undefined, upgradable?: ReadonlySet<string>): FileAction {

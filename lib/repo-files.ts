@@ -46,13 +46,51 @@ export function mergeChaliceConfig(existing: ChaliceConfig, project: Project): C
   return { ...existing, stages };
 }
 
+/**
+ * The user's config.json text with our stages added. Untouched when every stage is there (a re-run must not
+ * reformat it); otherwise written back with the file's own indentation, so the diff is just the new stages.
+ */
+export function mergeChaliceConfigText(text: string, project: Project): string {
+  const existing = JSON.parse(text) as ChaliceConfig;
+  const merged = mergeChaliceConfig(existing, project);
+  if (JSON.stringify(merged) === JSON.stringify(existing)) return text;
+  return `${JSON.stringify(merged, null, jsonIndent(text))}\n`;
+}
+
+/** The indentation of a JSON text (a tab, or a number of spaces; 2 when it has none). */
+function jsonIndent(text: string): string | number {
+  const indent = /^[{[][^\n]*\r?\n([ \t]+)\S/.exec(text)?.[1];
+  if (indent === undefined) return 2;
+  return indent.startsWith('\t') ? '\t' : indent.length;
+}
+
 /** Append the lines that are missing; nothing is removed or reordered. `same` decides what counts as present. */
 export function appendMissingLines(text: string, lines: string[], same: (a: string, b: string) => boolean = (a, b) => a === b): string {
   const present = text.split('\n').map((line) => line.trim());
   const missing = lines.filter((line) => !present.some((existing) => same(existing, line)));
   if (missing.length === 0) return text;
-  const base = text === '' || text.endsWith('\n') ? text : `${text}\n`;
-  return `${base}${missing.join('\n')}\n`;
+  // Keep the file's line endings: a CRLF file stays CRLF.
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const base = text === '' || text.endsWith('\n') ? text : `${text}${eol}`;
+  return `${base}${missing.join(eol)}${eol}`;
+}
+
+/**
+ * Whether the user's .gitignore line `existing` already ignores what our `line` does: the same pattern, the
+ * pattern without its trailing slash (`.venv` covers `.venv/`), or a glob that matches it (`*.py[cod]` covers `*.pyc`).
+ */
+export function gitignoreCovers(existing: string, line: string): boolean {
+  if (existing === '' || existing.startsWith('#') || existing.startsWith('!')) return false;
+  if (existing === line || `${existing}/` === line) return true;
+  const glob = existing.replace(/\/$/, '');
+  const pattern = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  // A slash inside a pattern anchors it at the root: `/build/` does not cover `build/` (any folder named build).
+  const anchored = (pattern: string) => pattern.replace(/\/$/, '').includes('/');
+  try {
+    return new RegExp(`^${pattern}/?$`).test(line) && anchored(glob) === anchored(line);
+  } catch {
+    return false;
+  }
 }
 
 /** The distribution name of a requirement line (`Chalice==1.2` -> `chalice`), to avoid a second pin of it. */

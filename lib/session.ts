@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import {
   InputError, checkAnswersObject, finishAnswers, mergeAnswers, readAnswersFile, type AnswerLayers, type Resolution,
 } from './answers.js';
-import { answersFromRepository, findRepositoryRoot, recogniseChaliceTemplate, upgradeReport } from './existing.js';
+import { answersFromRepository, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from './existing.js';
 import { pipelineTemplate } from './pipeline/template.js';
 import { planFiles, readSavedState, type Plan } from './plan.js';
 import { describeProject, type Project } from './project.js';
@@ -48,7 +48,7 @@ export interface Prepared {
 
 export async function prepare(options: SessionOptions, disk: Disk, ask?: Ask): Promise<Prepared> {
   const file = options.answersFile ? await readAnswersFile(resolve(options.cwd, options.answersFile)) : undefined;
-  const root = options.kind === 'pipeline' ? findRepositoryRoot(options.cwd, disk.exists) : undefined;
+  const root = options.kind === 'pipeline' ? findRepositoryRoot(options.cwd, disk.exists, disk.read) : undefined;
   const readAt = (folder: string) => (path: string) => disk.read(join(folder, path));
 
   // Where a new app goes depends on its name, so a new app's saved answers are those of the folder we run in.
@@ -69,7 +69,8 @@ export async function prepare(options: SessionOptions, disk: Disk, ask?: Ask): P
   if (fresh) refuseNonEmpty(destination, disk, options.force, options.cwd);
   const read = readAt(destination);
   const old = options.kind === 'pipeline' ? recogniseChaliceTemplate(read) : undefined;
-  const plan = planFiles(project, read, { newApp: options.kind === 'app', upgradable: new Set(old ? ['pipeline.json'] : []) });
+  const userFolders = options.kind === 'pipeline' ? foldersOfTheUser((folder) => disk.list(join(destination, folder)), readSavedState(read).hashes) : [];
+  const plan = planFiles(project, read, { newApp: options.kind === 'app', upgradable: new Set(old ? ['pipeline.json'] : []), userFolders });
   if (options.kind === 'pipeline' && project.unitTests && !hasUnitTests(destination, disk)) {
     warnings.push('unitTests is on but tests/ has no unit tests yet: the Build stage fails until you add some (or answer --no-unit-tests)');
   }
