@@ -71,9 +71,7 @@ export async function prepare(options: SessionOptions, disk: Disk, ask?: Ask): P
   const old = options.kind === 'pipeline' ? recogniseChaliceTemplate(read) : undefined;
   const userFolders = options.kind === 'pipeline' ? foldersOfTheUser((folder) => disk.list(join(destination, folder)), readSavedState(read).hashes) : [];
   const plan = planFiles(project, read, { newApp: options.kind === 'app', upgradable: new Set(old ? ['pipeline.json'] : []), userFolders });
-  if (options.kind === 'pipeline' && project.unitTests && !hasUnitTests(destination, disk)) {
-    warnings.push('unitTests is on but tests/ has no unit tests yet: the Build stage fails until you add some (or answer --no-unit-tests)');
-  }
+  if (options.kind === 'pipeline') warnings.push(...existingRepositoryWarnings(project, destination, disk, read));
   const upgrade = old ? upgradeReport(old.template, pipelineTemplate(project)) : undefined;
   refuseConflicts(plan, options.force, destination, options.cwd, options.nonInteractive);
   return { destination, project, plan, warnings, upgrade, fresh };
@@ -98,8 +96,19 @@ function refuseNonEmpty(destination: string, disk: Disk, force: boolean, cwd: st
   }
 }
 
-function hasUnitTests(root: string, disk: Disk): boolean {
-  return disk.list(join(root, 'tests')).some((name) => /^test_.*\.py$|_test\.py$/.test(name));
+/** What in an existing repository would make the generated pipeline fail, said before anything is written. */
+function existingRepositoryWarnings(project: Project, root: string, disk: Disk, read: (path: string) => string | undefined): string[] {
+  const warnings: string[] = [];
+  const hasUnitTests = disk.list(join(root, 'tests')).some((name) => /^test_.*\.py$|_test\.py$/.test(name));
+  if (project.unitTests && !hasUnitTests) {
+    warnings.push('unitTests is on but tests/ has no unit tests yet: the Build stage fails until you add some (or answer --no-unit-tests)');
+  }
+  // The integration tests and the approval link read the REST API's EndpointURL stack output.
+  const app = read('app.py');
+  if (app !== undefined && !/\.route\(/.test(app) && (project.integrationTests || project.manualApproval)) {
+    warnings.push('app.py defines no @app.route: without a REST API the beta stack has no EndpointURL for the integration tests and the approval link (answer --no-integration-tests, or add a route)');
+  }
+  return warnings;
 }
 
 function refuseConflicts(plan: Plan, force: boolean, destination: string, cwd: string, nonInteractive: boolean): void {
