@@ -43,15 +43,14 @@ export function parseCli(argv: string[]): CliArgs {
   try {
     parsed = parseArgs({ args: argv, options: specs, allowPositionals: true, allowNegative: true, strict: true } as Parameters<typeof parseArgs>[0] & { allowNegative: boolean });
   } catch (error) {
-    const unknown = /Unknown option '--?([^']+)'/.exec((error as Error).message)?.[1];
-    const hint = unknown ? closest(unknown, Object.keys(specs)) : undefined;
-    throw new InputError([`${(error as Error).message.split('.')[0]}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`]);
+    throw new InputError([flagProblem((error as Error).message, specs)]);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const [kind = 'app', ...extra] = parsed.positionals;
   if ((kind !== 'app' && kind !== 'pipeline') || extra.length > 0) {
     throw new InputError([`unknown command "${[kind, ...extra].join(' ')}": use \`chalice-pipeline [app|pipeline] [options]\` (see --help)`]);
   }
+  if (values.answers === '') throw new InputError(['--answers needs a file name (JSON, or YAML for .yml/.yaml)']);
   const flags: PartialAnswers = {};
   for (const setting of SETTINGS) {
     const value = values[setting.flag];
@@ -62,6 +61,24 @@ export function parseCli(argv: string[]): CliArgs {
     defaults: Boolean(values.defaults), force: Boolean(values.force), dryRun: Boolean(values['dry-run']),
     skipInstall: Boolean(values['skip-install']), skipGit: Boolean(values['skip-git']), help: Boolean(values.help),
   };
+}
+
+/** parseArgs' complaint as one line with the way out (the nearest flag, the --flag=-value form, --no-flag). */
+function flagProblem(message: string, specs: Record<string, OptionSpec>): string {
+  const unknown = /^Unknown option '(-{1,2}[^']*)'/.exec(message)?.[1];
+  if (unknown) {
+    const hint = closest(unknown.replace(/^-+/, ''), Object.keys(specs));
+    return `unknown option ${unknown}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`;
+  }
+  const flag = /'(--?[A-Za-z0-9-]+)/.exec(message)?.[1] ?? '';
+  if (/argument is ambiguous/.test(message)) {
+    return `${flag} needs a value; to give a value that starts with "-" write ${flag}=-VALUE; see --help`;
+  }
+  if (/argument missing/.test(message)) return `${flag} needs a value; see --help`;
+  if (/does not take an argument/.test(message)) {
+    return `${flag} takes no value: write ${flag} for true or --no-${flag.replace(/^-+/, '')} for false; see --help`;
+  }
+  return `${message.split('\n')[0]}; see --help`;
 }
 
 export function usage(): string {

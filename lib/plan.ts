@@ -1,6 +1,6 @@
 // What a run writes: the files (rendered, merged, checked) and, for each, what happens to the file on disk.
 import { createHash } from 'node:crypto';
-import { CONFIG_KEY, savedForm } from './answers.js';
+import { CONFIG_KEY, InputError, savedForm } from './answers.js';
 import { checkRenderedFile } from './checks.js';
 import { mergeMakefile, renamedVariables, targetNames, userTargets } from './makefile.js';
 import { pipelineTemplate } from './pipeline/template.js';
@@ -57,7 +57,8 @@ export function planFiles(project: Project, read: ReadFile, options: PlanOptions
   const add = (mode: FileMode, entries: Map<string, string> | [string, string][]) => {
     for (const [path, contents] of entries) wanted.push({ path, contents, mode });
   };
-  const pipelineFiles = renderTree('pipeline', project, { targets, newApp: options.newApp });
+  const generatedRoutes = options.newApp || servesGeneratedRoutes(read('app.py'));
+  const pipelineFiles = renderTree('pipeline', project, { targets, generatedRoutes });
   const makeBlock = pipelineFiles.get('Makefile')!;
   pipelineFiles.delete('Makefile');
   for (const folder of options.userFolders ?? []) {
@@ -69,7 +70,7 @@ export function planFiles(project: Project, read: ReadFile, options: PlanOptions
   if (variables.size > 0) {
     notes.push(`Makefile: your variables ${[...variables.keys()].join(', ')} stay; ours are named ${[...variables.values()].join(', ')}`);
   }
-  if (options.newApp) add('seed', renderTree('app', project, { targets, newApp: true }));
+  if (options.newApp) add('seed', renderTree('app', project, { targets, generatedRoutes }));
   add('owned', pipelineFiles);
   add('owned', [['pipeline.json', jsonText(pipelineTemplate(project))]]);
   add('merged', [
@@ -90,6 +91,11 @@ export function planFiles(project: Project, read: ReadFile, options: PlanOptions
 function chaliceConfigText(project: Project, read: ReadFile): string {
   const text = read('.chalice/config.json');
   return text === undefined ? jsonText(newChaliceConfig(project)) : mergeChaliceConfigText(text, project);
+}
+
+/** An app.py that still has the routes our app template writes (the integration tests then check them exactly). */
+function servesGeneratedRoutes(appPy: string | undefined): boolean {
+  return appPy !== undefined && appPy.includes("return {'hello': 'world'}") && appPy.includes("@app.route('/health')");
 }
 
 function decide(file: Omit<PlannedFile, 'action'>, current: string | undefined, recorded: string | undefined, upgradable?: ReadonlySet<string>): FileAction {
@@ -114,8 +120,8 @@ export function readSavedState(read: ReadFile): SavedState {
   let data: Record<string, unknown>;
   try {
     data = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw new Error(`${YO_RC} is not valid JSON; fix or remove it`);
+  } catch (error) {
+    throw new InputError([`${YO_RC} is not valid JSON (${(error as Error).message.split('\n')[0]}); fix it or remove it (it only holds earlier answers)`]);
   }
   const { [CONFIG_KEY]: ours = {}, ...other } = data;
   const { generatedFiles = {}, ...answers } = ours as Record<string, unknown>;

@@ -26,8 +26,8 @@ const helpers = {
 
 export interface RenderOptions {
   targets: MakeTargets;
-  /** A new app (hello-world routes known) rather than an existing repository. */
-  newApp: boolean;
+  /** The app serves the generated routes (/ and /health), so the integration tests can check them exactly. */
+  generatedRoutes: boolean;
 }
 
 export function renderTree(tree: TemplateTree, project: Project, options: RenderOptions): Map<string, string> {
@@ -41,7 +41,7 @@ export function renderTree(tree: TemplateTree, project: Project, options: Render
     appStages: appStages(project),
     dnsSuffix: dnsSuffix(project.region),
     t: options.targets,
-    newApp: options.newApp,
+    generatedRoutes: options.generatedRoutes,
     makeBlockStart: MAKE_BLOCK_START,
     makeBlockEnd: MAKE_BLOCK_END,
   };

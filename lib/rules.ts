@@ -4,19 +4,21 @@ import { BUILD_IMAGES, PYTHON_VERSIONS, REGIONS, RETIRED_IMAGES, type Source } f
 
 /** Longest app name for which every derived AWS name fits (see README "Names"). */
 export const APP_NAME_MAX = 24;
-export const APP_NAME_PATTERN = `^[A-Za-z][A-Za-z0-9-]{0,${APP_NAME_MAX - 1}}$`;
+/** Letters, digits and "-", a letter first, no "-" last (the schema and the template's AllowedPattern say so too). */
+export const APP_NAME_PATTERN = `^[A-Za-z](?:[A-Za-z0-9-]{0,${APP_NAME_MAX - 2}}[A-Za-z0-9])?$`;
 export const STACK_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9-]{0,127}$';
 export const CODECOMMIT_REPO_PATTERN = '^[A-Za-z0-9_.-]{1,100}$';
 export const PROVIDER_REPO_PATTERN = '^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$';
 export const BRANCH_CHARS_PATTERN = '^[A-Za-z0-9._/-]{1,200}$';
-export const EMAIL_PATTERN = '^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$';
+export const EMAIL_PATTERN =
+  '^[A-Za-z0-9_%+-]+(?:\\.[A-Za-z0-9_%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?$';
 export const CONNECTION_ARN_PATTERN =
   '^arn:aws(-cn|-us-gov)?:(codeconnections|codestar-connections):[a-z]{2}(-gov)?-[a-z]+-\\d:\\d{12}:connection/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 
 const matches = (pattern: string, value: string) => new RegExp(pattern).test(value);
 
 export function appNameRule(value: string): string | undefined {
-  if (matches(APP_NAME_PATTERN, value) && !value.endsWith('-')) return undefined;
+  if (matches(APP_NAME_PATTERN, value)) return undefined;
   return `must start with a letter, contain only letters, digits and "-", not end with "-", and be at most ${APP_NAME_MAX} characters (it names the CodeCommit repository, the stacks <appName>BetaStack/<appName>ProdStack and the functions and roles in them)`;
 }
 
@@ -46,6 +48,8 @@ export function branchRule(value: string): string | undefined {
   if (!matches(BRANCH_CHARS_PATTERN, value)) return rule;
   if (value.startsWith('-') || value.startsWith('/') || value.endsWith('/') || value.endsWith('.')) return rule;
   if (value.includes('..') || value.includes('//') || value === '@') return rule;
+  // `git check-ref-format --branch HEAD` fails: HEAD names the checked-out commit, never a branch.
+  if (value === 'HEAD') return `${rule}, and not HEAD`;
   if (value.split('/').some((part) => part.startsWith('.') || part.endsWith('.lock'))) return rule;
   return undefined;
 }
@@ -53,20 +57,22 @@ export function branchRule(value: string): string | undefined {
 export function emailRule(value: string): string | undefined {
   return matches(EMAIL_PATTERN, value) && value.length <= 254
     ? undefined
-    : 'must be an e-mail address such as team@example.com (letters, digits and ._%+- before the @, a domain after it)';
+    : 'must be an e-mail address such as team@example.com (letters, digits and ._%+- before the @, no leading, trailing or double ".", a domain with a dot after it)';
 }
 
 export function repositoryRule(value: string, source: Source): string | undefined {
+  // "." and ".." name folders, not repositories (and would walk up a clone URL path).
+  const dotsOnly = value.split('/').some((part) => part === '.' || part === '..');
   if (source === 'codecommit') {
-    return matches(CODECOMMIT_REPO_PATTERN, value) && !value.endsWith('.git')
+    return matches(CODECOMMIT_REPO_PATTERN, value) && !value.endsWith('.git') && !dotsOnly
       ? undefined
-      : 'must be a CodeCommit repository name: letters, digits, ".", "_" and "-", at most 100 characters, not ending in ".git"';
+      : 'must be a CodeCommit repository name: letters, digits, ".", "_" and "-", at most 100 characters, not ending in ".git", not "." or ".."';
   }
   const nested = source === 'gitlab';
-  const ok = matches(PROVIDER_REPO_PATTERN, value) && (nested || value.split('/').length === 2);
+  const ok = matches(PROVIDER_REPO_PATTERN, value) && (nested || value.split('/').length === 2) && !dotsOnly;
   return ok
     ? undefined
-    : `must be "owner/repo"${nested ? ' (or "group/subgroup/repo")' : ''} for a ${source} source: letters, digits, ".", "_" and "-" on each side of the "/"`;
+    : `must be "owner/repo"${nested ? ' (or "group/subgroup/repo")' : ''} for a ${source} source: letters, digits, ".", "_" and "-" on each side of the "/" (not "." or "..")`;
 }
 
 export function connectionArnRule(value: string): string | undefined {
@@ -75,12 +81,13 @@ export function connectionArnRule(value: string): string | undefined {
     : 'must be a CodeConnections ARN: arn:aws:codeconnections:<region>:<12-digit account>:connection/<uuid> (codestar-connections is accepted too)';
 }
 
-export function imageRule(value: string, pythonVersion: string): string | undefined {
+/** pythonVersion undefined: only check that the image is a curated one (the version is reported on its own). */
+export function imageRule(value: string, pythonVersion: string | undefined): string | undefined {
   const names = BUILD_IMAGES.map((image) => image.name);
   if (RETIRED_IMAGES.includes(value)) return `is retired or not a documented CodeBuild image; use one of ${names.join(', ')}`;
   const image = BUILD_IMAGES.find((candidate) => candidate.name === value);
   if (!image) return `must be a curated CodeBuild image that provides Python through runtime-versions: ${names.join(', ')}`;
-  if (!image.python.includes(pythonVersion)) {
+  if (pythonVersion !== undefined && !image.python.includes(pythonVersion)) {
     return `does not provide Python ${pythonVersion} (it has ${image.python.join(', ')}); pick another image or Python version`;
   }
   return undefined;

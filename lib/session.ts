@@ -26,6 +26,7 @@ export interface SessionOptions {
 
 /** How the session sees the disk (Yeoman reads through its in-memory editor, the fast path through node:fs). */
 export interface Disk {
+  /** A file (not a folder) exists there. */
   exists(absolutePath: string): boolean;
   read(absolutePath: string): string | undefined;
   /** Entries of a folder, [] when absent. */
@@ -88,6 +89,9 @@ function appDestination(cwd: string, appName: string, cwdIsOurs: boolean): strin
 }
 
 function refuseNonEmpty(destination: string, disk: Disk, force: boolean, cwd: string): void {
+  if (disk.exists(destination)) {
+    throw new InputError([`${relative(cwd, destination)} exists and is a file, not a folder: choose another appName or move the file`], 3);
+  }
   const entries = disk.list(destination).filter((name) => name !== '.git');
   if (entries.length > 0 && !force) {
     throw new InputError([

@@ -43,6 +43,8 @@ export interface Setting {
   pattern?: string;
   /** Default given what is known so far; undefined means the answer is required (or optional, see `optional`). */
   defaultValue?: (known: PartialAnswers, env: NodeJS.ProcessEnv) => AnswerValue | undefined;
+  /** Where the default came from when it is not built in (an environment variable), named in messages. */
+  defaultOrigin?: (env: NodeJS.ProcessEnv) => string | undefined;
   /** An optional answer may stay unset (connectionArn, approvalEmail). */
   optional?: boolean;
   /** Whether the question applies given the other answers (asked, validated and saved only then). */
@@ -52,7 +54,11 @@ export interface Setting {
 }
 
 const kebab = (key: string) => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-const isConnection = (known: PartialAnswers) => (known.source ?? 'codecommit') !== 'codecommit';
+// An unknown source (reported on its own) is not a connection, so it does not make repository a missing answer.
+const isConnection = (known: PartialAnswers) => {
+  const source = known.source ?? 'codecommit';
+  return source !== 'codecommit' && (SOURCES as readonly AnswerValue[]).includes(source);
+};
 
 function define(setting: Omit<Setting, 'flag'>): Setting {
   return { ...setting, flag: kebab(setting.key) };
@@ -73,6 +79,7 @@ export const SETTINGS: readonly Setting[] = [
     key: 'region', kind: 'string', choices: REGIONS,
     description: 'AWS region of the pipeline (and of the clone URLs)',
     defaultValue: (_known, env) => env.AWS_REGION || env.AWS_DEFAULT_REGION || DEFAULT_REGION,
+    defaultOrigin: (env) => (env.AWS_REGION ? '$AWS_REGION' : env.AWS_DEFAULT_REGION ? '$AWS_DEFAULT_REGION' : undefined),
     rule: regionRule,
   }),
   define({
@@ -84,7 +91,7 @@ export const SETTINGS: readonly Setting[] = [
     key: 'repository', kind: 'string',
     description: 'CodeCommit repository name, or owner/repo for a connection source',
     defaultValue: (known) => (isConnection(known) ? undefined : known.appName),
-    rule: (value, known) => repositoryRule(value, (known.source ?? 'codecommit') as Source),
+    rule: (value, known) => repositoryRule(value, isConnection(known) ? (known.source as Source) : 'codecommit'),
   }),
   define({
     key: 'connectionArn', kind: 'string', pattern: CONNECTION_ARN_PATTERN, optional: true,
@@ -99,13 +106,17 @@ export const SETTINGS: readonly Setting[] = [
   define({
     key: 'pipelineStackName', kind: 'string', pattern: STACK_NAME_PATTERN,
     description: 'The CloudFormation stack `make deploy` creates',
-    defaultValue: (known) => (known.appName ? `${known.appName}-pipeline` : undefined), rule: stackNameRule,
+    defaultValue: (known) => (known.appName !== undefined ? `${known.appName}-pipeline` : undefined), rule: stackNameRule,
   }),
   define({
     key: 'codebuildImage', kind: 'choice', choices: BUILD_IMAGES.map((image) => image.name),
     description: 'CodeBuild image; must provide pythonVersion',
     defaultValue: () => DEFAULT_IMAGE,
-    rule: (value, known) => imageRule(value, String(known.pythonVersion ?? DEFAULT_PYTHON)),
+    rule: (value, known) => {
+      // An invalid pythonVersion is reported on its own; then only whether the image exists is checked.
+      const python = String(known.pythonVersion ?? DEFAULT_PYTHON);
+      return imageRule(value, pythonVersionRule(python) ? undefined : python);
+    },
   }),
   define({
     key: 'pipelineType', kind: 'choice', choices: PIPELINE_TYPES,

@@ -1,5 +1,5 @@
 // The fast path's writer (Yeoman writes through its own editor): everything was checked before the first write.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PlannedFile } from './plan.js';
 import type { Disk } from './session.js';
@@ -13,7 +13,13 @@ export function writeToDisk(destination: string, files: PlannedFile[]): void {
 }
 
 export const nodeDisk: Disk = {
-  exists: (path) => existsSync(path),
+  exists: (path) => {
+    try {
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  },
   read: (path) => {
     try {
       return readFileSync(path, 'utf8');

@@ -1,5 +1,5 @@
 """Integration tests: real HTTP requests to the deployed API (standard library only)."""
-<% if (newApp) { -%>
+<% if (generatedRoutes) { -%>
 import json
 <% } -%>
 import urllib.error
@@ -14,7 +14,7 @@ def get(url):
         return error.code, error.read()
 
 
-<% if (newApp) { -%>
+<% if (generatedRoutes) { -%>
 def test_index_says_hello(endpoint_url):
     status, body = get(endpoint_url + '/')
     assert status == 200
