@@ -1,4 +1,5 @@
-// Bad input through the bin as a user runs it (stdin closed): one table row per mistake. Every row must end with
+// Bad input: one table row per mistake, run in-process through lib/cli.ts (the bin's code, no terminal), and a
+// marked subset through the spawned bin as a user runs it (stdin closed). Every row must end with
 // the documented exit code, a one-line message naming the key, the value and the rule, no stack trace, and the
 // folder exactly as it was (no .yo-rc.json, no half-made <appName>/ folder).
 import assert from 'node:assert/strict';
@@ -7,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { cli } from '../lib/cli.js';
 import { branchRule } from '../lib/rules.js';
 import { BIN, CONNECTION_ARN, EXAMPLE_ANSWERS, readTree, runCli, tempDir } from './support/tools.js';
 
@@ -313,6 +315,25 @@ interface Spawned {
 
 const TIMEOUT_MS = 15_000;
 
+/** Rows also run through the real process: stdin, exit-code and output plumbing that in-process runs cannot see. */
+const SPAWNED = new Set([
+  'answers from /dev/stdin with stdin closed (never waits)', 'missing appName without a terminal',
+  'answers file invalid JSON (line and column)', 'unknown flag with a suggestion', '.yo-rc.json that is not JSON',
+  'region us-est-1 (suggests us-east-1)', 'target path is a file',
+]);
+
+/** The bin's code in this process: same parsing, session and messages, without Node's ~0.1 s start-up per row. */
+async function runInProcess(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Spawned> {
+  const started = Date.now();
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const status = await cli(args, {
+    cwd, env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', ...env }, interactive: false,
+    out: (line) => stdout.push(`${line}\n`), err: (line) => stderr.push(`${line}\n`),
+  });
+  return { status, stdout: stdout.join(''), stderr: stderr.join(''), timedOut: false, ms: Date.now() - started };
+}
+
 /** runCli without blocking, so the rows can run side by side; same env and stdin as runCli. */
 function runCliAsync(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Spawned> {
   const started = Date.now();
@@ -365,7 +386,8 @@ describe('bad input: exit code, one message per mistake, nothing written', { con
     it(row.name, { todo: row.todo }, async () => {
       const cwd = prepareFolder(row);
       const before = snapshot(cwd);
-      const result = await runCliAsync([...SKIP, ...row.args], cwd, row.env);
+      const run = SPAWNED.has(row.name) ? runCliAsync : runInProcess;
+      const result = await run([...SKIP, ...row.args], cwd, row.env);
       const shown = `exit ${result.status}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`;
 
       assert.equal(result.timedOut, false, `did not return within ${TIMEOUT_MS} ms (waiting for input?)`);
@@ -394,6 +416,13 @@ describe('bad input: exit code, one message per mistake, nothing written', { con
       }
     });
   }
+});
+
+describe('bad input: the spawned subset', () => {
+  it('names rows that exist', () => {
+    const names = new Set(ROWS.map((row) => row.name));
+    assert.deepEqual([...SPAWNED].filter((name) => !names.has(name)), []);
+  });
 });
 
 describe('bad input: the ways out work', () => {
