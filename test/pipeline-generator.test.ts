@@ -13,7 +13,7 @@ import {
   CHALICE_FLAVOURS, EXTRA_STAGES_CONFIG, USER_MAKEFILE, chalicePipelineRepo, extraStagesRepo, makefileRepo,
   newProjectRepo, pythonVersionRepo, type ChaliceFlavour, type Tree,
 } from './support/fixtures.js';
-import { PACKAGE_ROOT, cfnLint, readTree, runCli, tempDir, writeTree, type CliResult } from './support/tools.js';
+import { PACKAGE_ROOT, cfnLint, readTree, runCliInProcess, tempDir, writeTree, type CliResult } from './support/tools.js';
 
 const PIPELINE_GENERATOR = join(PACKAGE_ROOT, 'dist', 'generators', 'pipeline', 'index.js');
 const RUN = ['pipeline', '--skip-git', '--skip-install'];
@@ -30,8 +30,9 @@ function repo(files: Tree): string {
   return root;
 }
 
-function run(root: string, extra: string[] = [], cwd = root): CliResult {
-  return runCli([...RUN, ...extra], cwd);
+/** The bin's code in-process, fast (the spawned bin itself is covered by cli.test.ts and precedence.test.ts). */
+function run(root: string, extra: string[] = [], cwd = root): Promise<CliResult> {
+  return runCliInProcess([...RUN, ...extra], cwd);
 }
 
 function succeeded(result: CliResult): void {
@@ -72,13 +73,13 @@ describe('chalice-pipeline pipeline in a fresh `chalice new-project` repository'
   let root: string;
   let original: Map<string, string>;
   let first: CliResult;
-  before(() => {
+  before(async () => {
     root = repo(pythonVersionRepo('bookshop'));
     original = readTree(root);
-    first = run(root);
+    first = await run(root);
   });
 
-  it('adds the pipeline files and merges only config.json and .gitignore', () => {
+  it('adds the pipeline files and merges only config.json and .gitignore', async () => {
     succeeded(first);
     const { added, changed, removed } = diff(original, readTree(root));
     assert.deepEqual(added, PIPELINE_FILES);
@@ -86,7 +87,7 @@ describe('chalice-pipeline pipeline in a fresh `chalice new-project` repository'
     assert.deepEqual(removed, []);
   });
 
-  it('adds the stages beta and prod to .chalice/config.json, keeping dev', () => {
+  it('adds the stages beta and prod to .chalice/config.json, keeping dev', async () => {
     assert.equal(readFileSync(join(root, '.chalice/config.json'), 'utf8'), `${JSON.stringify({
       version: '2.0',
       app_name: 'bookshop',
@@ -94,20 +95,20 @@ describe('chalice-pipeline pipeline in a fresh `chalice new-project` repository'
     }, null, 2)}\n`);
   });
 
-  it('keeps requirements-dev.txt (chalice==1.31.0, no second chalice line) and requirements.txt untouched', () => {
+  it('keeps requirements-dev.txt (chalice==1.31.0, no second chalice line) and requirements.txt untouched', async () => {
     const dev = readFileSync(join(root, 'requirements-dev.txt'), 'utf8');
     assert.equal(dev, 'chalice==1.31.0\npytest\n');
     assert.equal(dev.split('\n').filter((line) => /^chalice\b/i.test(line)).length, 1);
     assert.equal(readFileSync(join(root, 'requirements.txt'), 'utf8'), '');
   });
 
-  it('keeps the .gitignore lines and appends the missing ones', () => {
+  it('keeps the .gitignore lines and appends the missing ones', async () => {
     const text = readFileSync(join(root, '.gitignore'), 'utf8');
     assert.equal(text, '.chalice/deployments/\n.chalice/venv/\n.venv/\n__pycache__/\n*.pyc\n.pytest_cache/\nreports/\nbuild/\n');
     assertKeepsLines(original.get('.gitignore')!, text, '.gitignore');
   });
 
-  it('takes appName from config.json and pythonVersion 3.12 from .python-version', () => {
+  it('takes appName from config.json and pythonVersion 3.12 from .python-version', async () => {
     const answers = saved(root);
     assert.equal(answers.appName, 'bookshop');
     assert.equal(answers.pythonVersion, '3.12');
@@ -116,9 +117,9 @@ describe('chalice-pipeline pipeline in a fresh `chalice new-project` repository'
     assert.match(readFileSync(join(root, 'Makefile'), 'utf8'), /^STACK \?= bookshop-pipeline$/m);
   });
 
-  it('a second run with the same answers changes nothing', () => {
+  it('a second run with the same answers changes nothing', async () => {
     const before = readTree(root);
-    const second = run(root);
+    const second = await run(root);
     succeeded(second);
     assert.match(second.stdout, /up to date/);
     assert.deepEqual(readTree(root), before);
@@ -129,13 +130,13 @@ describe('chalice-pipeline pipeline beside the user\'s own Makefile', () => {
   let root: string;
   let result: CliResult;
   let makefile: string;
-  before(() => {
+  before(async () => {
     root = repo(makefileRepo());
-    result = run(root);
+    result = await run(root);
     makefile = readFileSync(join(root, 'Makefile'), 'utf8');
   });
 
-  it('keeps every line of the user\'s Makefile, in order, and appends one marked block', () => {
+  it('keeps every line of the user\'s Makefile, in order, and appends one marked block', async () => {
     succeeded(result);
     assertKeepsLines(USER_MAKEFILE, makefile, 'Makefile');
     assert.ok(makefile.startsWith(`${USER_MAKEFILE}\n${MAKE_BLOCK_START}\n`), 'the block follows the user\'s lines after one blank line');
@@ -143,7 +144,7 @@ describe('chalice-pipeline pipeline beside the user\'s own Makefile', () => {
     assert.equal(makefile.split(MAKE_BLOCK_START).length, 2, 'exactly one block');
   });
 
-  it('names our targets pipeline-deploy, pipeline-test, pipeline-help where the user has deploy, test, help, and says so', () => {
+  it('names our targets pipeline-deploy, pipeline-test, pipeline-help where the user has deploy, test, help, and says so', async () => {
     const block = makefile.slice(makefile.indexOf(MAKE_BLOCK_START));
     const ours = [...block.matchAll(/^([a-z-]+):/gm)].map((match) => match[1]);
     assert.deepEqual(ours, ['pipeline-help', 'venv', 'pipeline-test', 'integration-test', 'package', 'lint', 'pipeline-deploy', 'outputs', 'status', 'remote', 'push', 'destroy']);
@@ -153,7 +154,7 @@ describe('chalice-pipeline pipeline beside the user\'s own Makefile', () => {
     assert.match(result.stdout, /make pipeline-deploy\b/);
   });
 
-  it('make -n pipeline-deploy deploys pipeline.json to <app>-pipeline; make -n deploy still runs the user\'s recipe', () => {
+  it('make -n pipeline-deploy deploys pipeline.json to <app>-pipeline; make -n deploy still runs the user\'s recipe', async () => {
     const ours = make(root, 'pipeline-deploy');
     assert.equal(ours.status, 0, ours.stderr);
     assert.match(ours.stdout, /^aws cloudformation deploy .*--stack-name orders-pipeline --template-file pipeline\.json --capabilities CAPABILITY_IAM/m);
@@ -164,10 +165,10 @@ describe('chalice-pipeline pipeline beside the user\'s own Makefile', () => {
     assert.equal(make(root, 'help').stdout, 'echo "make deploy | test | clean"\n');
   });
 
-  it('a user STACK variable keeps deploying the user\'s stack; ours deploys the pipeline stack', () => {
+  it('a user STACK variable keeps deploying the user\'s stack; ours deploys the pipeline stack', async () => {
     const own = 'STACK = orders-app\nREGION := eu-west-1\n\nrelease:\n\tsam deploy --stack-name $(STACK) --region $(REGION)\n';
     const other = repo({ ...newProjectRepo(), Makefile: own });
-    const merged = run(other);
+    const merged = await run(other);
     succeeded(merged);
     assert.ok(merged.stdout.includes('note: Makefile: your variables REGION, STACK stay; ours are named PIPELINE_REGION, PIPELINE_STACK'), merged.stdout);
     assert.ok(readFileSync(join(other, 'Makefile'), 'utf8').startsWith(`${own}\n${MAKE_BLOCK_START}\n`));
@@ -175,9 +176,9 @@ describe('chalice-pipeline pipeline beside the user\'s own Makefile', () => {
     assert.match(make(other, 'deploy').stdout, /^aws cloudformation deploy --region us-east-1 --stack-name orders-pipeline --template-file pipeline\.json /);
   });
 
-  it('a re-run replaces the block in place: the Makefile stays byte-identical', () => {
+  it('a re-run replaces the block in place: the Makefile stays byte-identical', async () => {
     const before = readTree(root);
-    const second = run(root);
+    const second = await run(root);
     succeeded(second);
     assert.match(second.stdout, /up to date/);
     assert.deepEqual(readTree(root), before);
@@ -185,9 +186,9 @@ describe('chalice-pipeline pipeline beside the user\'s own Makefile', () => {
 });
 
 describe('chalice-pipeline pipeline with a config.json grown by hand', () => {
-  it('keeps every key, value, stage and the key order (and the 4-space indentation); adds beta and prod at the end', () => {
+  it('keeps every key, value, stage and the key order (and the 4-space indentation); adds beta and prod at the end', async () => {
     const root = repo(extraStagesRepo());
-    succeeded(run(root));
+    succeeded(await run(root));
     const text = readFileSync(join(root, '.chalice/config.json'), 'utf8');
     const expected = { ...EXTRA_STAGES_CONFIG, stages: { ...EXTRA_STAGES_CONFIG.stages, beta: stage('beta'), prod: stage('prod') } };
     assert.equal(text, `${JSON.stringify(expected, null, 4)}\n`);
@@ -196,16 +197,16 @@ describe('chalice-pipeline pipeline with a config.json grown by hand', () => {
     assert.deepEqual(Object.keys(merged.stages), ['dev', 'staging', 'beta', 'prod']);
 
     const before = readTree(root);
-    const second = run(root);
+    const second = await run(root);
     succeeded(second);
     assert.match(second.stdout, /up to date/);
     assert.deepEqual(readTree(root), before);
   });
 
-  it('leaves a config.json that already has every stage byte-identical, whatever its formatting', () => {
+  it('leaves a config.json that already has every stage byte-identical, whatever its formatting', async () => {
     const config = '{"app_name": "orders", "version": "2.0",\n "stages": {"dev": {}, "beta": {}, "prod": {"lambda_memory_size": 1024}}}\n';
     const root = repo({ ...newProjectRepo(), '.chalice/config.json': config });
-    const result = run(root);
+    const result = await run(root);
     succeeded(result);
     assert.match(result.stdout, /^identical \.chalice\/config\.json$/m);
     assert.equal(readFileSync(join(root, '.chalice/config.json'), 'utf8'), config);
@@ -216,12 +217,12 @@ describe('upgrade of a `chalice generate-pipeline` template', () => {
   const roots = new Map<ChaliceFlavour, string>();
   const results = new Map<ChaliceFlavour, CliResult>();
   const originals = new Map<ChaliceFlavour, Record<string, any>>();
-  before(() => {
+  before(async () => {
     for (const flavour of CHALICE_FLAVOURS) {
       const files = chalicePipelineRepo(flavour);
       roots.set(flavour, repo(files));
       originals.set(flavour, JSON.parse(files['pipeline.json']));
-      results.set(flavour, run(roots.get(flavour)!));
+      results.set(flavour, await run(roots.get(flavour)!));
     }
   });
 
@@ -229,7 +230,7 @@ describe('upgrade of a `chalice generate-pipeline` template', () => {
     const codecommit = flavour.endsWith('codecommit');
     const data = codecommit ? ['SourceRepository', 'ApplicationBucket', 'ArtifactBucketStore'] : ['ApplicationBucket', 'ArtifactBucketStore'];
 
-    it(`${flavour}: prints the upgrade plan before the file actions`, () => {
+    it(`${flavour}: prints the upgrade plan before the file actions`, async () => {
       const result = results.get(flavour)!;
       succeeded(result);
       const lines = result.stdout.split('\n');
@@ -244,7 +245,7 @@ describe('upgrade of a `chalice generate-pipeline` template', () => {
       if (!codecommit) assert.match(result.stdout, /^ {2}source {3}GitHub OAuth action \(deprecated\) -> CodeConnections for acme\/orders-api/m);
     });
 
-    it(`${flavour}: keeps every chalice logical ID with its type, the data resources with Retain, ApplicationName and the branch`, () => {
+    it(`${flavour}: keeps every chalice logical ID with its type, the data resources with Retain, ApplicationName and the branch`, async () => {
       const root = roots.get(flavour)!;
       const old = originals.get(flavour)!;
       const next = template(root);
@@ -271,10 +272,10 @@ describe('upgrade of a `chalice generate-pipeline` template', () => {
       }
     });
 
-    it(`${flavour}: a second run is a no-op`, () => {
+    it(`${flavour}: a second run is a no-op`, async () => {
       const root = roots.get(flavour)!;
       const before = readTree(root);
-      const second = run(root);
+      const second = await run(root);
       succeeded(second);
       assert.match(second.stdout, /up to date/);
       assert.doesNotMatch(second.stdout, /upgrade of/);
@@ -287,10 +288,10 @@ describe('upgrade of a `chalice generate-pipeline` template', () => {
     for (const [path, findings] of await cfnLint(paths)) assert.equal(findings, '', `${path}:\n${findings}`);
   });
 
-  it('--dry-run prints the plan and leaves the tree byte-identical', () => {
+  it('--dry-run prints the plan and leaves the tree byte-identical', async () => {
     const root = repo(chalicePipelineRepo('v1-codecommit'));
     const before = readTree(root);
-    const result = run(root, ['--dry-run']);
+    const result = await run(root, ['--dry-run']);
     succeeded(result);
     assert.match(result.stdout, /^upgrade of a `chalice generate-pipeline` template/m);
     assert.match(result.stdout, /^ {2}keeps {4}SourceRepository, ApplicationBucket, ArtifactBucketStore/m);
@@ -299,72 +300,72 @@ describe('upgrade of a `chalice generate-pipeline` template', () => {
     assert.deepEqual(readTree(root), before);
   });
 
-  it('a GitHub template without GithubOwner/GithubRepoName defaults asks for --repository (exit 2, nothing written)', () => {
+  it('a GitHub template without GithubOwner/GithubRepoName defaults asks for --repository (exit 2, nothing written)', async () => {
     const root = repo(chalicePipelineRepo('v2-github', { githubOwner: null, githubRepo: null }));
     const before = readTree(root);
-    const result = run(root);
+    const result = await run(root);
     assert.equal(result.status, 2, result.stderr);
     assert.match(result.stderr, /missing answer: repository .*--repository/);
     assert.deepEqual(readTree(root), before);
-    succeeded(run(root, ['--repository', 'acme/orders-api']));
+    succeeded(await run(root, ['--repository', 'acme/orders-api']));
     assert.equal(template(root).Parameters.RepositoryId.Default, 'acme/orders-api');
   });
 });
 
 describe('where and when chalice-pipeline pipeline runs', () => {
-  it('from a subfolder (chalicelib/) writes at the repository root', () => {
+  it('from a subfolder (chalicelib/) writes at the repository root', async () => {
     const root = repo(newProjectRepo());
     const original = readTree(root);
-    const result = run(root, [], join(root, 'chalicelib'));
+    const result = await run(root, [], join(root, 'chalicelib'));
     succeeded(result);
     assert.match(result.stdout, /^create {4}\.\.\/pipeline\.json$/m);
     const { added } = diff(original, readTree(root));
     assert.deepEqual(added, PIPELINE_FILES);
   });
 
-  it('outside a Chalice repository: exit 2, a clear message, nothing written', () => {
+  it('outside a Chalice repository: exit 2, a clear message, nothing written', async () => {
     const outside = repo({ 'notes.txt': 'not a chalice repo\n' });
     // Another generator's .yo-rc.json is no Chalice repository root either.
     writeFileSync(join(outside, '.yo-rc.json'), '{"generator-jhipster": {"baseName": "shop"}}\n');
     mkdirSync(join(outside, 'src'));
     const before = readTree(outside);
     for (const cwd of [outside, join(outside, 'src')]) {
-      const result = run(outside, [], cwd);
+      const result = await run(outside, [], cwd);
       assert.equal(result.status, 2, result.stdout);
       assert.match(result.stderr, /not inside a Chalice repository: no \.chalice\/config\.json in .* or any folder above it/);
       assert.deepEqual(readTree(outside), before);
     }
   });
 
-  it('adds tests/integration/ only when absent: the user\'s own folder is kept as it is', () => {
+  it('adds tests/integration/ only when absent: the user\'s own folder is kept as it is', async () => {
     const theirs = { 'tests/integration/conftest.py': '# our own fixtures\n', 'tests/integration/test_smoke.py': 'def test_smoke():\n    pass\n' };
     const root = repo({ ...newProjectRepo(), ...theirs });
     const original = readTree(root);
-    const result = run(root);
+    const result = await run(root);
     succeeded(result);
     assert.ok(result.stdout.includes('note: tests/integration/ is yours: kept as it is, tests/integration/conftest.py, tests/integration/test_endpoint.py not added'), result.stdout);
     const { added, changed } = diff(original, readTree(root));
     assert.deepEqual(added, PIPELINE_FILES.filter((path) => !path.startsWith('tests/integration/')));
     assert.deepEqual(changed, ['.chalice/config.json', '.gitignore']);
-    assert.match(run(root).stdout, /up to date/);
+    assert.match((await run(root)).stdout, /up to date/);
   });
 
-  it('tests/integration/ we created stays ours when the user adds a test to it', () => {
+  it('tests/integration/ we created stays ours when the user adds a test to it', async () => {
     const root = repo(newProjectRepo());
-    succeeded(run(root));
+    succeeded(await run(root));
     writeFileSync(join(root, 'tests/integration/test_orders.py'), 'def test_orders(endpoint_url):\n    assert endpoint_url\n');
     const before = readTree(root);
-    const again = run(root);
+    const again = await run(root);
     succeeded(again);
     assert.match(again.stdout, /up to date/);
     assert.deepEqual(readTree(root), before);
   });
 
-  it('a changed answer (--no-integration-tests) changes only pipeline.json, the Makefile and .yo-rc.json', () => {
+  it('a changed answer (--no-integration-tests) changes only pipeline.json, the Makefile and .yo-rc.json', async () => {
     const root = repo(newProjectRepo());
-    succeeded(run(root));
+    succeeded(await run(root));
     const before = readTree(root);
-    const result = run(root, ['--no-integration-tests']);
+    const result = await run(root, ['--no-integration-tests']);
     succeeded(result);
     const after = readTree(root);
     // Files the old answers wanted stay on disk (we never delete): buildspec-integration.yml, tests/integration/.
@@ -374,18 +375,18 @@ describe('where and when chalice-pipeline pipeline runs', () => {
     assert.doesNotMatch(after.get('Makefile')!, /^integration-test:/m);
   });
 
-  it('a user-edited buildspec.yml without a terminal: exit 3 naming it and --force, nothing written; --force overwrites it', () => {
+  it('a user-edited buildspec.yml without a terminal: exit 3 naming it and --force, nothing written; --force overwrites it', async () => {
     const root = repo(newProjectRepo());
-    succeeded(run(root));
+    succeeded(await run(root));
     const generated = readFileSync(join(root, 'buildspec.yml'), 'utf8');
     writeFileSync(join(root, 'buildspec.yml'), `${generated}# my change\n`);
     const before = readTree(root);
-    const refused = run(root, ['--branch', 'release']);
+    const refused = await run(root, ['--branch', 'release']);
     assert.equal(refused.status, 3, refused.stdout);
     assert.match(refused.stderr, /buildspec\.yml: changed since it was generated.*--force/);
     assert.deepEqual(readTree(root), before);
 
-    const forced = run(root, ['--branch', 'release', '--force']);
+    const forced = await run(root, ['--branch', 'release', '--force']);
     succeeded(forced);
     const after = readTree(root);
     assert.equal(after.get('buildspec.yml'), generated);
@@ -395,7 +396,7 @@ describe('where and when chalice-pipeline pipeline runs', () => {
 });
 
 describe('merge rules (unit)', () => {
-  it('userTargets skips assignments (::=, :::=, !=), define bodies, recipes and continuation lines', () => {
+  it('userTargets skips assignments (::=, :::=, !=), define bodies, recipes and continuation lines', async () => {
     const text = [
       'A ::= 1', 'B :::= 2', 'C != date', 'export D := 3', 'override E += x',
       'define RECIPE', 'deploy: not-a-rule', 'endef',
@@ -405,7 +406,7 @@ describe('merge rules (unit)', () => {
     assert.deepEqual([...userTargets(text)].sort(), ['build/app.zip', 'deploy', 'fmt', 'lint']);
   });
 
-  it('renames our variables that the user defines or reads, inside our block only', () => {
+  it('renames our variables that the user defines or reads, inside our block only', async () => {
     const user = 'STACK = my-app\nrelease:\n\taws cloudformation deploy --stack-name $(STACK) --region $(REGION)\n';
     const block = `${MAKE_BLOCK_START}\nREGION ?= us-east-1\nSTACK ?= x-pipeline\nBRANCH ?= main\nd:\n\tdeploy $(REGION) $(STACK) $(BRANCH)\n${MAKE_BLOCK_END}\n`;
     assert.deepEqual([...renamedVariables(user, block)], [['REGION', 'PIPELINE_REGION'], ['STACK', 'PIPELINE_STACK']]);
@@ -414,7 +415,7 @@ describe('merge rules (unit)', () => {
     assert.equal(mergeMakefile(merged, block), merged, 'a re-run gives the same text');
   });
 
-  it('.gitignore: a line without its slash or a covering glob counts as present; CRLF files stay CRLF', () => {
+  it('.gitignore: a line without its slash or a covering glob counts as present; CRLF files stay CRLF', async () => {
     assert.ok(gitignoreCovers('.venv', '.venv/'));
     assert.ok(gitignoreCovers('*.py[cod]', '*.pyc'));
     assert.ok(gitignoreCovers('.chalice/*', '.chalice/deployments/'));
@@ -423,7 +424,7 @@ describe('merge rules (unit)', () => {
     assert.equal(appendMissingLines('.venv\r\n*.py[cod]\r\n', ['.venv/', '*.pyc', 'build/'], gitignoreCovers), '.venv\r\n*.py[cod]\r\nbuild/\r\n');
   });
 
-  it('the repository root is the nearest folder with .chalice/config.json or our .yo-rc.json', () => {
+  it('the repository root is the nearest folder with .chalice/config.json or our .yo-rc.json', async () => {
     const files = new Map([
       ['/r/.chalice/config.json', '{}'],
       ['/r/sub/.yo-rc.json', '{"generator-jhipster": {}}'],

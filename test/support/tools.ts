@@ -110,6 +110,18 @@ export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {})
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The bin's code in this process (lib/cli.ts) with no terminal: what runCli does, without Node's start-up. */
+export async function runCliInProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const { cli } = await import('../../lib/cli.js');
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const status = await cli(args, {
+    cwd, env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', ...env }, interactive: false,
+    out: (line) => stdout.push(`${line}\n`), err: (line) => stderr.push(`${line}\n`),
+  });
+  return { status, stdout: stdout.join(''), stderr: stderr.join('') };
+}
+
 /** Fails (does not skip) when a checker the suite relies on is missing. */
 export function requireTool(command: string, versionArgs = ['--version']): void {
   const probe = spawnSync(command, versionArgs, { encoding: 'utf8' });
