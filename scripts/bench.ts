@@ -45,6 +45,11 @@ const CASES: Case[] = [
     command: [node, BIN, 'pipeline', '--defaults', '--skip-install', '--skip-git'], cwd: (d) => join(d, 'existing'),
   },
   { name: '--help', setUp: () => {}, command: [node, BIN, '--help'], cwd: (d) => d },
+  // The same run through yeoman-environment, as `yo` runs generators: what the bin would cost without its fast path.
+  {
+    name: 'new app via yeoman-environment', setUp: () => {},
+    command: ['env', 'CHALICE_PIPELINE_RUNTIME=yeoman', node, BIN, '--app-name', 'orders', '--defaults', '--skip-install', '--skip-git'], cwd: (d) => d,
+  },
 ];
 if (values.vs) {
   CASES.push({ name: `vs: ${values.vs}`, setUp: () => {}, command: ['sh', '-c', values.vs], cwd: (d) => d });
