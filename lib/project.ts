@@ -77,7 +77,7 @@ function pipelineStages(answers: Answers): PipelineStage[] {
     });
   }
   if (answers.production) {
-    stages.push({ name: 'Production', summary: `deploys ${answers.appName}ProdStack`, change: '`.chalice/config.json` stage `prod`' });
+    stages.push({ name: 'Prod', summary: `deploys ${answers.appName}ProdStack`, change: '`.chalice/config.json` stage `prod`' });
   }
   return stages;
 }

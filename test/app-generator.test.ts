@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import helpers from 'yeoman-test';
-import { PACKAGE_ROOT, readTree, runCli, tempDir } from './support/tools.js';
+import { PACKAGE_ROOT, answersMatrix, newRepositoryFiles, readTree, runCli, tempDir } from './support/tools.js';
 
 const APP = join(PACKAGE_ROOT, 'dist', 'generators', 'app', 'index.js');
 const QUIET = { 'skip-git': true, skipInstall: true };
@@ -74,6 +74,21 @@ describe('a user-edited generated file through Yeoman, without a terminal', () =
       assert.equal(result.status, 3, `${runtime}: ${result.stderr}`);
       assert.match(result.stderr, /buildspec\.yml: changed since it was generated; not overwritten \(pass --force/);
       assert.deepEqual(readTree(root), before, `${runtime} wrote nothing`);
+    }
+  });
+});
+
+describe('the generated README', () => {
+  it('draws exactly the stages pipeline.json has, in order, for every answers combination', () => {
+    for (const answers of answersMatrix()) {
+      const files = newRepositoryFiles(answers);
+      const stages = JSON.parse(files.get('pipeline.json')!).Resources.AppPipeline.Properties.Stages.map((s: { Name: string }) => s.Name);
+      const mermaid = /```mermaid\n([\s\S]*?)```/.exec(files.get('README.md')!)![1];
+      const nodes = [...mermaid.matchAll(/^ {2}(\w+)\["/gm)].map((m) => m[1]);
+      assert.deepEqual(nodes, stages, JSON.stringify(answers));
+      const edges = [...mermaid.matchAll(/"\] --> (\w+)$/gm)].map((m) => m[1]);
+      assert.deepEqual(edges, stages.slice(1), 'each stage points at the next');
+      assert.doesNotMatch(mermaid, /&gt;|&lt;|&quot;|&#/, 'no HTML escapes in the diagram');
     }
   });
 });
