@@ -106,3 +106,12 @@ describe('answers.schema.json', () => {
     assert.equal(accepted, variants.length, 'every variant here is valid, the schema must accept them all');
   });
 });
+
+describe('the checkers the suite relies on', () => {
+  it('a missing one fails with a message naming it (never a silent skip)', async () => {
+    const { requireTool } = await import('./support/tools.js');
+    assert.throws(() => requireTool('cfn-lint-that-does-not-exist'), /cfn-lint-that-does-not-exist is required by the test suite but is not available/);
+    assert.doesNotThrow(() => requireTool('cfn-lint'));
+    assert.doesNotThrow(() => requireTool('python3'));
+  });
+});

@@ -28,35 +28,24 @@ const stackName = (stage: AppStage) => `\${ApplicationName}${stage.stage}Stack`;
 
 /** Change set, then execute: a failed change set never touches the running stack. */
 export function deployActions(stage: AppStage): Json[] {
-  const changeSet = sub(`\${ApplicationName}${stage.stage}ChangeSet`);
+  const action = (verb: 'Create' | 'Execute', runOrder: number, configuration: Record<string, Json>, rest: Record<string, Json>): Json => ({
+    Name: `${verb}${stage.stage}ChangeSet`,
+    ActionTypeId: actionType('Deploy', 'CloudFormation'),
+    Configuration: { ...configuration, ChangeSetName: sub(`\${ApplicationName}${stage.stage}ChangeSet`), StackName: sub(stackName(stage)) },
+    ...rest,
+    RunOrder: runOrder,
+  });
   return [
-    {
-      Name: `Create${stage.stage}ChangeSet`,
-      ActionTypeId: actionType('Deploy', 'CloudFormation'),
-      Configuration: {
-        ActionMode: 'CHANGE_SET_REPLACE',
-        ChangeSetName: changeSet,
-        StackName: sub(stackName(stage)),
-        TemplatePath: `${BUILD_ARTIFACT}::${stage.template}`,
-        Capabilities: 'CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND',
-        RoleArn: arnOf('CFNDeployRole'),
-      },
-      InputArtifacts: [{ Name: BUILD_ARTIFACT }],
-      RunOrder: 1,
-    },
-    {
-      Name: `Execute${stage.stage}ChangeSet`,
-      ActionTypeId: actionType('Deploy', 'CloudFormation'),
-      Configuration: {
-        ActionMode: 'CHANGE_SET_EXECUTE',
-        ChangeSetName: changeSet,
-        StackName: sub(stackName(stage)),
-        OutputFileName: 'StackOutputs.json',
-      },
+    action('Create', 1, {
+      ActionMode: 'CHANGE_SET_REPLACE',
+      TemplatePath: `${BUILD_ARTIFACT}::${stage.template}`,
+      Capabilities: 'CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND',
+      RoleArn: arnOf('CFNDeployRole'),
+    }, { InputArtifacts: [{ Name: BUILD_ARTIFACT }] }),
+    action('Execute', 2, { ActionMode: 'CHANGE_SET_EXECUTE', OutputFileName: 'StackOutputs.json' }, {
       Namespace: stage.namespace,
       OutputArtifacts: [{ Name: stage.outputArtifact }],
-      RunOrder: 2,
-    },
+    }),
   ];
 }
 
