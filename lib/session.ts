@@ -2,8 +2,9 @@
 // answers -> validated project -> rendered, merged and checked files -> (writer) -> next steps.
 import { join, relative, resolve } from 'node:path';
 import {
-  InputError, checkAnswersObject, finishAnswers, mergeAnswers, readAnswersFile, type AnswerLayers, type Resolution,
+  InputError, checkAnswersObject, finishAnswers, mergeAnswers, type AnswerLayers, type Resolution,
 } from './answers.js';
+import { readAnswersFile } from './answers-file.js';
 import { answersFromRepository, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from './existing.js';
 import { pipelineTemplate } from './pipeline/template.js';
 import { planFiles, readSavedState, type Plan } from './plan.js';
