@@ -55,7 +55,10 @@ export function mergeAnswers(layers: AnswerLayers, env: NodeJS.ProcessEnv): Reso
       continue;
     }
     const stated = layers.found?.[setting.key];
-    if (stated !== undefined) found.add(setting.key);
+    if (stated !== undefined) {
+      found.add(setting.key);
+      origins[setting.key] = 'found in the repository (.chalice/config.json, .python-version or pipeline.json)';
+    }
     const fallback = stated ?? setting.defaultValue?.(known, env);
     if (fallback !== undefined) {
       known[setting.key] = fallback;
