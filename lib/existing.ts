@@ -82,6 +82,13 @@ export function recogniseChaliceTemplate(read: Read): ChaliceTemplate | undefine
   return undefined;
 }
 
+/** A buildspec.yml written by `chalice generate-pipeline -b` (no tests, `chalice package`, transformed.yaml). */
+export function chaliceBuildspecs(read: Read): string[] {
+  const text = read('buildspec.yml');
+  const isChalice = text !== undefined && /chalice package /.test(text) && /--output-template-file transformed\.yaml/.test(text) && !/pytest/.test(text);
+  return isChalice ? ['buildspec.yml'] : [];
+}
+
 function answersFromChaliceTemplate(read: Read): PartialAnswers {
   const old = recogniseChaliceTemplate(read);
   if (!old) return {};

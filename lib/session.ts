@@ -5,7 +5,7 @@ import {
   InputError, checkAnswersObject, finishAnswers, mergeAnswers, type AnswerLayers, type Resolution,
 } from './answers.js';
 import { readAnswersFile } from './answers-file.js';
-import { answersFromRepository, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from './existing.js';
+import { answersFromRepository, chaliceBuildspecs, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from './existing.js';
 import { pipelineTemplate } from './pipeline/template.js';
 import { planFiles, readSavedState, type Plan } from './plan.js';
 import { describeProject, type Project } from './project.js';
@@ -72,10 +72,10 @@ export async function prepare(options: SessionOptions, disk: Disk, ask?: Ask): P
   const read = readAt(destination);
   const old = options.kind === 'pipeline' ? recogniseChaliceTemplate(read) : undefined;
   const userFolders = options.kind === 'pipeline' ? foldersOfTheUser((folder) => disk.list(join(destination, folder)), readSavedState(read).hashes) : [];
-  const plan = planFiles(project, read, { newApp: options.kind === 'app', upgradable: new Set(old ? ['pipeline.json'] : []), userFolders });
+  const plan = planFiles(project, read, { newApp: options.kind === 'app', upgradable: new Set(old ? ['pipeline.json', ...chaliceBuildspecs(read)] : []), userFolders });
   if (options.kind === 'pipeline') warnings.push(...existingRepositoryWarnings(project, destination, disk, read));
   const upgrade = old ? upgradeReport(old.template, pipelineTemplate(project)) : undefined;
-  refuseConflicts(plan, options.force, destination, options.cwd, options.nonInteractive);
+  refuseConflicts(plan, options.force, destination, options.cwd, options.nonInteractive, readSavedState(read).hashes);
   return { destination, project, plan, warnings, upgrade, fresh };
 }
 
@@ -116,11 +116,14 @@ function existingRepositoryWarnings(project: Project, root: string, disk: Disk, 
   return warnings;
 }
 
-function refuseConflicts(plan: Plan, force: boolean, destination: string, cwd: string, nonInteractive: boolean): void {
+function refuseConflicts(plan: Plan, force: boolean, destination: string, cwd: string, nonInteractive: boolean, generated: Record<string, string>): void {
   const conflicts = plan.files.filter((file) => file.action === 'conflict');
   if (conflicts.length === 0 || force || !nonInteractive) return;
   throw new InputError(
-    conflicts.map((file) => `${relative(cwd, join(destination, file.path))}: changed since it was generated; not overwritten (pass --force to overwrite it, or keep your version by moving it aside)`),
+    conflicts.map((file) => {
+      const what = file.path in generated ? 'changed since it was generated' : 'already exists and was not written by chalice-pipeline';
+      return `${relative(cwd, join(destination, file.path))}: ${what}; not overwritten (pass --force to overwrite it, or keep your version by moving it aside)`;
+    }),
     3,
   );
 }

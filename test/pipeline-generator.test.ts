@@ -450,3 +450,29 @@ describe('yo chalice-pipeline:pipeline through yeoman-test', () => {
     assert.equal(saved(result.cwd).appName, 'shop');
   });
 });
+
+describe('a buildspec.yml the generator did not write', () => {
+  const CHALICE_BUILDSPEC = [
+    'version: 0.2', 'phases:', '  install:', '    runtime-versions:', '      python: 3.x', '    commands:',
+    '      - pip install -r requirements.txt', '  build:', '    commands:', '      - chalice package /tmp/packaged',
+    '      - aws cloudformation package --template-file /tmp/packaged/sam.json --s3-bucket ${APP_S3_BUCKET} --output-template-file transformed.yaml',
+    'artifacts:', '  type: zip', '  files:', '    - transformed.yaml', '',
+  ].join('\n');
+
+  it('from `chalice generate-pipeline -b` beside its pipeline.json: upgraded with the template, no conflict', async () => {
+    const root = repo({ ...chalicePipelineRepo('v2-codecommit'), 'buildspec.yml': CHALICE_BUILDSPEC });
+    const result = await run(root);
+    succeeded(result);
+    assert.match(result.stdout, /^update +buildspec\.yml$/m);
+    assert.match(readFileSync(join(root, 'buildspec.yml'), 'utf8'), /--junitxml=reports\/unit-tests\.xml/);
+  });
+
+  it('of the user\'s own: exit 3, saying it was not written by chalice-pipeline, nothing written', async () => {
+    const root = repo({ ...newProjectRepo('own'), 'buildspec.yml': 'version: 0.2\nphases:\n  build:\n    commands:\n      - make mine\n' });
+    const before = readTree(root);
+    const result = await run(root);
+    assert.equal(result.status, 3, result.stderr);
+    assert.match(result.stderr, /buildspec\.yml: already exists and was not written by chalice-pipeline; not overwritten \(pass --force/);
+    assert.deepEqual(readTree(root), before);
+  });
+});
