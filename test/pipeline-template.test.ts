@@ -211,6 +211,10 @@ const SECURITY_BREAKAGES: Breakage[] = [
     mutate: (t) => statement(t, 'CodeBuildPolicy', 'LocateBuckets').Resource.push(sub('arn:${AWS::Partition}:s3:::*')),
   },
   {
+    check: 'IAM_RESOURCES_SCOPED', title: 'an exception without its written reason', expect: 'CFNDeployRole/DeployChaliceApp/FindAppLogGroups',
+    mutate: (t) => delete (t.Resources.CFNDeployRole.Metadata as { SecurityRuleExceptions: { Reason?: string }[] }).SecurityRuleExceptions[0].Reason,
+  },
+  {
     check: 'IAM_NO_WILDCARD_RESOURCE_ON_PASSROLE', title: 'PassRole on "*"', expect: 'CodePipelineRole/RunPipeline/PassDeployRole: iam:PassRole on any role',
     mutate: (t) => (statement(t, 'CodePipelineRole', 'PassDeployRole').Resource = '*'),
   },

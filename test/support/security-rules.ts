@@ -264,7 +264,7 @@ const noServiceWildcard: TemplateCheck = {
 
 const resourcesScoped: TemplateCheck = {
   id: 'IAM_RESOURCES_SCOPED (W11, W12, W13)',
-  check: (template) => policyStatements(template).filter(({ statement }) => isAllow(statement)).flatMap(({ where, statement }) =>
+  check: (template) => policyStatements(template).filter(({ statement, where }) => isAllow(statement) && !justified(template, where, 'IAM_RESOURCES_SCOPED')).flatMap(({ where, statement }) =>
     asList(statement.Resource).flatMap((resource) => {
       const fields = arnFields(arnText(resource) ?? '');
       if (!fields) return [];
@@ -272,6 +272,17 @@ const resourcesScoped: TemplateCheck = {
       return wide ? [`${where}: resource ${arnText(resource)} is not scoped to what the stack creates`] : [];
     })),
 };
+
+/**
+ * A statement exempted from a rule by a written justification in its resource's Metadata
+ * (`SecurityRuleExceptions: [{ Rule, Statement, Reason }]`): the rule id, the statement's Sid and a reason are all required.
+ */
+function justified(template: CfnTemplate, where: string, rule: string): boolean {
+  const [resourceId] = where.split('/');
+  const sid = where.split('/').at(-1);
+  const exceptions = asList(objectAt(objectAt(template.Resources[resourceId]).Metadata).SecurityRuleExceptions).map(objectAt);
+  return exceptions.some((e) => String(e.Rule ?? '').startsWith(rule) && e.Statement === sid && typeof e.Reason === 'string' && e.Reason.length > 20);
+}
 
 /** Condition keys of a statement, whatever the operator (StringEquals, StringLike, ForAnyValue:...). */
 const conditionKeys = (statement: Record<string, unknown>) =>
