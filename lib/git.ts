@@ -2,7 +2,7 @@
 // Few git processes on purpose: each costs ~5 ms, and a new app runs four (init, add, commit, remote add).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Project } from './project.js';
 
 interface GitResult { ok: boolean; stdout: string; stderr: string; missing: boolean }
@@ -19,9 +19,21 @@ function mustSucceed(result: GitResult, what: string): void {
 
 export const COMMIT_MESSAGE = 'Chalice app with its release pipeline (generator-chalice-pipeline)';
 
+/** The work tree holding dir (the folder with .git, found without starting git), if any. */
+export function enclosingRepository(dir: string): string | undefined {
+  for (let folder = dir; ; folder = dirname(folder)) {
+    if (existsSync(join(folder, '.git'))) return folder;
+    if (dirname(folder) === folder) return undefined;
+  }
+}
+
 /** Returns what it did, as lines for the user. Never invents an identity; a missing git is a note, not a failure. */
 export function setUpGit(dir: string, project: Project): string[] {
   const notes: string[] = [];
+  const outer = enclosingRepository(dirname(dir));
+  if (!existsSync(join(dir, '.git')) && outer !== undefined) {
+    return [`git: ${dir} is inside the git repository ${outer}; no nested repository made: commit the new folder there`];
+  }
   const isNew = !existsSync(join(dir, '.git'));
   if (isNew) {
     const init = git(dir, ['init', '--quiet', `--initial-branch=${project.branch}`]);

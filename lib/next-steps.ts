@@ -1,20 +1,28 @@
 // The lines a run ends with: exactly what to type next for this app.
 import { relative } from 'node:path';
+import { COMMIT_MESSAGE } from './git.js';
 import type { Project } from './project.js';
 
-export function nextSteps(project: Project, destination: string, cwd: string, targets: { deploy: string; remote: string; push: string }): string[] {
+/** none: no git repository yet; uncommitted: the files are not committed yet; committed: ready to push. */
+export type GitState = 'none' | 'uncommitted' | 'committed';
+
+export function nextSteps(project: Project, destination: string, cwd: string, targets: { deploy: string; remote: string; push: string }, git: GitState): string[] {
   const folder = relative(cwd, destination);
   const lines = ['Next steps:'];
   if (folder) lines.push(`  cd ${folder}`);
+  if (git === 'none') lines.push(`  git init --initial-branch=${project.branch} && git add --all && git commit -m "${COMMIT_MESSAGE}"`);
+  if (git === 'uncommitted') lines.push(`  git add --all && git commit -m "Release pipeline (generator-chalice-pipeline)"   # review the changes first`);
   lines.push(`  make ${targets.deploy}            # create the pipeline stack ${project.pipelineStackName} in ${project.region}`);
+  if (project.approvalEmail) lines.push(`  # confirm the subscription e-mail AWS sends to ${project.approvalEmail}: approvals are announced only after that`);
   if (project.usesConnection) {
     if (!project.connectionArn) lines.push('  # approve the PENDING connection once: console > Developer Tools > Settings > Connections');
     lines.push(`  git remote add origin ${project.remoteUrl}   # if not set yet`);
     lines.push(`  git push origin ${project.branch}     # starts the pipeline`);
     return lines;
   }
-  lines.push(`  make ${targets.remote}            # remote codecommit + the CodeCommit credential helper (HTTPS), i.e.:`);
-  lines.push(`      git config credential.helper '!aws codecommit credential-helper $@' && git config credential.UseHttpPath true`);
+  const host = project.remoteUrl.replace(/\/v1\/repos\/.*$/, '');
+  lines.push(`  make ${targets.remote}            # remote codecommit and the CodeCommit credential helper for ${host}, i.e.:`);
+  lines.push(`      git config credential.${host}.helper '!aws codecommit credential-helper $@' && git config credential.${host}.UseHttpPath true`);
   lines.push(`  git push codecommit ${project.branch}   # starts the pipeline`);
   lines.push(`  # with SSO or temporary credentials: pip install git-remote-codecommit, then`);
   lines.push(`  #   git remote set-url codecommit ${project.grcUrl} && git push codecommit ${project.branch}`);

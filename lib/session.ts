@@ -38,6 +38,7 @@ export interface Disk {
 export type Ask = (resolution: Resolution, context: { env: NodeJS.ProcessEnv; cwd: string }) => Promise<PartialAnswers>;
 
 export interface Prepared {
+  kind: GeneratorKind;
   destination: string;
   project: Project;
   plan: Plan;
@@ -76,7 +77,7 @@ export async function prepare(options: SessionOptions, disk: Disk, ask?: Ask): P
   if (options.kind === 'pipeline') warnings.push(...existingRepositoryWarnings(project, destination, disk, read));
   const upgrade = old ? upgradeReport(old.template, pipelineTemplate(project)) : undefined;
   refuseConflicts(plan, options.force, destination, options.cwd, options.nonInteractive, readSavedState(read).hashes);
-  return { destination, project, plan, warnings, upgrade, fresh };
+  return { kind: options.kind, destination, project, plan, warnings, upgrade, fresh };
 }
 
 function savedAnswers(read: (path: string) => string | undefined): PartialAnswers {

@@ -34,7 +34,7 @@ describe('chalice-pipeline --answers examples/answers.json (the README main job)
 
   it('prints the next steps for this app', () => {
     assert.match(result.stdout, /Next steps:\n {2}cd orders\n {2}make deploy .*orders-pipeline in eu-west-1/);
-    assert.match(result.stdout, /credential\.helper '!aws codecommit credential-helper \$@'/);
+    assert.match(result.stdout, /credential\.https:\/\/git-codecommit\.eu-west-1\.amazonaws\.com\.helper '!aws codecommit credential-helper \$@'/);
     assert.match(result.stdout, /git push codecommit main/);
     assert.match(result.stdout, /codecommit::eu-west-1:\/\/orders/);
   });
@@ -101,6 +101,26 @@ describe('git set-up', () => {
     assert.match(result.stdout, /git was not found/);
     assert.ok(existsSync(join(cwd, 'nogit', 'pipeline.json')));
     assert.ok(!existsSync(join(cwd, 'nogit', '.git')));
+  });
+
+  it('a new app inside an existing repository (a monorepo) gets no nested repository', () => {
+    const mono = tempDir();
+    git(mono, 'init', '--quiet');
+    const result = runCli(['--app-name', 'inner', '--defaults', '--skip-install'], mono, IDENTITY);
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(!existsSync(join(mono, 'inner', '.git')));
+    assert.match(result.stdout, /is inside the git repository .*; no nested repository made/);
+    assert.match(git(mono, 'status', '--porcelain'), /\?\? inner\//);
+  });
+
+  it('the pipeline sub-generator never runs git init or commits: the repository is the user\'s', () => {
+    const cwd = tempDir();
+    assert.equal(runCli(['--app-name', 'plain', '--defaults', '--skip-install', '--skip-git', '--no-integration-tests'], cwd).status, 0);
+    const root = join(cwd, 'plain');
+    const result = runCli(['pipeline', '--defaults', '--skip-install', '--approval-email', 'ops@example.com'], root, IDENTITY);
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(!existsSync(join(root, '.git')));
+    assert.match(result.stdout, /git init --initial-branch=main && git add --all && git commit/);
   });
 
   it('--skip-git leaves git alone', () => {
