@@ -5,6 +5,7 @@ import { PYTHON_VERSIONS } from './aws.js';
 import { CONFIG_KEY, InputError } from './answers.js';
 import type { Json } from './pipeline/cfn.js';
 import type { PipelineTemplate } from './pipeline/template.js';
+import { parseChaliceConfig } from './repo-files.js';
 import type { PartialAnswers } from './settings.js';
 
 export type Exists = (absolutePath: string) => boolean;
@@ -44,13 +45,8 @@ export function answersFromRepository(read: Read): PartialAnswers {
   const found: PartialAnswers = {};
   const config = read('.chalice/config.json');
   if (config !== undefined) {
-    let parsed: { app_name?: unknown };
-    try {
-      parsed = JSON.parse(config) as { app_name?: unknown };
-    } catch (error) {
-      throw new InputError([`.chalice/config.json is not valid JSON (${(error as Error).message}); fix it first`]);
-    }
-    if (typeof parsed.app_name === 'string') found.appName = parsed.app_name;
+    const { app_name: appName } = parseChaliceConfig(config);
+    if (typeof appName === 'string') found.appName = appName;
   }
   const pinned = /^(\d+\.\d+)/.exec(read('.python-version')?.trim() ?? '')?.[1];
   if (pinned && (PYTHON_VERSIONS as readonly string[]).includes(pinned)) found.pythonVersion = pinned;

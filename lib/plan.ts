@@ -42,6 +42,8 @@ export interface PlanOptions {
   newApp: boolean;
   /** Files we may replace although we did not write them (a recognised `chalice generate-pipeline` template). */
   upgradable?: ReadonlySet<string>;
+  /** A stage new Chalice stages start as a copy of (dev, when upgrading a `chalice generate-pipeline` stack). */
+  seedStagesFrom?: string;
   /** Folders the repository already has of its own (tests/integration/): our files for them are not added. */
   userFolders?: readonly string[];
 }
@@ -74,7 +76,7 @@ export function planFiles(project: Project, read: ReadFile, options: PlanOptions
   add('owned', pipelineFiles);
   add('owned', [['pipeline.json', jsonText(pipelineTemplate(project))]]);
   add('merged', [
-    ['.chalice/config.json', chaliceConfigText(project, read)],
+    ['.chalice/config.json', chaliceConfigText(project, read, options.seedStagesFrom)],
     ['Makefile', mergeMakefile(existingMakefile, makeBlock)],
     ['.gitignore', appendMissingLines(read('.gitignore') ?? '', GITIGNORE_LINES, gitignoreCovers)],
     ['requirements-dev.txt', appendMissingLines(read('requirements-dev.txt') ?? '', devRequirementLines(project), sameRequirement)],
@@ -88,9 +90,9 @@ export function planFiles(project: Project, read: ReadFile, options: PlanOptions
   return { files, notes };
 }
 
-function chaliceConfigText(project: Project, read: ReadFile): string {
+function chaliceConfigText(project: Project, read: ReadFile, seedFrom?: string): string {
   const text = read('.chalice/config.json');
-  return text === undefined ? jsonText(newChaliceConfig(project)) : mergeChaliceConfigText(text, project);
+  return text === undefined ? jsonText(newChaliceConfig(project)) : mergeChaliceConfigText(text, project, seedFrom);
 }
 
 /** An app.py that still has the routes our app template writes (the integration tests then check them exactly). */

@@ -1,9 +1,11 @@
 // Files built from data rather than templates, because an existing repository's copy is merged, not replaced:
 // .chalice/config.json, .gitignore and requirements-dev.txt.
+import { InputError } from './answers.js';
 import type { Project } from './project.js';
 
 export const GITIGNORE_LINES = [
-  '.chalice/deployments/', '.chalice/venv/', '.venv/', '__pycache__/', '*.pyc', '.pytest_cache/', 'reports/', 'build/',
+  // Anchored (/reports/, /build/): a folder of that name deeper in the user's tree stays tracked.
+  '.chalice/deployments/', '.chalice/venv/', '.venv/', '__pycache__/', '*.pyc', '.pytest_cache/', '/reports/', '/build/',
 ];
 
 export function devRequirementLines(project: Project): string[] {
@@ -37,11 +39,18 @@ export function newChaliceConfig(project: Project): ChaliceConfig {
   };
 }
 
-/** Add the stages the pipeline deploys; every existing key, value, stage and their order stay. */
-export function mergeChaliceConfig(existing: ChaliceConfig, project: Project): ChaliceConfig {
+/**
+ * Add the stages the pipeline deploys; every existing key, value, stage and their order stay. `seedFrom` names a
+ * stage the new ones start as a copy of (an old `chalice generate-pipeline` stack was built from dev's settings).
+ */
+export function mergeChaliceConfig(existing: ChaliceConfig, project: Project, seedFrom?: string): ChaliceConfig {
   const stages = { ...(existing.stages ?? {}) };
+  const seed = seedFrom ? stages[seedFrom] : undefined;
   for (const stage of project.chaliceStages) {
-    if (!(stage in stages)) stages[stage] = stageConfig(stage);
+    if (stage in stages) continue;
+    stages[stage] = seed
+      ? { ...seed, environment_variables: { ...(seed.environment_variables ?? {}), STAGE: stage } }
+      : stageConfig(stage);
   }
   return { ...existing, stages };
 }
@@ -50,11 +59,27 @@ export function mergeChaliceConfig(existing: ChaliceConfig, project: Project): C
  * The user's config.json text with our stages added. Untouched when every stage is there (a re-run must not
  * reformat it); otherwise written back with the file's own indentation, so the diff is just the new stages.
  */
-export function mergeChaliceConfigText(text: string, project: Project): string {
-  const existing = JSON.parse(text) as ChaliceConfig;
-  const merged = mergeChaliceConfig(existing, project);
+export function mergeChaliceConfigText(text: string, project: Project, seedFrom?: string): string {
+  const existing = parseChaliceConfig(text);
+  const merged = mergeChaliceConfig(existing, project, seedFrom);
   if (JSON.stringify(merged) === JSON.stringify(existing)) return text;
   return `${JSON.stringify(merged, null, jsonIndent(text))}\n`;
+}
+
+/** .chalice/config.json as Chalice requires it (an object, stages an object of objects), or an input error. */
+export function parseChaliceConfig(text: string): ChaliceConfig {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new InputError([`.chalice/config.json is not valid JSON (${(error as Error).message.split('\n')[0]}); fix it first`]);
+  }
+  const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+  const stages = isObject(data) ? (data as ChaliceConfig).stages : undefined;
+  if (!isObject(data) || (stages !== undefined && (!isObject(stages) || !Object.values(stages).every(isObject)))) {
+    throw new InputError(['.chalice/config.json must be an object whose "stages" is an object of stage objects (as `chalice new-project` writes it); fix it first']);
+  }
+  return data as ChaliceConfig;
 }
 
 /** The indentation of a JSON text (a tab, or a number of spaces; 2 when it has none). */
@@ -82,6 +107,8 @@ export function appendMissingLines(text: string, lines: string[], same: (a: stri
 export function gitignoreCovers(existing: string, line: string): boolean {
   if (existing === '' || existing.startsWith('#') || existing.startsWith('!')) return false;
   if (existing === line || `${existing}/` === line) return true;
+  // An unanchored pattern (build/) already covers the anchored one (/build/).
+  if (`/${existing}` === line || `/${existing}/` === line) return true;
   const glob = existing.replace(/\/$/, '');
   const pattern = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
   // A slash inside a pattern anchors it at the root: `/build/` does not cover `build/` (any folder named build).

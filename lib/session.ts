@@ -73,7 +73,13 @@ export async function prepare(options: SessionOptions, disk: Disk, ask?: Ask): P
   const read = readAt(destination);
   const old = options.kind === 'pipeline' ? recogniseChaliceTemplate(read) : undefined;
   const userFolders = options.kind === 'pipeline' ? foldersOfTheUser((folder) => disk.list(join(destination, folder)), readSavedState(read).hashes) : [];
-  const plan = planFiles(project, read, { newApp: options.kind === 'app', upgradable: new Set(old ? ['pipeline.json', ...chaliceBuildspecs(read)] : []), userFolders });
+  const plan = planFiles(project, read, {
+    newApp: options.kind === 'app',
+    upgradable: new Set(old ? ['pipeline.json', ...chaliceBuildspecs(read)] : []),
+    userFolders,
+    // The old pipeline packaged without --stage, so its beta stack ran with dev's settings: keep them.
+    seedStagesFrom: old ? 'dev' : undefined,
+  });
   if (options.kind === 'pipeline') warnings.push(...existingRepositoryWarnings(project, destination, disk, read));
   const upgrade = old ? upgradeReport(old.template, pipelineTemplate(project)) : undefined;
   refuseConflicts(plan, options.force, destination, options.cwd, options.nonInteractive, readSavedState(read).hashes);

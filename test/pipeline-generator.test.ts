@@ -104,7 +104,7 @@ describe('chalice-pipeline pipeline in a fresh `chalice new-project` repository'
 
   it('keeps the .gitignore lines and appends the missing ones', async () => {
     const text = readFileSync(join(root, '.gitignore'), 'utf8');
-    assert.equal(text, '.chalice/deployments/\n.chalice/venv/\n.venv/\n__pycache__/\n*.pyc\n.pytest_cache/\nreports/\nbuild/\n');
+    assert.equal(text, '.chalice/deployments/\n.chalice/venv/\n.venv/\n__pycache__/\n*.pyc\n.pytest_cache/\n/reports/\n/build/\n');
     assertKeepsLines(original.get('.gitignore')!, text, '.gitignore');
   });
 
@@ -475,4 +475,29 @@ describe('a buildspec.yml the generator did not write', () => {
     assert.match(result.stderr, /buildspec\.yml: already exists and was not written by chalice-pipeline; not overwritten \(pass --force/);
     assert.deepEqual(readTree(root), before);
   });
+});
+
+describe('upgrade details', () => {
+  it('new stages start as copies of dev when a chalice pipeline is upgraded (its beta stack ran with dev settings)', async () => {
+    const files = chalicePipelineRepo('v2-codecommit');
+    const config = { version: '2.0', app_name: 'orders', stages: { dev: { api_gateway_stage: 'api', environment_variables: { TABLE: 'orders-dev' }, lambda_memory_size: 256 } } };
+    const root = repo({ ...files, '.chalice/config.json': `${JSON.stringify(config, null, 2)}\n` });
+    succeeded(await run(root));
+    const merged = JSON.parse(readFileSync(join(root, '.chalice', 'config.json'), 'utf8'));
+    assert.deepEqual(merged.stages.dev, config.stages.dev);
+    for (const stage of ['beta', 'prod']) {
+      assert.deepEqual(merged.stages[stage], { api_gateway_stage: 'api', environment_variables: { TABLE: 'orders-dev', STAGE: stage }, lambda_memory_size: 256 });
+    }
+  });
+
+  for (const [name, text] of [['null', 'null\n'], ['a list of stages', '{"app_name": "orders", "stages": [1, 2]}\n']]) {
+    it(`a config.json that is ${name}: exit 2 with what Chalice expects, nothing written`, async () => {
+      const root = repo({ ...newProjectRepo('orders'), '.chalice/config.json': text });
+      const before = readTree(root);
+      const result = await run(root);
+      assert.equal(result.status, 2, result.stderr);
+      assert.match(result.stderr, /^error: \.chalice\/config\.json must be an object whose "stages" is an object of stage objects/m);
+      assert.deepEqual(readTree(root), before);
+    });
+  }
 });

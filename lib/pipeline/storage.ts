@@ -42,10 +42,11 @@ function tlsOnlyPolicy(bucketId: string): Resources[string] {
 
 export function storageResources(): Resources {
   return {
-    // Packaged Lambda code: old packages stay long enough to roll a stack back to them.
+    // Packaged Lambda code: a deployed stack (and its rollback) may point at a package of any age, so current
+    // objects never expire; only overwritten versions and abandoned uploads are cleaned up.
     ApplicationBucket: bucket('Lambda code packaged by `aws cloudformation package`', {
       Rules: [{
-        Id: 'ExpireOldPackages', Status: 'Enabled', ExpirationInDays: 365,
+        Id: 'ExpireOverwrittenPackages', Status: 'Enabled',
         NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
       }],
     }),
