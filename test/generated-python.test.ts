@@ -3,7 +3,7 @@
 // and the integration tests do the same over real HTTP, finding the endpoint the ways the pipeline and a user do.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
@@ -169,6 +169,23 @@ describe('generated Python tests against a stand-in Chalice', () => {
       });
       assert.equal(run.status, 0, run.output);
       assert.equal(run.summary, '2 passed', run.output);
+    });
+
+    it('pass when the build phase of buildspec-integration.yml runs as CodeBuild runs it (one shell, in order)', async () => {
+      const unpacked = tempDir('cp-artifact-');
+      folders.push(unpacked);
+      const artifact = join(unpacked, 'AppDeploymentValues');
+      writeTree(artifact, { 'StackOutputs.json': JSON.stringify({ EndpointURL: url.app }) });
+      const buildspec = YAML.parse(files.get('buildspec-integration.yml')!) as { env: { variables: Record<string, string> }; phases: { build: { commands: string[] } } };
+      // CodeBuild's python is the image's; here python3 stands in for it.
+      const script = buildspec.phases.build.commands.map((command) => command.replace(/\bpython\b/g, 'python3')).join('\n');
+      const run = spawnSync('sh', ['-e', '-c', script], {
+        cwd: repo, encoding: 'utf8', timeout: 30_000,
+        env: pythonEnv({ ...buildspec.env.variables, CODEBUILD_BUILD_ID: 'ordersIntegrationTests:1', CODEBUILD_SRC_DIR_AppDeploymentValues: artifact }),
+      });
+      assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+      assert.match(run.stdout, /2 passed/);
+      assert.ok(existsSync(join(repo, 'reports', 'integration-tests.xml')), 'the JUnit report the buildspec publishes');
     });
 
     it('fail (not skip) in CodeBuild without an endpoint', async () => {
