@@ -112,6 +112,9 @@ export function finishAnswers(resolution: Resolution): { answers: Answers; warni
   if (problems.length > 0) throw new InputError(problems);
   const answers = completeAnswers(known);
   const warnings = DEPRECATED_PYTHON[answers.pythonVersion] ? [`pythonVersion ${answers.pythonVersion}: ${DEPRECATED_PYTHON[answers.pythonVersion]}`] : [];
+  if (answers.region.startsWith('cn-')) {
+    warnings.push(`region ${answers.region}: the China regions lack some CodePipeline actions and CodeConnections providers; check each stage's action is offered there before make deploy`);
+  }
   return { answers, warnings };
 }
 

@@ -111,7 +111,7 @@ function refuseNonEmpty(destination: string, disk: Disk, force: boolean, cwd: st
 /** What in an existing repository would make the generated pipeline fail, said before anything is written. */
 function existingRepositoryWarnings(project: Project, root: string, disk: Disk, read: (path: string) => string | undefined): string[] {
   const warnings: string[] = [];
-  const hasUnitTests = disk.list(join(root, 'tests')).some((name) => /^test_.*\.py$|_test\.py$/.test(name));
+  const hasUnitTests = hasTestFiles(join(root, 'tests'), disk, 3);
   if (project.unitTests && !hasUnitTests) {
     warnings.push('unitTests is on but tests/ has no unit tests yet: the Build stage fails until you add some (or answer --no-unit-tests)');
   }
@@ -120,7 +120,21 @@ function existingRepositoryWarnings(project: Project, root: string, disk: Disk, 
   if (app !== undefined && !/\.route\(/.test(app) && (project.integrationTests || project.manualApproval)) {
     warnings.push('app.py defines no @app.route: without a REST API the beta stack has no EndpointURL for the integration tests and the approval link (answer --no-integration-tests, or add a route)');
   }
+  const pin = chaliceTooOld(read('requirements-dev.txt') ?? '') ?? chaliceTooOld(read('requirements.txt') ?? '');
+  if (pin) warnings.push(`${pin} is older than Chalice 1.33, the first with Python 3.10-3.14 support: the build may fail or deploy an old runtime (use chalice>=1.33.0,<2.0.0)`);
   return warnings;
+}
+
+/** Test files (test_*.py, *_test.py) below folder, integration tests excluded, a few levels deep. */
+function hasTestFiles(folder: string, disk: Disk, depth: number): boolean {
+  return disk.list(folder).some((name) => /^test_.*\.py$|_test\.py$/.test(name)
+    || (depth > 0 && name !== 'integration' && !name.includes('.') && hasTestFiles(join(folder, name), disk, depth - 1)));
+}
+
+/** A `chalice==1.x` pin below 1.33 in a requirements text, as written there. */
+function chaliceTooOld(requirements: string): string | undefined {
+  const match = /^\s*chalice\s*==\s*1\.(\d+)[^\s#;]*/im.exec(requirements);
+  return match && Number(match[1]) < 33 ? match[0].trim() : undefined;
 }
 
 function refuseConflicts(plan: Plan, force: boolean, destination: string, cwd: string, nonInteractive: boolean, generated: Record<string, string>): void {

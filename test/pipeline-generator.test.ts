@@ -501,3 +501,22 @@ describe('upgrade details', () => {
     });
   }
 });
+
+describe('warnings before writing', () => {
+  it('an old chalice pin is named; unit tests in a subfolder of tests/ count as unit tests', async () => {
+    const files = { ...newProjectRepo('old'), 'requirements-dev.txt': 'chalice==1.27.3\npytest\n', 'tests/unit/test_routes.py': 'def test_x():\n    pass\n' };
+    delete (files as Record<string, string>)['tests/test_app.py'];
+    const result = await run(repo(files), ['--dry-run']);
+    succeeded(result);
+    assert.match(result.stdout, /^warning: chalice==1\.27\.3 is older than Chalice 1\.33/m);
+    assert.doesNotMatch(result.stdout, /has no unit tests/);
+  });
+
+  it('a repository without unit tests is told the Build stage will fail until it has some', async () => {
+    const files = { ...newProjectRepo('bare') };
+    delete (files as Record<string, string>)['tests/test_app.py'];
+    const result = await run(repo(files), ['--dry-run']);
+    succeeded(result);
+    assert.match(result.stdout, /^warning: unitTests is on but tests\/ has no unit tests yet/m);
+  });
+});
