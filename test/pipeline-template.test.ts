@@ -710,3 +710,11 @@ describe('generated Python compiles', () => {
   });
 });
 
+
+describe('pipeline.json fits `aws cloudformation deploy` without an S3 bucket', () => {
+  it('every template, as written (pretty JSON), is under the 51,200-byte inline template limit with room to grow', () => {
+    const longest = templateFor({ appName: 'a'.repeat(24), approvalEmail: 'release-approvers@example.com', branch: 'release/2026.1' });
+    const largest = Math.max(...[...ALL.map((entry) => entry.template), longest].map((t) => Buffer.byteLength(`${JSON.stringify(t, null, 2)}\n`)));
+    assert.ok(largest < 51_200 * 0.9, `largest pipeline.json is ${largest} bytes`);
+  });
+});
