@@ -158,30 +158,30 @@ describe('generated Python tests against a stand-in Chalice', () => {
       assert.equal(run.summary, '2 passed', run.output);
     });
 
-    it('pass in CodeBuild, reading EndpointURL from the AppDeploymentValues artifact with the buildspec variables', async () => {
-      const unpacked = tempDir('cp-artifact-');
-      folders.push(unpacked);
-      const artifact = join(unpacked, 'AppDeploymentValues');
-      writeTree(artifact, { 'StackOutputs.json': JSON.stringify({ EndpointURL: url.app }) });
-      const buildspec = YAML.parse(files.get('buildspec-integration.yml')!) as { env: { variables: Record<string, string> } };
-      const run = await integration(repo, {
-        ...buildspec.env.variables, CODEBUILD_BUILD_ID: 'ordersIntegrationTests:1', CODEBUILD_SRC_DIR_AppDeploymentValues: artifact,
-      });
-      assert.equal(run.status, 0, run.output);
-      assert.equal(run.summary, '2 passed', run.output);
-    });
-
-    it('pass when the build phase of buildspec-integration.yml runs as CodeBuild runs it (one shell, in order)', async () => {
+    /** What CodeBuild gives the integration build: the buildspec, and its environment with the unpacked beta outputs. */
+    function codeBuild() {
       const unpacked = tempDir('cp-artifact-');
       folders.push(unpacked);
       const artifact = join(unpacked, 'AppDeploymentValues');
       writeTree(artifact, { 'StackOutputs.json': JSON.stringify({ EndpointURL: url.app }) });
       const buildspec = YAML.parse(files.get('buildspec-integration.yml')!) as { env: { variables: Record<string, string> }; phases: { build: { commands: string[] } } };
+      const env = { ...buildspec.env.variables, CODEBUILD_BUILD_ID: 'ordersIntegrationTests:1', CODEBUILD_SRC_DIR_AppDeploymentValues: artifact };
+      return { buildspec, env };
+    }
+
+    it('pass in CodeBuild, reading EndpointURL from the AppDeploymentValues artifact with the buildspec variables', async () => {
+      const run = await integration(repo, codeBuild().env);
+      assert.equal(run.status, 0, run.output);
+      assert.equal(run.summary, '2 passed', run.output);
+    });
+
+    it('pass when the build phase of buildspec-integration.yml runs as CodeBuild runs it (one shell, in order)', async () => {
+      const { buildspec, env } = codeBuild();
       // CodeBuild's python is the image's; here python3 stands in for it.
       const script = buildspec.phases.build.commands.map((command) => command.replace(/\bpython\b/g, 'python3')).join('\n');
       const run = spawnSync('sh', ['-e', '-c', script], {
         cwd: repo, encoding: 'utf8', timeout: 30_000,
-        env: pythonEnv({ ...buildspec.env.variables, CODEBUILD_BUILD_ID: 'ordersIntegrationTests:1', CODEBUILD_SRC_DIR_AppDeploymentValues: artifact }),
+        env: pythonEnv(env),
       });
       assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
       assert.match(run.stdout, /2 passed/);
