@@ -1,7 +1,7 @@
 // The bin as a user runs it: a fresh process on a temp dir, exit codes, printed next steps, git and make.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EXAMPLE_ANSWERS, readTree, runCli, tempDir } from './support/tools.js';
@@ -159,5 +159,39 @@ describe('--help and --dry-run', () => {
     assert.match(result.stdout, /create +dry\/pipeline\.json/);
     assert.match(result.stdout, /dry run: nothing was written/);
     assert.deepEqual([...readTree(cwd).keys()], []);
+  });
+});
+
+describe('.venv set-up (unless --skip-install)', () => {
+  /** A fake python3.13 on PATH: makes .venv with a python whose pip install fails (as offline), logging its calls. */
+  function fakePython(): { bin: string; log: string } {
+    const bin = tempDir('cp-fakepy-');
+    const log = join(bin, 'calls.log');
+    const script = [
+      '#!/bin/sh',
+      `echo "python3.13 $*" >> ${log}`,
+      'if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then',
+      '  mkdir -p "$3/bin"',
+      `  printf '#!/bin/sh\\necho "venv-python $*" >> ${log}\\necho "ERROR: no network" >&2\\nexit 1\\n' > "$3/bin/python"`,
+      '  chmod +x "$3/bin/python"',
+      'fi',
+      'exit 0',
+    ].join('\n');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'python3.13'), `${script}\n`);
+    chmodSync(join(bin, 'python3.13'), 0o755);
+    return { bin, log };
+  }
+
+  it('creates .venv with the chosen Python; a failed install is a warning with the command to run later, exit 0', () => {
+    const { bin, log } = fakePython();
+    const cwd = tempDir();
+    const result = runCli(['--app-name', 'venvy', '--defaults', '--skip-git'], cwd, { PATH: `${bin}:/usr/bin:/bin` });
+    assert.equal(result.status, 0, result.stderr);
+    const calls = readFileSync(log, 'utf8');
+    assert.match(calls, /^python3\.13 -m venv \.venv$/m);
+    assert.match(calls, /^venv-python -m pip install .*-r requirements\.txt -r requirements-dev\.txt$/m);
+    assert.match(result.stdout, /warning: installing requirements-dev\.txt failed \(offline\?\); run later: cd .*venvy && make venv/);
+    assert.ok(existsSync(join(cwd, 'venvy', 'pipeline.json')), 'the files are written all the same');
   });
 });
