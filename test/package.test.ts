@@ -2,7 +2,7 @@
 // into an empty folder and generates a project with its bin.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { PACKAGE_ROOT, tempDir } from './support/tools.js';
@@ -59,5 +59,15 @@ describe('yo lookup', () => {
       assert.ok(meta, `${namespace} not registered`);
       assert.match(meta.resolved ?? '', /dist\/generators\/(app|pipeline)\/index\.js$/, 'the compiled generator wins over the .ts source');
     }
+  });
+});
+
+describe('the README main job', () => {
+  it('`npx chalice-pipeline` runs from this checkout (the built bin is executable)', () => {
+    const bin = join(PACKAGE_ROOT, 'dist', 'bin', 'chalice-pipeline.js');
+    assert.ok((statSync(bin).mode & 0o111) !== 0, `${bin} is not executable: npx cannot run it`);
+    const help = spawnSync('npx', ['--no-install', 'chalice-pipeline', '--help'], { cwd: PACKAGE_ROOT, encoding: 'utf8' });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: chalice-pipeline \[app\|pipeline\] \[options\]/);
   });
 });
