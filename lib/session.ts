@@ -9,6 +9,7 @@ import { answersFromRepository, chaliceBuildspecs, findRepositoryRoot, foldersOf
 import { pipelineTemplate } from './pipeline/template.js';
 import { planFiles, readSavedState, type Plan } from './plan.js';
 import { describeProject, type Project } from './project.js';
+import { parseChaliceConfig } from './repo-files.js';
 import type { PartialAnswers } from './settings.js';
 
 export type GeneratorKind = 'app' | 'pipeline';
@@ -81,7 +82,7 @@ export async function prepare(options: SessionOptions, disk: Disk, ask?: Ask): P
     seedStagesFrom: old ? 'dev' : undefined,
   });
   if (options.kind === 'pipeline') warnings.push(...existingRepositoryWarnings(project, destination, disk, read));
-  const upgrade = old ? upgradeReport(old.template, pipelineTemplate(project)) : undefined;
+  const upgrade = old ? [...upgradeReport(old.template, pipelineTemplate(project)), ...seededStages(read, project)] : undefined;
   refuseConflicts(plan, options.force, destination, options.cwd, options.nonInteractive, readSavedState(read).hashes);
   return { kind: options.kind, destination, project, plan, warnings, upgrade, fresh };
 }
@@ -106,6 +107,15 @@ function refuseNonEmpty(destination: string, disk: Disk, force: boolean, cwd: st
       `${relative(cwd, destination) || '.'}/ exists and is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}): choose another appName, empty it, or pass --force (files we do not generate are never touched)`,
     ], 3);
   }
+}
+
+/** The stages an upgrade adds to config.json as copies of dev, said in the upgrade plan. */
+function seededStages(read: (path: string) => string | undefined, project: Project): string[] {
+  const text = read('.chalice/config.json');
+  const stages = text === undefined ? {} : parseChaliceConfig(text).stages ?? {};
+  const added = project.chaliceStages.filter((stage) => !(stage in stages));
+  if (added.length === 0 || !('dev' in stages)) return [];
+  return [`  stages   ${added.join(', ')} added to .chalice/config.json as copies of dev (the old pipeline deployed dev's settings)`];
 }
 
 /** What in an existing repository would make the generated pipeline fail, said before anything is written. */

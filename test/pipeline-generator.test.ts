@@ -482,7 +482,9 @@ describe('upgrade details', () => {
     const files = chalicePipelineRepo('v2-codecommit');
     const config = { version: '2.0', app_name: 'orders', stages: { dev: { api_gateway_stage: 'api', environment_variables: { TABLE: 'orders-dev' }, lambda_memory_size: 256 } } };
     const root = repo({ ...files, '.chalice/config.json': `${JSON.stringify(config, null, 2)}\n` });
-    succeeded(await run(root));
+    const result = await run(root);
+    succeeded(result);
+    assert.match(result.stdout, /^ {2}stages +beta, prod added to \.chalice\/config\.json as copies of dev/m);
     const merged = JSON.parse(readFileSync(join(root, '.chalice', 'config.json'), 'utf8'));
     assert.deepEqual(merged.stages.dev, config.stages.dev);
     for (const stage of ['beta', 'prod']) {
