@@ -1,6 +1,6 @@
 // The flow both generators and the fast CLI path share:
 // answers -> validated project -> rendered, merged and checked files -> (writer) -> next steps.
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import {
   InputError, checkAnswersObject, finishAnswers, mergeAnswers, type AnswerLayers, type Resolution,
 } from './answers.js';
@@ -68,7 +68,7 @@ export async function prepare(options: SessionOptions, disk: Disk, ask?: Ask): P
   const { answers, warnings } = finishAnswers(resolution);
   const project = describeProject(answers);
 
-  const destination = root ?? appDestination(options.cwd, project.appName, Object.keys(saved).length > 0);
+  const destination = root ?? appDestination(options.cwd, project.appName, Object.keys(saved).length > 0, disk);
   const fresh = options.kind === 'app' && !disk.exists(join(destination, '.yo-rc.json'));
   if (fresh) refuseNonEmpty(destination, disk, options.force, options.cwd);
   const read = readAt(destination);
@@ -92,9 +92,11 @@ function savedAnswers(read: (path: string) => string | undefined): PartialAnswer
   return Object.keys(answers).length > 0 ? checkAnswersObject(answers, '.yo-rc.json') : {};
 }
 
-/** A new app goes into ./<appName>, unless we run inside the repository it generated before. */
-function appDestination(cwd: string, appName: string, cwdIsOurs: boolean): string {
-  return cwdIsOurs ? resolve(cwd) : resolve(cwd, appName);
+/** A new app goes into ./<appName>, unless we run inside the repository it generated before or its empty namesake. */
+function appDestination(cwd: string, appName: string, cwdIsOurs: boolean, disk: Disk): string {
+  // `mkdir orders && cd orders && chalice-pipeline`: an empty folder named after the app is the repository itself.
+  const emptyNamesake = basename(resolve(cwd)) === appName && disk.list(cwd).every((name) => name === '.git');
+  return cwdIsOurs || emptyNamesake ? resolve(cwd) : resolve(cwd, appName);
 }
 
 function refuseNonEmpty(destination: string, disk: Disk, force: boolean, cwd: string): void {

@@ -195,3 +195,15 @@ describe('.venv set-up (unless --skip-install)', () => {
     assert.ok(existsSync(join(cwd, 'venvy', 'pipeline.json')), 'the files are written all the same');
   });
 });
+
+describe('where a new app goes', () => {
+  it('into ./<appName>, or into the current folder when it is empty and named after the app', () => {
+    const parent = tempDir();
+    mkdirSync(join(parent, 'orders'));
+    const result = runCli(['--app-name', 'orders', '--defaults', '--skip-install', '--skip-git'], join(parent, 'orders'));
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(existsSync(join(parent, 'orders', 'pipeline.json')));
+    assert.ok(!existsSync(join(parent, 'orders', 'orders')));
+    assert.doesNotMatch(result.stdout, /^ {2}cd /m, 'no cd in the next steps: we are there');
+  });
+});
