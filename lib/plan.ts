@@ -84,6 +84,9 @@ export function planFiles(project: Project, read: ReadFile, options: PlanOptions
   if (!options.newApp && read('requirements.txt') === undefined) add('seed', [['requirements.txt', '']]);
 
   const saved = readSavedState(read);
+  // Files an earlier run generated that these answers no longer use stay (they may hold your changes): say so.
+  const unused = Object.keys(saved.hashes).filter((path) => !wanted.some((file) => file.path === path) && read(path) !== undefined);
+  if (unused.length > 0) notes.push(`no longer used by the pipeline, kept: ${unused.join(', ')} (delete them if you do not need them)`);
   const files = wanted.map((file) => ({ ...file, action: decide(file, read(file.path), saved.hashes[file.path], options.upgradable) }));
   for (const file of files) checkRenderedFile(file.path, file.contents);
   files.push(yoRcFile(project, files, read));

@@ -373,6 +373,7 @@ describe('where and when chalice-pipeline pipeline runs', () => {
     assert.equal(saved(root).integrationTests, false);
     assert.equal(template(root).Resources.IntegrationTestBuild, undefined);
     assert.doesNotMatch(after.get('Makefile')!, /^integration-test:/m);
+    assert.match(result.stdout, /^note: no longer used by the pipeline, kept: buildspec-integration\.yml, tests\/integration\/conftest\.py, tests\/integration\/test_endpoint\.py/m);
   });
 
   it('a user-edited buildspec.yml without a terminal: exit 3 naming it and --force, nothing written; --force overwrites it', async () => {
