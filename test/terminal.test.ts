@@ -27,14 +27,15 @@ function runInTerminal(args: string[], cwd: string): Promise<{ status: number | 
 }
 
 describe('chalice-pipeline in a terminal', () => {
-  it('asks every question, takes the defaults on Enter (app name: the folder name) and writes the repository', async () => {
+  it('asks every question, takes the defaults on Enter and writes the repository into the empty folder it is named after', async () => {
     const cwd = tempDir('shop-');
     const { status, output } = await runInTerminal(['--skip-install', '--skip-git'], cwd);
     assert.equal(status, 0, output);
     assert.match(output, /Chalice app_name; names the folder, the repository and the stacks/);
     assert.match(output, /Require a manual approval before production/);
     const name = basename(cwd);
-    const saved = JSON.parse(readFileSync(join(cwd, name, '.yo-rc.json'), 'utf8'))['generator-chalice-pipeline'];
+    // The app name defaults to the folder's name, and an empty folder of that name is the repository itself.
+    const saved = JSON.parse(readFileSync(join(cwd, '.yo-rc.json'), 'utf8'))['generator-chalice-pipeline'];
     assert.equal(saved.appName, name);
     assert.equal(saved.region, 'us-east-1');
     assert.equal(saved.pipelineType, 'V2');
