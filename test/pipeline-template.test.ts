@@ -157,8 +157,16 @@ const rename = (record: Editable, from: string, to: string) => {
 const SECURITY_BREAKAGES: Breakage[] = [
   { check: 'S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED', title: 'a bucket without encryption', expect: 'ApplicationBucket', mutate: (t) => delete props(t, 'ApplicationBucket').BucketEncryption },
   {
-    check: 'S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED', title: 'an unknown algorithm', expect: 'ArtifactBucketStore',
-    mutate: (t) => (props(t, 'ArtifactBucketStore').BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm = 'none'),
+    check: 'S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED', title: 'an unknown algorithm', expect: 'ApplicationBucket',
+    mutate: (t) => (props(t, 'ApplicationBucket').BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm = 'none'),
+  },
+  {
+    check: 'S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED', title: 'no encryption when no KMS key is given', expect: 'ArtifactBucketStore',
+    mutate: (t) => (props(t, 'ArtifactBucketStore').BucketEncryption.ServerSideEncryptionConfiguration[0]['Fn::If'][2] = { Ref: 'AWS::NoValue' }),
+  },
+  {
+    check: 'S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED', title: 'an unknown algorithm when a KMS key is given', expect: 'ArtifactBucketStore',
+    mutate: (t) => (props(t, 'ArtifactBucketStore').BucketEncryption.ServerSideEncryptionConfiguration[0]['Fn::If'][1].ServerSideEncryptionByDefault.SSEAlgorithm = 'none'),
   },
   ...['BlockPublicAcls', 'BlockPublicPolicy', 'IgnorePublicAcls', 'RestrictPublicBuckets'].map((flag): Breakage => ({
     check: 'S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED', title: `${flag} false`, expect: `ArtifactBucketStore: PublicAccessBlockConfiguration.${flag}`,
@@ -407,7 +415,7 @@ function expectedResources(project: Project): string[] {
 
 function expectedParameters(project: Project): string[] {
   return [
-    'ApplicationName', 'BranchName', 'CodeBuildImage',
+    'ApplicationName', 'ArtifactKmsKeyArn', 'BranchName', 'CodeBuildImage',
     ...(project.usesConnection ? ['RepositoryId', ...(project.connectionArn ? ['ConnectionArn'] : [])] : ['RepositoryName']),
     ...(project.approvalEmail ? ['ApprovalEmail'] : []),
   ].sort();

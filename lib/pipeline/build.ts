@@ -2,6 +2,7 @@
 import { BUILD_IMAGES } from '../aws.js';
 import type { Project } from '../project.js';
 import { DELETE, arn, arnOf, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from './cfn.js';
+import { KMS_KEY_PARAMETER, artifactKeyStatement, ifKmsKey } from './encryption.js';
 import { bucketAccess } from './storage.js';
 
 interface BuildProject {
@@ -85,6 +86,7 @@ export function buildResources(project: Project): Resources {
         },
         Cache: { Type: 'S3', Location: sub(`\${ArtifactBucketStore}/codebuild-cache/${build.name}`) },
         LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: ref(logGroupId(build)) } },
+        EncryptionKey: ifKmsKey(ref(KMS_KEY_PARAMETER)),
         TimeoutInMinutes: 30,
         QueuedTimeoutInMinutes: 60,
       },
@@ -103,6 +105,7 @@ function buildStatements(builds: BuildProject[]): Statement[] {
       Resource: [arnOf('ArtifactBucketStore'), arnOf('ApplicationBucket')],
     },
   ];
+  statements.push(artifactKeyStatement());
   const reporting = builds.filter((b) => b.reports);
   if (reporting.length > 0) {
     statements.push({

@@ -18,14 +18,17 @@ export interface Statement {
   Action: string[];
   Resource: Json[];
   Condition?: Record<string, Json>;
+  /** A template condition: the statement exists only when it holds. */
+  OnlyIf?: string;
 }
 
 export function policyDocument(statements: Statement[]): Json {
   return {
     Version: '2012-10-17',
-    Statement: statements.map(({ Sid, Effect = 'Allow', Action, Resource, Condition }) => ({
-      Sid, Effect, Action, Resource, ...(Condition ? { Condition } : {}),
-    })),
+    Statement: statements.map(({ Sid, Effect = 'Allow', Action, Resource, Condition, OnlyIf }) => {
+      const statement: Json = { Sid, Effect, Action, Resource, ...(Condition ? { Condition } : {}) };
+      return OnlyIf ? { 'Fn::If': [OnlyIf, statement, ref('AWS::NoValue')] } : statement;
+    }),
   };
 }
 

@@ -1,15 +1,16 @@
 // The two buckets Chalice's template has (same logical IDs), made private, encrypted, TLS-only and tidy.
 import { RETAIN, arnOf, ref, sub, type Json, type Resources, type Statement } from './cfn.js';
+import { KMS_KEY_PARAMETER, ifKmsKey } from './encryption.js';
 
-function bucket(description: string, lifecycle: Json): Resources[string] {
+const S3_MANAGED: Json = { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } };
+
+function bucket(description: string, lifecycle: Json, encryption: Json = S3_MANAGED): Resources[string] {
   return {
     Type: 'AWS::S3::Bucket',
     ...RETAIN,
     Metadata: { Purpose: description },
     Properties: {
-      BucketEncryption: {
-        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-      },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [encryption] },
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
       },
@@ -56,7 +57,7 @@ export function storageResources(): Resources {
         Id: 'ExpireOldArtifacts', Status: 'Enabled', ExpirationInDays: 90,
         NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
       }],
-    }),
+    }, ifKmsKey({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: ref(KMS_KEY_PARAMETER) }, BucketKeyEnabled: true }, S3_MANAGED)),
     ArtifactBucketStorePolicy: tlsOnlyPolicy('ArtifactBucketStore'),
   };
 }

@@ -10,6 +10,7 @@ import { buildProjects, buildResources, buildRunStatements } from './build.js';
 import {
   actionType, arnOf, getAtt, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement,
 } from './cfn.js';
+import { KMS_KEY_PARAMETER, artifactKeyStatement, ifKmsKey, kmsConditions, kmsKeyParameter } from './encryption.js';
 import { BUILD_ARTIFACT, appStages, deployActions, deployRoleResources, deployRunStatements } from './deploy.js';
 import { SOURCE_ARTIFACT, connectionArnValue, sourceAction, sourceResources, sourceStatements, sourceTriggers } from './source.js';
 import { bucketAccess, storageResources } from './storage.js';
@@ -18,6 +19,7 @@ export interface PipelineTemplate {
   AWSTemplateFormatVersion: '2010-09-09';
   Description: string;
   Parameters: Record<string, Record<string, Json>>;
+  Conditions: Record<string, Json>;
   Resources: Resources;
   Outputs: Record<string, Record<string, Json>>;
 }
@@ -27,6 +29,7 @@ export function pipelineTemplate(project: Project): PipelineTemplate {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `Continuous delivery of the Chalice app ${project.appName}: ${project.stages.map((s) => s.name).join(' -> ')} (generator-chalice-pipeline)`,
     Parameters: parameters(project),
+    Conditions: kmsConditions,
     Resources: {
       ...storageResources(),
       ...sourceResources(project),
@@ -60,6 +63,7 @@ function parameters(project: Project): PipelineTemplate['Parameters'] {
   } else {
     params.RepositoryName = { Type: 'String', Default: project.repository, AllowedPattern: CODECOMMIT_REPO_PATTERN, Description: 'CodeCommit repository the stack creates and keeps' };
   }
+  params[KMS_KEY_PARAMETER] = kmsKeyParameter;
   if (project.approvalEmail) {
     params.ApprovalEmail = { Type: 'String', Default: project.approvalEmail, AllowedPattern: EMAIL_PATTERN, Description: 'Notified when a release waits for approval' };
   }
@@ -147,6 +151,7 @@ function pipelineRoleStatements(project: Project): Statement[] {
     bucketAccess('ReadWriteArtifacts', ['ArtifactBucketStore'], ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject']),
     { Sid: 'LocateArtifactBucket', Action: ['s3:GetBucketVersioning', 's3:GetBucketLocation', 's3:ListBucket'], Resource: [arnOf('ArtifactBucketStore')] },
     ...sourceStatements(project),
+    artifactKeyStatement(),
     ...buildRunStatements(project),
     ...deployRunStatements(project),
   ];
@@ -166,7 +171,7 @@ function pipelineResources(project: Project): Resources {
         Name: sub('${ApplicationName}Pipeline'),
         PipelineType: project.pipelineType,
         RoleArn: arnOf('CodePipelineRole'),
-        ArtifactStore: { Type: 'S3', Location: ref('ArtifactBucketStore') },
+        ArtifactStore: { Type: 'S3', Location: ref('ArtifactBucketStore'), EncryptionKey: ifKmsKey({ Id: ref(KMS_KEY_PARAMETER), Type: 'KMS' }) },
         RestartExecutionOnUpdate: false,
         Stages: pipelineStages(project),
         ...(triggers.length > 0 ? { Triggers: triggers } : {}),

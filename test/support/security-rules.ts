@@ -119,8 +119,14 @@ function buckets(template: CfnTemplate) {
 
 const SSE_ALGORITHMS = ['AES256', 'aws:kms', 'aws:kms:dsse'];
 
+/** Both branches of an Fn::If (recursively), or the value itself: a property must hold whichever way it goes. */
+function eitherWay(value: unknown): unknown[] {
+  const choice = objectAt(value)['Fn::If'];
+  return Array.isArray(choice) && choice.length === 3 ? [...eitherWay(choice[1]), ...eitherWay(choice[2])] : [value];
+}
+
 function bucketEncrypted(properties: Record<string, unknown>): boolean {
-  const rules = asList(objectAt(properties.BucketEncryption).ServerSideEncryptionConfiguration);
+  const rules = asList(objectAt(properties.BucketEncryption).ServerSideEncryptionConfiguration).flatMap(eitherWay);
   return rules.length > 0 && rules.every((rule) => SSE_ALGORITHMS.includes(String(objectAt(objectAt(rule).ServerSideEncryptionByDefault).SSEAlgorithm)));
 }
 
@@ -452,7 +458,9 @@ const artifactStoreEncrypted: TemplateCheck = {
     const stores = [properties.ArtifactStore, ...asList(properties.ArtifactStores).map((s) => objectAt(s).ArtifactStore)].filter((s) => s !== undefined).map(objectAt);
     if (stores.length === 0) return [`${id}: no artifact store`];
     return stores.flatMap((store) => {
-      if (store.EncryptionKey !== undefined) return [];
+      // A key that may be absent (Fn::If with AWS::NoValue) leaves the bucket's own encryption to decide.
+      const keyAlways = store.EncryptionKey !== undefined && eitherWay(store.EncryptionKey).every((key) => objectAt(key).Ref !== 'AWS::NoValue');
+      if (keyAlways) return [];
       const bucketId = refTarget(store.Location);
       const bucket = bucketId === undefined ? undefined : template.Resources[bucketId];
       if (bucket?.Type !== 'AWS::S3::Bucket') return [`${id}: artifact store ${JSON.stringify(store.Location)} is not a bucket of this stack, its encryption is unknown`];
