@@ -89,6 +89,7 @@ describe('the generated README', () => {
       const edges = [...mermaid.matchAll(/"\] --> (\w+)$/gm)].map((m) => m[1]);
       assert.deepEqual(edges, stages.slice(1), 'each stage points at the next');
       assert.doesNotMatch(mermaid, /&gt;|&lt;|&quot;|&#/, 'no HTML escapes in the diagram');
+      for (const [path, contents] of files) assert.doesNotMatch(contents, /&(gt|lt|amp|quot|#\d+);/, `HTML escape in ${path}`);
     }
   });
 });
