@@ -14,6 +14,11 @@ import { SETTINGS, type PartialAnswers } from './settings.js';
 
 type Options = Record<string, unknown>;
 
+const camelCase = (flag: string) => flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/** Options Yeoman declares itself (force, dry-run, skip-install) or that the bin alone handles (help). */
+const YEOMAN_OWN = new Set(['help', 'force', 'dry-run', 'skip-install']);
+
 export abstract class ChaliceGenerator extends Generator {
   protected abstract readonly kind: GeneratorKind;
   private prepared?: Prepared;
@@ -24,7 +29,7 @@ export abstract class ChaliceGenerator extends Generator {
     // inheritTasks: the app and pipeline generators inherit their tasks from this class.
     super(args, options as never, { ...features, customInstallTask: true, inheritTasks: true } as never);
     for (const [flag, { type, description }] of Object.entries(RUN_FLAGS)) {
-      if (flag !== 'help' && flag !== 'force' && flag !== 'dry-run' && flag !== 'skip-install') {
+      if (!YEOMAN_OWN.has(flag)) {
         this.option(flag, { type: type === 'string' ? String : Boolean, description });
       }
     }
@@ -34,17 +39,16 @@ export abstract class ChaliceGenerator extends Generator {
     this.sourceRoot(TEMPLATES_DIR);
   }
 
+  /** An option as given on the command line (kebab-case) or by a caller such as yeoman-test (camelCase). */
   private optionValue(flag: string): unknown {
-    const camel = flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
     const options = this.options as Options;
-    return options[flag] ?? options[camel];
+    return options[flag] ?? options[camelCase(flag)];
   }
 
   /** A run switch (force, skip-install, ...): Yeoman itself may set the kebab-case form to false. */
   private switchOn(flag: string): boolean {
-    const camel = flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
     const options = this.options as Options;
-    return Boolean(options[flag]) || Boolean(options[camel]);
+    return Boolean(options[flag]) || Boolean(options[camelCase(flag)]);
   }
 
   private flags(): PartialAnswers {
