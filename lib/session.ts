@@ -51,40 +51,49 @@ export interface Prepared {
 }
 
 export async function prepare(options: SessionOptions, disk: Disk, ask?: Ask): Promise<Prepared> {
-  const file = options.answersFile ? await readAnswersFile(resolve(options.cwd, options.answersFile)) : undefined;
   const root = options.kind === 'pipeline' ? findRepositoryRoot(options.cwd, disk.exists, disk.read) : undefined;
-  const readAt = (folder: string) => (path: string) => disk.read(join(folder, path));
+  const { answers, warnings, savedHere } = await gatherAnswers(options, disk, root, ask);
+  const project = describeProject(answers);
+  const destination = root ?? appDestination(options.cwd, project.appName, savedHere, disk);
+  const fresh = options.kind === 'app' && !disk.exists(join(destination, '.yo-rc.json'));
+  if (fresh) refuseNonEmpty(destination, disk, options.force, options.cwd);
+  const { plan, upgrade } = planRepository(options.kind, project, destination, disk);
+  if (options.kind === 'pipeline') warnings.push(...existingRepositoryWarnings(project, destination, disk, readIn(destination, disk)));
+  refuseConflicts(plan, options.force, destination, options.cwd, options.nonInteractive, readSavedState(readIn(destination, disk)).hashes);
+  return { kind: options.kind, destination, project, plan, warnings, upgrade, fresh };
+}
 
+const readIn = (folder: string, disk: Disk) => (path: string) => disk.read(join(folder, path));
+
+/** The answers from every layer (asking in a terminal), validated. */
+async function gatherAnswers(options: SessionOptions, disk: Disk, root: string | undefined, ask?: Ask) {
+  const file = options.answersFile ? await readAnswersFile(resolve(options.cwd, options.answersFile)) : undefined;
   // Where a new app goes depends on its name, so a new app's saved answers are those of the folder we run in.
-  const probe = root ?? options.cwd;
-  const saved = savedAnswers(readAt(probe));
-  const found = root ? answersFromRepository(readAt(root)) : {};
+  const saved = savedAnswers(readIn(root ?? options.cwd, disk));
+  const found = root ? answersFromRepository(readIn(root, disk)) : {};
   const layers: AnswerLayers = { flags: options.flags, file, saved, found };
   let resolution = mergeAnswers(layers, options.env);
   if (!options.nonInteractive && ask) {
     const asked = await ask(resolution, { env: options.env, cwd: options.cwd });
     resolution = mergeAnswers({ ...layers, flags: { ...asked, ...options.flags } }, options.env);
   }
-  const { answers, warnings } = finishAnswers(resolution);
-  const project = describeProject(answers);
+  return { ...finishAnswers(resolution), savedHere: Object.keys(saved).length > 0 };
+}
 
-  const destination = root ?? appDestination(options.cwd, project.appName, Object.keys(saved).length > 0, disk);
-  const fresh = options.kind === 'app' && !disk.exists(join(destination, '.yo-rc.json'));
-  if (fresh) refuseNonEmpty(destination, disk, options.force, options.cwd);
-  const read = readAt(destination);
-  const old = options.kind === 'pipeline' ? recogniseChaliceTemplate(read) : undefined;
-  const userFolders = options.kind === 'pipeline' ? foldersOfTheUser((folder) => disk.list(join(destination, folder)), readSavedState(read).hashes) : [];
+/** The files for the repository at destination, and the plan of an upgrade from `chalice generate-pipeline`. */
+function planRepository(kind: GeneratorKind, project: Project, destination: string, disk: Disk): { plan: Plan; upgrade?: string[] } {
+  const read = readIn(destination, disk);
+  const old = kind === 'pipeline' ? recogniseChaliceTemplate(read) : undefined;
+  const userFolders = kind === 'pipeline' ? foldersOfTheUser((folder) => disk.list(join(destination, folder)), readSavedState(read).hashes) : [];
   const plan = planFiles(project, read, {
-    newApp: options.kind === 'app',
+    newApp: kind === 'app',
     upgradable: new Set(old ? ['pipeline.json', ...chaliceBuildspecs(read)] : []),
     userFolders,
     // The old pipeline packaged without --stage, so its beta stack ran with dev's settings: keep them.
     seedStagesFrom: old ? 'dev' : undefined,
   });
-  if (options.kind === 'pipeline') warnings.push(...existingRepositoryWarnings(project, destination, disk, read));
   const upgrade = old ? [...upgradeReport(old.template, pipelineTemplate(project)), ...seededStages(read, project)] : undefined;
-  refuseConflicts(plan, options.force, destination, options.cwd, options.nonInteractive, readSavedState(read).hashes);
-  return { kind: options.kind, destination, project, plan, warnings, upgrade, fresh };
+  return { plan, upgrade };
 }
 
 function savedAnswers(read: (path: string) => string | undefined): PartialAnswers {
