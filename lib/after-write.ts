@@ -15,12 +15,12 @@ export interface AfterWriteOptions {
 export function afterWrite(prepared: Prepared, options: AfterWriteOptions): string[] {
   const { project, destination, plan } = prepared;
   const lines: string[] = [];
-  if (!options.skipInstall) lines.push(...setUpVenv(destination, project, options.env));
-  // git init and a first commit belong to a new repository only: an existing one is the user's to commit.
-  if (!options.skipGit && prepared.kind === 'app') lines.push(...setUpGit(destination, project));
   const makefile = plan.files.find((file) => file.path === 'Makefile')!.contents;
   // Our targets are the ones inside the block; renamed ones carry the pipeline- prefix.
   const { targets } = targetNames(userTargets(makefile));
+  if (!options.skipInstall) lines.push(...setUpVenv(destination, project, options.env, targets.venv));
+  // git init and a first commit belong to a new repository only: an existing one is the user's to commit.
+  if (!options.skipGit && prepared.kind === 'app') lines.push(...setUpGit(destination, project));
   const git = enclosingRepository(destination) === undefined ? 'none' : prepared.kind === 'app' && !options.skipGit ? 'committed' : 'uncommitted';
   lines.push('', ...nextSteps(project, destination, options.cwd, targets, git));
   return lines;

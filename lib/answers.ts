@@ -36,6 +36,8 @@ export interface Resolution {
   found: Set<AnswerKey>;
   /** Where a value came from when that is not obvious (.yo-rc.json, an environment variable), for messages. */
   origins?: Partial<Record<AnswerKey, string>>;
+  /** Answers given for questions that do not apply (manualApproval without production, ...): warned about. */
+  ignored?: AnswerKey[];
 }
 
 /** Merge the layers by precedence (flags > file > saved > found > defaults); never asks anything. */
@@ -45,8 +47,12 @@ export function mergeAnswers(layers: AnswerLayers, env: NodeJS.ProcessEnv): Reso
   const found = new Set<AnswerKey>();
   const missing: AnswerKey[] = [];
   const origins: Partial<Record<AnswerKey, string>> = {};
+  const ignored: AnswerKey[] = [];
   for (const setting of SETTINGS) {
-    if (setting.applies && !setting.applies(known)) continue;
+    if (setting.applies && !setting.applies(known)) {
+      if (layers.flags?.[setting.key] !== undefined || layers.file?.[setting.key] !== undefined) ignored.push(setting.key);
+      continue;
+    }
     const value = layers.flags?.[setting.key] ?? layers.file?.[setting.key] ?? layers.saved?.[setting.key];
     if (value !== undefined) {
       known[setting.key] = value;
@@ -68,7 +74,7 @@ export function mergeAnswers(layers: AnswerLayers, env: NodeJS.ProcessEnv): Reso
     // A derived default (repository, pipelineStackName) is only missing once appName is known.
     else if (!setting.optional && !(setting.defaultValue && missing.length > 0)) missing.push(setting.key);
   }
-  return { known, missing, given, found, origins };
+  return { known, missing, given, found, origins, ignored };
 }
 
 /** The problem with one value, as the one-line message users see, or undefined. */
@@ -112,6 +118,7 @@ export function finishAnswers(resolution: Resolution): { answers: Answers; warni
   if (problems.length > 0) throw new InputError(problems);
   const answers = completeAnswers(known);
   const warnings = DEPRECATED_PYTHON[answers.pythonVersion] ? [`pythonVersion ${answers.pythonVersion}: ${DEPRECATED_PYTHON[answers.pythonVersion]}`] : [];
+  for (const key of resolution.ignored ?? []) warnings.push(`${key} ignored: it applies only with ${settingFor(key)!.appliesWhen}`);
   if (answers.region.startsWith('cn-')) {
     warnings.push(`region ${answers.region}: the China regions lack some CodePipeline actions and CodeConnections providers; check each stage's action is offered there before make deploy`);
   }

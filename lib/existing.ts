@@ -6,6 +6,7 @@ import { CONFIG_KEY, InputError } from './answers.js';
 import type { Json } from './pipeline/cfn.js';
 import type { PipelineTemplate } from './pipeline/template.js';
 import { parseChaliceConfig } from './repo-files.js';
+import { branchRule } from './rules.js';
 import type { PartialAnswers } from './settings.js';
 
 export type Exists = (absolutePath: string) => boolean;
@@ -48,9 +49,16 @@ export function answersFromRepository(read: Read): PartialAnswers {
     const { app_name: appName } = parseChaliceConfig(config);
     if (typeof appName === 'string') found.appName = appName;
   }
+  const branch = currentBranch(read);
+  if (branch && !branchRule(branch)) found.branch = branch;
   const pinned = /^(\d+\.\d+)/.exec(read('.python-version')?.trim() ?? '')?.[1];
   if (pinned && (PYTHON_VERSIONS as readonly string[]).includes(pinned)) found.pythonVersion = pinned;
   return { ...found, ...answersFromChaliceTemplate(read) };
+}
+
+/** The branch checked out in the repository (read from .git/HEAD, no git process), if any. */
+export function currentBranch(read: Read): string | undefined {
+  return /^ref: refs\/heads\/(.+)$/m.exec(read('.git/HEAD') ?? '')?.[1]?.trim();
 }
 
 export interface ChaliceTemplate {

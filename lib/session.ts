@@ -5,10 +5,11 @@ import {
   InputError, checkAnswersObject, finishAnswers, mergeAnswers, type AnswerLayers, type Resolution,
 } from './answers.js';
 import { readAnswersFile } from './answers-file.js';
-import { answersFromRepository, chaliceBuildspecs, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from './existing.js';
+import { answersFromRepository, chaliceBuildspecs, currentBranch, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from './existing.js';
 import { pipelineTemplate } from './pipeline/template.js';
 import { planFiles, readSavedState, type Plan } from './plan.js';
 import { describeProject, type Project } from './project.js';
+import { appNameRule } from './rules.js';
 import { parseChaliceConfig } from './repo-files.js';
 import type { PartialAnswers } from './settings.js';
 
@@ -68,8 +69,14 @@ const readIn = (folder: string, disk: Disk) => (path: string) => disk.read(join(
 /** The answers from every layer (asking in a terminal), validated. */
 async function gatherAnswers(options: SessionOptions, disk: Disk, root: string | undefined, ask?: Ask) {
   const file = options.answersFile ? await readAnswersFile(resolve(options.cwd, options.answersFile)) : undefined;
-  // Where a new app goes depends on its name, so a new app's saved answers are those of the folder we run in.
-  const saved = savedAnswers(readIn(root ?? options.cwd, disk));
+  // A new app's saved answers are those of the folder we run in, or of ./<appName> when it was generated there.
+  let saved = savedAnswers(readIn(root ?? options.cwd, disk));
+  const savedHere = Object.keys(saved).length > 0;
+  const named = options.flags.appName ?? file?.appName;
+  if (!root && !savedHere && typeof named === 'string' && !appNameRule(named)) saved = savedAnswers(readIn(resolve(options.cwd, named), disk));
+  if (!root && !savedHere && named === undefined && disk.exists(join(options.cwd, '.chalice', 'config.json'))) {
+    throw new InputError(['this folder is already a Chalice app (.chalice/config.json): run `chalice-pipeline pipeline` to add or upgrade its pipeline, or run from another folder to create a new app']);
+  }
   const found = root ? answersFromRepository(readIn(root, disk)) : {};
   const layers: AnswerLayers = { flags: options.flags, file, saved, found };
   let resolution = mergeAnswers(layers, options.env);
@@ -77,7 +84,7 @@ async function gatherAnswers(options: SessionOptions, disk: Disk, root: string |
     const asked = await ask(resolution, { env: options.env, cwd: options.cwd });
     resolution = mergeAnswers({ ...layers, flags: { ...asked, ...options.flags } }, options.env);
   }
-  return { ...finishAnswers(resolution), savedHere: Object.keys(saved).length > 0 };
+  return { ...finishAnswers(resolution), savedHere };
 }
 
 /** The files for the repository at destination, and the plan of an upgrade from `chalice generate-pipeline`. */
@@ -140,6 +147,14 @@ function existingRepositoryWarnings(project: Project, root: string, disk: Disk, 
   const app = read('app.py');
   if (app !== undefined && !/\.route\(/.test(app) && (project.integrationTests || project.manualApproval)) {
     warnings.push('app.py defines no @app.route: without a REST API the beta stack has no EndpointURL for the integration tests and the approval link (answer --no-integration-tests, or add a route)');
+  }
+  const before = readSavedState(read).answers.appName;
+  if (typeof before === 'string' && before !== project.appName) {
+    warnings.push(`appName changes from ${before} to ${project.appName}: the pipeline and the app stacks get new names (${project.betaStack}, new endpoints); the old stacks are not removed`);
+  }
+  const checkedOut = currentBranch(read);
+  if (checkedOut && checkedOut !== project.branch) {
+    warnings.push(`the pipeline releases ${project.branch} but this repository is on ${checkedOut}: push with git push ${project.remoteName} ${checkedOut}:${project.branch}, or answer --branch ${checkedOut}`);
   }
   const pin = chaliceTooOld(read('requirements-dev.txt') ?? '') ?? chaliceTooOld(read('requirements.txt') ?? '');
   if (pin) warnings.push(`${pin} is older than Chalice 1.33, the first with Python 3.10-3.14 support: the build may fail or deploy an old runtime (use chalice>=1.33.0,<2.0.0)`);

@@ -49,6 +49,8 @@ export interface Setting {
   optional?: boolean;
   /** Whether the question applies given the other answers (asked, validated and saved only then). */
   applies?: (known: PartialAnswers) => boolean;
+  /** When it applies, in words (for the warning when a given answer is ignored). */
+  appliesWhen?: string;
   /** The rule a value breaks, or undefined; rules that need other answers get them in `known`. */
   rule?: (value: string, known: PartialAnswers) => string | undefined;
 }
@@ -96,7 +98,7 @@ export const SETTINGS: readonly Setting[] = [
   define({
     key: 'connectionArn', kind: 'string', pattern: CONNECTION_ARN_PATTERN, optional: true,
     description: 'An existing CodeConnections connection ARN (without it the stack creates a PENDING connection)',
-    applies: isConnection, rule: connectionArnRule,
+    applies: isConnection, appliesWhen: 'a github, gitlab or bitbucket source', rule: connectionArnRule,
   }),
   define({
     key: 'branch', kind: 'string', pattern: BRANCH_CHARS_PATTERN,
@@ -136,12 +138,13 @@ export const SETTINGS: readonly Setting[] = [
   }),
   define({
     key: 'manualApproval', kind: 'boolean', description: 'Require a manual approval before production',
-    defaultValue: () => true, applies: (known) => known.production !== false,
+    defaultValue: () => true, applies: (known) => known.production !== false, appliesWhen: 'production',
   }),
   define({
     key: 'approvalEmail', kind: 'string', pattern: EMAIL_PATTERN, optional: true,
     description: 'E-mail notified (SNS) when an approval waits',
-    applies: (known) => known.production !== false && known.manualApproval !== false, rule: emailRule,
+    applies: (known) => known.production !== false && known.manualApproval !== false,
+    appliesWhen: 'production and manualApproval', rule: emailRule,
   }),
 ];
 

@@ -21,9 +21,9 @@ export function findPython(version: string, env: NodeJS.ProcessEnv): { command: 
   return runs('python3', env) ? { command: 'python3', exact: false } : undefined;
 }
 
-export function setUpVenv(dir: string, project: Project, env: NodeJS.ProcessEnv): string[] {
-  const later = `cd ${dir} && make venv`;
+export function setUpVenv(dir: string, project: Project, env: NodeJS.ProcessEnv, target = 'venv'): string[] {
   const python = findPython(project.pythonVersion, env);
+  const later = `cd ${dir} && make ${target}${python && !python.exact ? ` PYTHON=${python.command}` : ''}`;
   if (!python) return [`warning: no Python ${project.pythonVersion} (nor python3) found; create the virtualenv later: ${later}`];
   const notes = python.exact ? [] : [`note: python${project.pythonVersion} not found; .venv uses ${python.command} (the pipeline builds with ${project.pythonVersion})`];
   const run = (command: string, args: string[]) => spawnSync(command, args, { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], env }).status === 0;

@@ -1,0 +1,65 @@
+// Runs after the first: from the parent folder, on another branch, with a new name, with answers that do not apply,
+// and in the wrong folder. Each must keep what was decided or say clearly what happens.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { readTree, runCliInProcess, tempDir, writeTree } from './support/tools.js';
+
+const QUIET = ['--skip-install', '--skip-git'];
+const saved = (root: string) => JSON.parse(readFileSync(join(root, '.yo-rc.json'), 'utf8'))['generator-chalice-pipeline'];
+
+describe('re-runs and surprises', () => {
+  it('a re-run from the parent folder with only the app name keeps the saved answers', async () => {
+    const cwd = tempDir();
+    const first = await runCliInProcess(['--app-name', 'bar', '--python-version', '3.12', '--branch', 'dev', '--no-production', ...QUIET], cwd);
+    assert.equal(first.status, 0, first.stderr);
+    const before = readTree(join(cwd, 'bar'));
+    const again = await runCliInProcess(['--app-name', 'bar', ...QUIET], cwd);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /up to date/);
+    assert.deepEqual(readTree(join(cwd, 'bar')), before);
+    assert.equal(saved(join(cwd, 'bar')).pythonVersion, '3.12');
+  });
+
+  it('the pipeline releases the branch the repository is on, and says so when the answer differs', async () => {
+    const root = tempDir();
+    writeTree(root, {
+      '.chalice/config.json': '{"version": "2.0", "app_name": "shop", "stages": {"dev": {}}}\n',
+      'app.py': "from chalice import Chalice\napp = Chalice(app_name='shop')\n\n\n@app.route('/')\ndef index():\n    return {}\n",
+      'tests/test_app.py': 'def test_x():\n    pass\n',
+    });
+    execFileSync('git', ['init', '--quiet', '--initial-branch=master'], { cwd: root });
+    const result = await runCliInProcess(['pipeline', '--defaults', ...QUIET], root);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(saved(root).branch, 'master');
+    assert.match(result.stdout, /git push codecommit master/);
+    const other = await runCliInProcess(['pipeline', '--defaults', '--branch', 'main', '--dry-run', ...QUIET], root);
+    assert.match(other.stdout, /^warning: the pipeline releases main but this repository is on master: push with git push codecommit master:main/m);
+  });
+
+  it('a new app name for an existing pipeline is a warning naming the new stacks', async () => {
+    const cwd = tempDir();
+    assert.equal((await runCliInProcess(['--app-name', 'orders', '--defaults', ...QUIET], cwd)).status, 0);
+    const result = await runCliInProcess(['pipeline', '--app-name', 'orders2', '--defaults', '--dry-run', ...QUIET], join(cwd, 'orders'));
+    assert.match(result.stdout, /^warning: appName changes from orders to orders2: .*orders2BetaStack/m);
+  });
+
+  it('answers that do not apply are named, not silently dropped', async () => {
+    const result = await runCliInProcess(['--app-name', 'x', '--no-production', '--manual-approval', '--approval-email', 'a@example.com', '--defaults', '--dry-run', ...QUIET], tempDir());
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^warning: manualApproval ignored: it applies only with production$/m);
+    assert.match(result.stdout, /^warning: approvalEmail ignored: it applies only with production and manualApproval$/m);
+  });
+
+  it('the app generator inside an existing Chalice app points at the pipeline sub-command', async () => {
+    const root = tempDir();
+    writeTree(root, { '.chalice/config.json': '{"app_name": "shop"}\n' });
+    const before = readTree(root);
+    const result = await runCliInProcess(['--defaults', ...QUIET], root);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /^error: this folder is already a Chalice app \(\.chalice\/config\.json\): run `chalice-pipeline pipeline`/m);
+    assert.deepEqual(readTree(root), before);
+  });
+});
