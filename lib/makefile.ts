@@ -1,6 +1,6 @@
 // Our Makefile targets live in one marked block: a new repository gets just the block, an existing Makefile
 // keeps every line of its own and gets the block appended (or replaced in place on a re-run).
-import { InputError } from './answers.js';
+import { splitBlock, type Markers } from './marked-block.js';
 
 export const MAKE_BLOCK_START = '# >>> chalice-pipeline: generated block, re-running the generator replaces it >>>';
 export const MAKE_BLOCK_END = '# <<< chalice-pipeline <<<';
@@ -26,16 +26,11 @@ export function targetNames(userTargets: ReadonlySet<string> = new Set()): { tar
   return { targets, renamed };
 }
 
+const MAKE_MARKERS: Markers = { file: 'Makefile', start: MAKE_BLOCK_START, end: MAKE_BLOCK_END };
+
 /** Split a Makefile into the user's lines and our block (if a previous run left one). */
 export function splitMakefile(text: string): { before: string; block?: string; after: string } {
-  const start = text.indexOf(MAKE_BLOCK_START);
-  if (start === -1) return { before: text, after: '' };
-  const endMarker = text.indexOf(MAKE_BLOCK_END, start);
-  if (endMarker === -1) {
-    throw new InputError([`Makefile: found "${MAKE_BLOCK_START}" without its end marker "${MAKE_BLOCK_END}"; restore the end marker (or remove the start marker) and run again`]);
-  }
-  const end = endMarker + MAKE_BLOCK_END.length + (text[endMarker + MAKE_BLOCK_END.length] === '\n' ? 1 : 0);
-  return { before: text.slice(0, start), block: text.slice(start, end), after: text.slice(end) };
+  return splitBlock(text, MAKE_MARKERS);
 }
 
 // `NAME = x`, `NAME := x`, `NAME ::= x`, `NAME :::= x`, `NAME ?= x`, `NAME += x`, `NAME != cmd`, with export/override.

@@ -5,7 +5,8 @@ import { checkRenderedFile } from './checks.js';
 import { mergeMakefile, renamedVariables, targetNames, userTargets } from './makefile.js';
 import { pipelineTemplate } from './pipeline/template.js';
 import type { Project } from './project.js';
-import { renderTree } from './render.js';
+import { blockOf, splitBlock } from './marked-block.js';
+import { README_MARKERS, renderTree } from './render.js';
 import {
   GITIGNORE_LINES, appendMissingLines, devRequirementLines, gitignoreCovers, jsonText, mergeChaliceConfigText,
   newChaliceConfig, sameRequirement,
@@ -72,7 +73,11 @@ export function planFiles(project: Project, read: ReadFile, options: PlanOptions
   if (variables.size > 0) {
     notes.push(`Makefile: your variables ${[...variables.keys()].join(', ')} stay; ours are named ${[...variables.values()].join(', ')}`);
   }
-  if (options.newApp) add('seed', renderTree('app', project, { targets, generatedRoutes }));
+  const appFiles = renderTree('app', project, { targets, generatedRoutes });
+  const readme = readmePlan(appFiles.get('README.md')!, read('README.md'), options.newApp);
+  appFiles.delete('README.md');
+  if (options.newApp) add('seed', appFiles);
+  if (readme) add(readme.mode, [['README.md', readme.contents]]);
   add('owned', pipelineFiles);
   add('owned', [['pipeline.json', jsonText(pipelineTemplate(project))]]);
   add('merged', [
@@ -96,6 +101,17 @@ export function planFiles(project: Project, read: ReadFile, options: PlanOptions
 function chaliceConfigText(project: Project, read: ReadFile, seedFrom?: string): string {
   const text = read('.chalice/config.json');
   return text === undefined ? jsonText(newChaliceConfig(project)) : mergeChaliceConfigText(text, project, seedFrom);
+}
+
+/**
+ * The README: a new app's, whole; on later runs only its marked pipeline section is replaced (the rest is the
+ * user's). A README without the markers (the user's own, or one whose markers were removed) is left alone.
+ */
+function readmePlan(rendered: string, current: string | undefined, newApp: boolean): { mode: FileMode; contents: string } | undefined {
+  if (current === undefined) return newApp ? { mode: 'seed', contents: rendered } : undefined;
+  const { before, block, after } = splitBlock(current, README_MARKERS);
+  if (block === undefined) return newApp ? { mode: 'seed', contents: rendered } : undefined;
+  return { mode: 'merged', contents: before + blockOf(rendered, README_MARKERS)! + after };
 }
 
 /** An app.py that still has the routes our app template writes (the integration tests then check them exactly). */

@@ -7,6 +7,14 @@ import { dnsSuffix } from './aws.js';
 import type { Project } from './project.js';
 import { appStages } from './pipeline/deploy.js';
 import { MAKE_BLOCK_END, MAKE_BLOCK_START, type MakeTargets } from './makefile.js';
+import type { Markers } from './marked-block.js';
+
+/** The README's pipeline section (diagram, stages, parameters, deploy role) is regenerated in place on every run. */
+export const README_MARKERS: Markers = {
+  file: 'README.md',
+  start: '<!-- >>> chalice-pipeline: generated section, re-running the generator replaces it >>> -->',
+  end: '<!-- <<< chalice-pipeline <<< -->',
+};
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
@@ -44,6 +52,8 @@ export function renderTree(tree: TemplateTree, project: Project, options: Render
     generatedRoutes: options.generatedRoutes,
     makeBlockStart: MAKE_BLOCK_START,
     makeBlockEnd: MAKE_BLOCK_END,
+    readmeBlockStart: README_MARKERS.start,
+    readmeBlockEnd: README_MARKERS.end,
   };
   const files = new Map<string, string>();
   for (const path of listFiles(root)) {

@@ -63,3 +63,35 @@ describe('re-runs and surprises', () => {
     assert.deepEqual(readTree(root), before);
   });
 });
+
+describe('the README pipeline section', () => {
+  it('follows changed answers; the user\'s own lines around it stay', async () => {
+    const cwd = tempDir();
+    assert.equal((await runCliInProcess(['--app-name', 'orders', '--defaults', ...QUIET], cwd)).status, 0);
+    const root = join(cwd, 'orders');
+    const readme = join(root, 'README.md');
+    const edited = readFileSync(readme, 'utf8').replace(/^# orders$/m, '# Orders service') + '\nOur own notes.\n';
+    writeTree(root, { 'README.md': edited });
+    const result = await runCliInProcess(['--no-production', ...QUIET], root);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^update +README\.md$/m);
+    const after = readFileSync(readme, 'utf8');
+    assert.match(after, /^# Orders service$/m);
+    assert.match(after, /Our own notes\.\n$/);
+    assert.doesNotMatch(after, /ProdStack|Approval\["/, 'the diagram lost the stages the answers dropped');
+    assert.match(after, /IntegrationTests\["IntegrationTests/);
+  });
+
+  it('a README without the markers (the repository\'s own) is never touched by the pipeline sub-command', async () => {
+    const root = tempDir();
+    writeTree(root, {
+      '.chalice/config.json': '{"version": "2.0", "app_name": "shop", "stages": {"dev": {}}}\n',
+      'README.md': '# Shop\n\nOur README.\n',
+      'tests/test_app.py': 'def test_x():\n    pass\n',
+    });
+    const result = await runCliInProcess(['pipeline', '--defaults', ...QUIET], root);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(readFileSync(join(root, 'README.md'), 'utf8'), '# Shop\n\nOur README.\n');
+    assert.doesNotMatch(result.stdout, /README\.md/);
+  });
+});
