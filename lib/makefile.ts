@@ -26,7 +26,7 @@ export function targetNames(userTargets: ReadonlySet<string> = new Set()): { tar
   return { targets, renamed };
 }
 
-const MAKE_MARKERS: Markers = { file: 'Makefile', start: MAKE_BLOCK_START, end: MAKE_BLOCK_END };
+export const MAKE_MARKERS: Markers = { file: 'Makefile', start: MAKE_BLOCK_START, end: MAKE_BLOCK_END };
 
 /** Split a Makefile into the user's lines and our block (if a previous run left one). */
 export function splitMakefile(text: string): { before: string; block?: string; after: string } {

@@ -2,10 +2,10 @@
 import { createHash } from 'node:crypto';
 import { CONFIG_KEY, InputError, savedForm } from './answers.js';
 import { checkRenderedFile } from './checks.js';
-import { mergeMakefile, renamedVariables, targetNames, userTargets } from './makefile.js';
+import { MAKE_MARKERS, mergeMakefile, renamedVariables, targetNames, userTargets } from './makefile.js';
 import { pipelineTemplate } from './pipeline/template.js';
 import type { Project } from './project.js';
-import { blockOf, splitBlock } from './marked-block.js';
+import { blockOf, splitBlock, type Markers } from './marked-block.js';
 import { README_MARKERS, renderTree } from './render.js';
 import {
   GITIGNORE_LINES, appendMissingLines, devRequirementLines, gitignoreCovers, jsonText, mergeChaliceConfigText,
@@ -92,7 +92,7 @@ export function planFiles(project: Project, read: ReadFile, options: PlanOptions
   // Files an earlier run generated that these answers no longer use stay (they may hold your changes): say so.
   const unused = Object.keys(saved.hashes).filter((path) => !wanted.some((file) => file.path === path) && read(path) !== undefined);
   if (unused.length > 0) notes.push(`no longer used by the pipeline, kept: ${unused.join(', ')} (delete them if you do not need them)`);
-  const files = wanted.map((file) => ({ ...file, action: decide(file, read(file.path), saved.hashes[file.path], options.upgradable) }));
+  const files = wanted.map((file) => ({ ...file, action: decide(file, read(file.path), saved.hashes, options.upgradable) }));
   for (const file of files) checkRenderedFile(file.path, file.contents);
   files.push(yoRcFile(project, files, read));
   return { files, notes };
@@ -119,12 +119,26 @@ function servesGeneratedRoutes(appPy: string | undefined): boolean {
   return appPy !== undefined && appPy.includes("return {'hello': 'world'}") && appPy.includes("@app.route('/health')");
 }
 
-function decide(file: Omit<PlannedFile, 'action'>, current: string | undefined, recorded: string | undefined, upgradable?: ReadonlySet<string>): FileAction {
+/** Generated blocks inside merged files: changes the user made between the markers are a conflict too. */
+const BLOCK_MARKERS: Record<string, Markers> = { Makefile: MAKE_MARKERS, 'README.md': README_MARKERS };
+export const blockKey = (path: string) => `${path}#block`;
+
+function blockFingerprint(path: string, text: string): string | undefined {
+  const markers = BLOCK_MARKERS[path];
+  const block = markers ? splitBlock(text, markers).block : undefined;
+  return block === undefined ? undefined : fingerprint(block);
+}
+
+function decide(file: Omit<PlannedFile, 'action'>, current: string | undefined, hashes: Record<string, string>, upgradable?: ReadonlySet<string>): FileAction {
   if (current === undefined) return 'create';
   if (current === file.contents) return 'identical';
   if (file.mode === 'seed') return 'keep';
-  if (file.mode === 'merged') return 'update';
-  if (recorded === fingerprint(current) || upgradable?.has(file.path)) return 'update';
+  if (file.mode === 'merged') {
+    const recorded = hashes[blockKey(file.path)];
+    const edited = recorded !== undefined && blockFingerprint(file.path, current) !== recorded;
+    return edited ? 'conflict' : 'update';
+  }
+  if (hashes[file.path] === fingerprint(current) || upgradable?.has(file.path)) return 'update';
   return 'conflict';
 }
 
@@ -151,7 +165,13 @@ export function readSavedState(read: ReadFile): SavedState {
 
 function yoRcFile(project: Project, files: PlannedFile[], read: ReadFile): PlannedFile {
   const { other } = readSavedState(read);
-  const generatedFiles = Object.fromEntries(files.filter((f) => f.mode === 'owned').map((f) => [f.path, fingerprint(f.contents)]));
+  const generatedFiles: Record<string, string> = {};
+  for (const file of files) {
+    if (file.mode === 'owned') generatedFiles[file.path] = fingerprint(file.contents);
+    // The block as it will be on disk (a kept file keeps its own text).
+    const block = blockFingerprint(file.path, file.action === 'keep' ? read(file.path) ?? '' : file.contents);
+    if (block) generatedFiles[blockKey(file.path)] = block;
+  }
   const contents = jsonText({ ...other, [CONFIG_KEY]: { ...savedForm(project), generatedFiles } });
   const current = read(YO_RC);
   const action: FileAction = current === undefined ? 'create' : current === contents ? 'identical' : 'update';

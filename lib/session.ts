@@ -7,7 +7,7 @@ import {
 import { readAnswersFile } from './answers-file.js';
 import { answersFromRepository, chaliceBuildspecs, currentBranch, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from './existing.js';
 import { pipelineTemplate } from './pipeline/template.js';
-import { planFiles, readSavedState, type Plan } from './plan.js';
+import { blockKey, planFiles, readSavedState, type Plan } from './plan.js';
 import { describeProject, type Project } from './project.js';
 import { appNameRule } from './rules.js';
 import { parseChaliceConfig } from './repo-files.js';
@@ -178,7 +178,9 @@ function refuseConflicts(plan: Plan, force: boolean, destination: string, cwd: s
   if (conflicts.length === 0 || force || !nonInteractive) return;
   throw new InputError(
     conflicts.map((file) => {
-      const what = file.path in generated ? 'changed since it was generated' : 'already exists and was not written by chalice-pipeline';
+      const what = blockKey(file.path) in generated
+        ? 'changed between the chalice-pipeline markers (the generated block)'
+        : file.path in generated ? 'changed since it was generated' : 'already exists and was not written by chalice-pipeline';
       return `${relative(cwd, join(destination, file.path))}: ${what}; not overwritten (pass --force to overwrite it, or keep your version by moving it aside)`;
     }),
     3,

@@ -95,3 +95,23 @@ describe('the README pipeline section', () => {
     assert.doesNotMatch(result.stdout, /README\.md/);
   });
 });
+
+describe('changes inside a generated block', () => {
+  it('are a conflict (exit 3, nothing written) until --force; lines outside the block are always kept', async () => {
+    const cwd = tempDir();
+    assert.equal((await runCliInProcess(['--app-name', 'orders', '--defaults', ...QUIET], cwd)).status, 0);
+    const root = join(cwd, 'orders');
+    const makefile = readFileSync(join(root, 'Makefile'), 'utf8');
+    writeTree(root, { Makefile: `${makefile.replace('--no-fail-on-empty-changeset', '--no-fail-on-empty-changeset --tags team=core')}\nmine:\n\techo mine\n` });
+    const before = readTree(root);
+    const refused = await runCliInProcess(['pipeline', '--no-production', ...QUIET], root);
+    assert.equal(refused.status, 3, refused.stderr);
+    assert.match(refused.stderr, /^error: Makefile: changed between the chalice-pipeline markers \(the generated block\); not overwritten \(pass --force/m);
+    assert.deepEqual(readTree(root), before);
+    const forced = await runCliInProcess(['pipeline', '--no-production', '--force', ...QUIET], root);
+    assert.equal(forced.status, 0, forced.stderr);
+    const after = readFileSync(join(root, 'Makefile'), 'utf8');
+    assert.doesNotMatch(after, /--tags team=core/);
+    assert.match(after, /^mine:\n\techo mine\n$/m);
+  });
+});
