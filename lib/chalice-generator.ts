@@ -16,8 +16,8 @@ type Options = Record<string, unknown>;
 
 const camelCase = (flag: string) => flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
-/** Options Yeoman declares itself (force, dry-run, skip-install) or that the bin alone handles (help). */
-const YEOMAN_OWN = new Set(['help', 'force', 'dry-run', 'skip-install']);
+/** Options Yeoman declares itself (force, dry-run, skip-install) or that the bin alone handles (help, version). */
+const YEOMAN_OWN = new Set(['help', 'version', 'force', 'dry-run', 'skip-install']);
 
 export abstract class ChaliceGenerator extends Generator {
   protected abstract readonly kind: GeneratorKind;

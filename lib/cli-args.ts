@@ -13,6 +13,7 @@ export const RUN_FLAGS = {
   'skip-install': { type: 'boolean', description: 'do not create .venv nor install requirements-dev.txt' },
   'skip-git': { type: 'boolean', description: 'do not git init, commit or add the remote' },
   help: { type: 'boolean', description: 'show this help' },
+  version: { type: 'boolean', description: 'show the version of chalice-pipeline' },
 } as const;
 
 export interface CliArgs {
@@ -25,6 +26,7 @@ export interface CliArgs {
   skipInstall: boolean;
   skipGit: boolean;
   help: boolean;
+  version: boolean;
 }
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
@@ -60,6 +62,7 @@ export function parseCli(argv: string[]): CliArgs {
     kind, flags, answers: values.answers as string | undefined,
     defaults: Boolean(values.defaults), force: Boolean(values.force), dryRun: Boolean(values['dry-run']),
     skipInstall: Boolean(values['skip-install']), skipGit: Boolean(values['skip-git']), help: Boolean(values.help),
+    version: Boolean(values.version),
   };
 }
 

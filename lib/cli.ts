@@ -18,6 +18,11 @@ export async function cli(argv: string[], context: CliContext): Promise<number> 
       context.out(usage());
       return 0;
     }
+    if (args.version) {
+      const { readFileSync } = await import('node:fs');
+      context.out(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+      return 0;
+    }
     const nonInteractive = Boolean(args.answers) || args.defaults || !context.interactive;
     // CHALICE_PIPELINE_RUNTIME=yeoman forces Yeoman's runtime for a non-interactive run (the tests compare both).
     if (nonInteractive && context.env.CHALICE_PIPELINE_RUNTIME !== 'yeoman') {

@@ -37,7 +37,7 @@ export interface Plan {
 }
 
 export const YO_RC = '.yo-rc.json';
-const fingerprint = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+const fingerprint = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 export interface PlanOptions {
   newApp: boolean;

@@ -5,7 +5,7 @@ import { appNameRule } from './rules.js';
 import { SETTINGS, type AnswerValue, type PartialAnswers } from './settings.js';
 
 export interface Question {
-  type: 'input' | 'confirm' | 'list';
+  type: 'input' | 'confirm' | 'select';
   name: string;
   message: string;
   choices?: string[];
@@ -19,7 +19,7 @@ export function questionsFor(resolution: Resolution, context: { env: NodeJS.Proc
   const known = (answers: PartialAnswers): PartialAnswers => ({ ...resolution.known, ...answers });
   const folderName = basename(context.cwd);
   return SETTINGS.filter((s) => !resolution.given.has(s.key) && !resolution.found.has(s.key)).map((setting) => ({
-    type: setting.kind === 'boolean' ? 'confirm' : setting.kind === 'choice' ? 'list' : 'input',
+    type: setting.kind === 'boolean' ? 'confirm' : setting.kind === 'choice' ? 'select' : 'input',
     name: setting.key,
     message: `${setting.description}${setting.optional ? ' (optional, Enter to skip)' : ''}`,
     ...(setting.kind === 'choice' ? { choices: [...setting.choices!] } : {}),

@@ -156,6 +156,13 @@ function existingRepositoryWarnings(project: Project, root: string, disk: Disk, 
   if (checkedOut && checkedOut !== project.branch) {
     warnings.push(`the pipeline releases ${project.branch} but this repository is on ${checkedOut}: push with git push ${project.remoteName} ${checkedOut}:${project.branch}, or answer --branch ${checkedOut}`);
   }
+  if (read('requirements.txt') === undefined && /^\s*dependencies\s*=\s*\[\s*["']/m.test(read('pyproject.toml') ?? '')) {
+    warnings.push('pyproject.toml lists dependencies, but Chalice packages requirements.txt only: an empty one is created; list the runtime dependencies there (pip-compile or uv export can write it)');
+  }
+  const pinned = read('.python-version')?.trim();
+  if (pinned && !pinned.startsWith(`${project.pythonVersion}`)) {
+    warnings.push(`.python-version says ${pinned.split('\n')[0]}, the pipeline builds and deploys Python ${project.pythonVersion} (Chalice and Lambda support 3.10-3.14; answer --python-version to choose)`);
+  }
   const pin = chaliceTooOld(read('requirements-dev.txt') ?? '') ?? chaliceTooOld(read('requirements.txt') ?? '');
   if (pin) warnings.push(`${pin} is older than Chalice 1.33, the first with Python 3.10-3.14 support: the build may fail or deploy an old runtime (use chalice>=1.33.0,<2.0.0)`);
   return warnings;

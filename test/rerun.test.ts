@@ -115,3 +115,34 @@ describe('changes inside a generated block', () => {
     assert.match(after, /^mine:\n\techo mine\n$/m);
   });
 });
+
+describe('small things a first user meets', () => {
+  it('--version prints the package version', async () => {
+    const result = await runCliInProcess(['--version'], tempDir());
+    assert.equal(result.status, 0);
+    assert.equal(result.stdout.trim(), JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version);
+  });
+
+  it('pyproject dependencies without requirements.txt, and an unsupported .python-version, are warned about', async () => {
+    const root = tempDir();
+    writeTree(root, {
+      '.chalice/config.json': '{"version": "2.0", "app_name": "shop", "stages": {"dev": {}}}\n',
+      'pyproject.toml': '[project]\nname = "shop"\ndependencies = ["requests"]\n',
+      '.python-version': '3.9\n',
+      'tests/test_app.py': 'def test_x():\n    pass\n',
+    });
+    const result = await runCliInProcess(['pipeline', '--defaults', '--dry-run', ...QUIET], root);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^warning: pyproject\.toml lists dependencies, but Chalice packages requirements\.txt only/m);
+    assert.match(result.stdout, /^warning: \.python-version says 3\.9, the pipeline builds and deploys Python 3\.13/m);
+  });
+
+  it('make remote follows REGION given on the command line', () => {
+    const cwd = tempDir();
+    return runCliInProcess(['--app-name', 'orders', '--defaults', ...QUIET], cwd).then(() => {
+      const dryRun = execFileSync('make', ['-n', 'remote', 'REGION=us-west-2'], { cwd: join(cwd, 'orders'), encoding: 'utf8' });
+      assert.match(dryRun, /git remote add codecommit https:\/\/git-codecommit\.us-west-2\.amazonaws\.com\/v1\/repos\/orders/);
+      assert.match(dryRun, /credential\.https:\/\/git-codecommit\.us-west-2\.amazonaws\.com\.helper/);
+    });
+  });
+});
