@@ -120,7 +120,7 @@ describe('small things a first user meets', () => {
   it('--version prints the package version', async () => {
     const result = await runCliInProcess(['--version'], tempDir());
     assert.equal(result.status, 0);
-    assert.equal(result.stdout.trim(), JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version);
+    assert.equal(result.stdout.trim(), JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
   });
 
   it('pyproject dependencies without requirements.txt, and an unsupported .python-version, are warned about', async () => {
