@@ -10,6 +10,18 @@ import { readTree, runCliInProcess, tempDir, writeTree } from './support/tools.j
 const QUIET = ['--skip-install', '--skip-git'];
 const saved = (root: string) => JSON.parse(readFileSync(join(root, '.yo-rc.json'), 'utf8'))['generator-chalice-pipeline'];
 
+/** A small hand-made Chalice repository (app "shop", one unit test) plus extra files; returns its folder. */
+function shopRepo(extra: Record<string, string> = {}): string {
+  const root = tempDir();
+  writeTree(root, {
+    '.chalice/config.json': '{"version": "2.0", "app_name": "shop", "stages": {"dev": {}}}\n',
+    'app.py': "from chalice import Chalice\napp = Chalice(app_name='shop')\n\n\n@app.route('/')\ndef index():\n    return {}\n",
+    'tests/test_app.py': 'def test_x():\n    pass\n',
+    ...extra,
+  });
+  return root;
+}
+
 describe('re-runs and surprises', () => {
   it('a re-run from the parent folder with only the app name keeps the saved answers', async () => {
     const cwd = tempDir();
@@ -24,12 +36,7 @@ describe('re-runs and surprises', () => {
   });
 
   it('the pipeline releases the branch the repository is on, and says so when the answer differs', async () => {
-    const root = tempDir();
-    writeTree(root, {
-      '.chalice/config.json': '{"version": "2.0", "app_name": "shop", "stages": {"dev": {}}}\n',
-      'app.py': "from chalice import Chalice\napp = Chalice(app_name='shop')\n\n\n@app.route('/')\ndef index():\n    return {}\n",
-      'tests/test_app.py': 'def test_x():\n    pass\n',
-    });
+    const root = shopRepo();
     execFileSync('git', ['init', '--quiet', '--initial-branch=master'], { cwd: root });
     const result = await runCliInProcess(['pipeline', '--defaults', ...QUIET], root);
     assert.equal(result.status, 0, result.stderr);
@@ -83,12 +90,7 @@ describe('the README pipeline section', () => {
   });
 
   it('a README without the markers (the repository\'s own) is never touched by the pipeline sub-command', async () => {
-    const root = tempDir();
-    writeTree(root, {
-      '.chalice/config.json': '{"version": "2.0", "app_name": "shop", "stages": {"dev": {}}}\n',
-      'README.md': '# Shop\n\nOur README.\n',
-      'tests/test_app.py': 'def test_x():\n    pass\n',
-    });
+    const root = shopRepo({ 'README.md': '# Shop\n\nOur README.\n' });
     const result = await runCliInProcess(['pipeline', '--defaults', ...QUIET], root);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(readFileSync(join(root, 'README.md'), 'utf8'), '# Shop\n\nOur README.\n');
@@ -124,13 +126,7 @@ describe('small things a first user meets', () => {
   });
 
   it('pyproject dependencies without requirements.txt, and an unsupported .python-version, are warned about', async () => {
-    const root = tempDir();
-    writeTree(root, {
-      '.chalice/config.json': '{"version": "2.0", "app_name": "shop", "stages": {"dev": {}}}\n',
-      'pyproject.toml': '[project]\nname = "shop"\ndependencies = ["requests"]\n',
-      '.python-version': '3.9\n',
-      'tests/test_app.py': 'def test_x():\n    pass\n',
-    });
+    const root = shopRepo({ 'pyproject.toml': '[project]\nname = "shop"\ndependencies = ["requests"]\n', '.python-version': '3.9\n' });
     const result = await runCliInProcess(['pipeline', '--defaults', '--dry-run', ...QUIET], root);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^warning: pyproject\.toml lists dependencies, but Chalice packages requirements\.txt only/m);
