@@ -125,15 +125,11 @@ export function finishAnswers(resolution: Resolution): { answers: Answers; warni
   return { answers, warnings };
 }
 
-/** Settings that do not apply become false / absent, so the rest of the code reads plain values. */
+/** A yes/no question that does not apply is a no (mergeAnswers leaves out the answers that do not apply). */
 function completeAnswers(known: PartialAnswers): Answers {
-  const answers = { ...known } as Answers;
-  if (!answers.production) {
-    answers.manualApproval = false;
-  }
-  if (!answers.production || !answers.manualApproval) delete answers.approvalEmail;
-  if (answers.source === 'codecommit') delete answers.connectionArn;
-  return answers;
+  const answers: PartialAnswers = { ...known };
+  for (const setting of SETTINGS) if (setting.kind === 'boolean' && answers[setting.key] === undefined) answers[setting.key] = false;
+  return answers as Answers;
 }
 
 /** The answers as saved in .yo-rc.json: applicable keys only, in definition order. */

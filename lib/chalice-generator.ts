@@ -7,8 +7,7 @@ import { TerminalAdapter } from '@yeoman/adapter';
 import { afterWrite } from './after-write.js';
 import { RUN_FLAGS } from './cli-args.js';
 import { questionsFor } from './prompts.js';
-import { planReport } from './run.js';
-import { filesToWrite, prepare, type Disk, type GeneratorKind, type Prepared } from './session.js';
+import { filesToWrite, planReport, prepare, type Disk, type GeneratorKind, type Prepared } from './session.js';
 import { TEMPLATES_DIR } from './render.js';
 import { SETTINGS, type PartialAnswers } from './settings.js';
 

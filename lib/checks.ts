@@ -1,6 +1,7 @@
 // Every file is parsed after rendering and before writing: a broken file is a bug we refuse to write.
 import { parse as parseYaml } from 'yaml';
-import { MAKE_BLOCK_END, MAKE_BLOCK_START } from './makefile.js';
+import { MAKE_MARKERS } from './makefile.js';
+import { splitBlock } from './marked-block.js';
 
 export class RenderError extends Error {
   readonly exitCode = 1;
@@ -49,9 +50,8 @@ export function buildspecProblems(spec: unknown): string[] {
 }
 
 function checkMakefile(text: string): string | undefined {
-  const start = text.indexOf(MAKE_BLOCK_START);
-  if (start === -1 || text.indexOf(MAKE_BLOCK_END, start) === -1) return 'the generated block markers are missing';
-  const block = text.slice(start, text.indexOf(MAKE_BLOCK_END, start));
+  const block = splitBlock(text, MAKE_MARKERS).block;
+  if (block === undefined) return 'the generated block markers are missing';
   const badRecipe = block.split('\n').find((line) => /^ {2,}\S/.test(line));
   return badRecipe ? `a recipe line is indented with spaces: ${badRecipe.trim()}` : undefined;
 }

@@ -1,6 +1,6 @@
 // Our Makefile targets live in one marked block: a new repository gets just the block, an existing Makefile
 // keeps every line of its own and gets the block appended (or replaced in place on a re-run).
-import { splitBlock, type Markers } from './marked-block.js';
+import { replaceBlock, splitBlock, type Markers } from './marked-block.js';
 
 export const MAKE_BLOCK_START = '# >>> chalice-pipeline: generated block, re-running the generator replaces it >>>';
 export const MAKE_BLOCK_END = '# <<< chalice-pipeline <<<';
@@ -106,9 +106,9 @@ function renameVariables(block: string, renamed: ReadonlyMap<string, string>): s
 
 /** The user's Makefile with our block replaced in place, or appended after their lines. */
 export function mergeMakefile(existing: string, block: string): string {
-  const { before, block: old, after } = splitMakefile(existing);
   const ours = renameVariables(block, renamedVariables(existing, block));
-  if (old !== undefined) return before + ours + after;
+  const replaced = replaceBlock(existing, ours, MAKE_MARKERS);
+  if (replaced !== undefined) return replaced;
   const separator = existing === '' || existing.endsWith('\n\n') ? '' : existing.endsWith('\n') ? '\n' : '\n\n';
   return existing + separator + ours;
 }

@@ -20,7 +20,8 @@ export function splitBlock(text: string, markers: Markers): { before: string; bl
   return { before: text.slice(0, start), block: text.slice(start, end), after: text.slice(end) };
 }
 
-/** The block of a text rendered with markers (undefined when it has none). */
-export function blockOf(text: string, markers: Markers): string | undefined {
-  return splitBlock(text, markers).block;
+/** current with its block replaced by the block of rendered; undefined when current has no block of ours. */
+export function replaceBlock(current: string, rendered: string, markers: Markers): string | undefined {
+  const { before, block, after } = splitBlock(current, markers);
+  return block === undefined ? undefined : before + (splitBlock(rendered, markers).block ?? '') + after;
 }

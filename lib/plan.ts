@@ -5,7 +5,7 @@ import { checkRenderedFile } from './checks.js';
 import { MAKE_MARKERS, mergeMakefile, renamedVariables, targetNames, userTargets } from './makefile.js';
 import { pipelineTemplate } from './pipeline/template.js';
 import type { Project } from './project.js';
-import { blockOf, splitBlock, type Markers } from './marked-block.js';
+import { replaceBlock, splitBlock, type Markers } from './marked-block.js';
 import { README_MARKERS, renderTree } from './render.js';
 import {
   GITIGNORE_LINES, appendMissingLines, devRequirementLines, gitignoreCovers, jsonText, mergeChaliceConfigText,
@@ -32,6 +32,8 @@ export interface PlannedFile {
 
 export interface Plan {
   files: PlannedFile[];
+  /** Fingerprints of what the previous run generated (from .yo-rc.json). */
+  recorded: Record<string, string>;
   /** Things the user should know (renamed Makefile targets, ...). */
   notes: string[];
 }
@@ -45,6 +47,8 @@ export interface PlanOptions {
   upgradable?: ReadonlySet<string>;
   /** A stage new Chalice stages start as a copy of (dev, when upgrading a `chalice generate-pipeline` stack). */
   seedStagesFrom?: string;
+  /** The previous run's state, when the caller has read it already. */
+  saved?: SavedState;
   /** Folders the repository already has of its own (tests/integration/): our files for them are not added. */
   userFolders?: readonly string[];
 }
@@ -88,14 +92,14 @@ export function planFiles(project: Project, read: ReadFile, options: PlanOptions
   ]);
   if (!options.newApp && read('requirements.txt') === undefined) add('seed', [['requirements.txt', '']]);
 
-  const saved = readSavedState(read);
+  const saved = options.saved ?? readSavedState(read);
   // Files an earlier run generated that these answers no longer use stay (they may hold your changes): say so.
   const unused = Object.keys(saved.hashes).filter((path) => !wanted.some((file) => file.path === path) && read(path) !== undefined);
   if (unused.length > 0) notes.push(`no longer used by the pipeline, kept: ${unused.join(', ')} (delete them if you do not need them)`);
   const files = wanted.map((file) => ({ ...file, action: decide(file, read(file.path), saved.hashes, options.upgradable) }));
   for (const file of files) checkRenderedFile(file.path, file.contents);
-  files.push(yoRcFile(project, files, read));
-  return { files, notes };
+  files.push(yoRcFile(project, files, read, saved.other));
+  return { files, notes, recorded: saved.hashes };
 }
 
 function chaliceConfigText(project: Project, read: ReadFile, seedFrom?: string): string {
@@ -108,10 +112,9 @@ function chaliceConfigText(project: Project, read: ReadFile, seedFrom?: string):
  * user's). A README without the markers (the user's own, or one whose markers were removed) is left alone.
  */
 function readmePlan(rendered: string, current: string | undefined, newApp: boolean): { mode: FileMode; contents: string } | undefined {
-  if (current === undefined) return newApp ? { mode: 'seed', contents: rendered } : undefined;
-  const { before, block, after } = splitBlock(current, README_MARKERS);
-  if (block === undefined) return newApp ? { mode: 'seed', contents: rendered } : undefined;
-  return { mode: 'merged', contents: before + blockOf(rendered, README_MARKERS)! + after };
+  const merged = current === undefined ? undefined : replaceBlock(current, rendered, README_MARKERS);
+  if (merged !== undefined) return { mode: 'merged', contents: merged };
+  return newApp ? { mode: 'seed', contents: rendered } : undefined;
 }
 
 /** An app.py that still has the routes our app template writes (the integration tests then check them exactly). */
@@ -142,7 +145,7 @@ function decide(file: Omit<PlannedFile, 'action'>, current: string | undefined, 
   return 'conflict';
 }
 
-interface SavedState {
+export interface SavedState {
   answers: Record<string, unknown>;
   hashes: Record<string, string>;
   other: Record<string, unknown>;
@@ -163,8 +166,8 @@ export function readSavedState(read: ReadFile): SavedState {
   return { answers, hashes: generatedFiles as Record<string, string>, other };
 }
 
-function yoRcFile(project: Project, files: PlannedFile[], read: ReadFile): PlannedFile {
-  const { other } = readSavedState(read);
+/** .yo-rc.json: the answers and fingerprints of this run; other generators' sections kept. */
+function yoRcFile(project: Project, files: PlannedFile[], read: ReadFile, other: Record<string, unknown>): PlannedFile {
   const generatedFiles: Record<string, string> = {};
   for (const file of files) {
     if (file.mode === 'owned') generatedFiles[file.path] = fingerprint(file.contents);

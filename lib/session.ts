@@ -7,7 +7,7 @@ import {
 import { readAnswersFile } from './answers-file.js';
 import { answersFromRepository, chaliceBuildspecs, currentBranch, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from './existing.js';
 import { pipelineTemplate } from './pipeline/template.js';
-import { blockKey, planFiles, readSavedState, type Plan } from './plan.js';
+import { blockKey, describeAction, planFiles, readSavedState, type Plan, type SavedState } from './plan.js';
 import { describeProject, type Project } from './project.js';
 import { appNameRule } from './rules.js';
 import { parseChaliceConfig } from './repo-files.js';
@@ -58,9 +58,9 @@ export async function prepare(options: SessionOptions, disk: Disk, ask?: Ask): P
   const destination = root ?? appDestination(options.cwd, project.appName, savedHere, disk);
   const fresh = options.kind === 'app' && !disk.exists(join(destination, '.yo-rc.json'));
   if (fresh) refuseNonEmpty(destination, disk, options.force, options.cwd);
-  const { plan, upgrade } = planRepository(options.kind, project, destination, disk);
-  if (options.kind === 'pipeline') warnings.push(...existingRepositoryWarnings(project, destination, disk, readIn(destination, disk)));
-  refuseConflicts(plan, options.force, destination, options.cwd, options.nonInteractive, readSavedState(readIn(destination, disk)).hashes);
+  const { plan, upgrade, saved } = planRepository(options.kind, project, destination, disk);
+  if (options.kind === 'pipeline') warnings.push(...existingRepositoryWarnings(project, destination, disk, saved.answers.appName));
+  refuseConflicts(plan, options.force, destination, options.cwd, options.nonInteractive);
   return { kind: options.kind, destination, project, plan, warnings, upgrade, fresh };
 }
 
@@ -88,19 +88,21 @@ async function gatherAnswers(options: SessionOptions, disk: Disk, root: string |
 }
 
 /** The files for the repository at destination, and the plan of an upgrade from `chalice generate-pipeline`. */
-function planRepository(kind: GeneratorKind, project: Project, destination: string, disk: Disk): { plan: Plan; upgrade?: string[] } {
+function planRepository(kind: GeneratorKind, project: Project, destination: string, disk: Disk): { plan: Plan; upgrade?: string[]; saved: SavedState } {
   const read = readIn(destination, disk);
+  const saved = readSavedState(read);
   const old = kind === 'pipeline' ? recogniseChaliceTemplate(read) : undefined;
-  const userFolders = kind === 'pipeline' ? foldersOfTheUser((folder) => disk.list(join(destination, folder)), readSavedState(read).hashes) : [];
+  const userFolders = kind === 'pipeline' ? foldersOfTheUser((folder) => disk.list(join(destination, folder)), saved.hashes) : [];
   const plan = planFiles(project, read, {
     newApp: kind === 'app',
+    saved,
     upgradable: new Set(old ? ['pipeline.json', ...chaliceBuildspecs(read)] : []),
     userFolders,
     // The old pipeline packaged without --stage, so its beta stack ran with dev's settings: keep them.
     seedStagesFrom: old ? 'dev' : undefined,
   });
   const upgrade = old ? [...upgradeReport(old.template, pipelineTemplate(project)), ...seededStages(read, project)] : undefined;
-  return { plan, upgrade };
+  return { plan, upgrade, saved };
 }
 
 function savedAnswers(read: (path: string) => string | undefined): PartialAnswers {
@@ -137,7 +139,8 @@ function seededStages(read: (path: string) => string | undefined, project: Proje
 }
 
 /** What in an existing repository would make the generated pipeline fail, said before anything is written. */
-function existingRepositoryWarnings(project: Project, root: string, disk: Disk, read: (path: string) => string | undefined): string[] {
+function existingRepositoryWarnings(project: Project, root: string, disk: Disk, previousAppName: unknown): string[] {
+  const read = readIn(root, disk);
   const warnings: string[] = [];
   const hasUnitTests = hasTestFiles(join(root, 'tests'), disk, 3);
   if (project.unitTests && !hasUnitTests) {
@@ -148,9 +151,8 @@ function existingRepositoryWarnings(project: Project, root: string, disk: Disk, 
   if (app !== undefined && !/\.route\(/.test(app) && (project.integrationTests || project.manualApproval)) {
     warnings.push('app.py defines no @app.route: without a REST API the beta stack has no EndpointURL for the integration tests and the approval link (answer --no-integration-tests, or add a route)');
   }
-  const before = readSavedState(read).answers.appName;
-  if (typeof before === 'string' && before !== project.appName) {
-    warnings.push(`appName changes from ${before} to ${project.appName}: the pipeline and the app stacks get new names (${project.betaStack}, new endpoints); the old stacks are not removed`);
+  if (typeof previousAppName === 'string' && previousAppName !== project.appName) {
+    warnings.push(`appName changes from ${previousAppName} to ${project.appName}: the pipeline and the app stacks get new names (${project.betaStack}, new endpoints); the old stacks are not removed`);
   }
   const checkedOut = currentBranch(read);
   if (checkedOut && checkedOut !== project.branch) {
@@ -180,7 +182,8 @@ function chaliceTooOld(requirements: string): string | undefined {
   return match && Number(match[1]) < 33 ? match[0].trim() : undefined;
 }
 
-function refuseConflicts(plan: Plan, force: boolean, destination: string, cwd: string, nonInteractive: boolean, generated: Record<string, string>): void {
+function refuseConflicts(plan: Plan, force: boolean, destination: string, cwd: string, nonInteractive: boolean): void {
+  const generated = plan.recorded;
   const conflicts = plan.files.filter((file) => file.action === 'conflict');
   if (conflicts.length === 0 || force || !nonInteractive) return;
   throw new InputError(
@@ -192,6 +195,15 @@ function refuseConflicts(plan: Plan, force: boolean, destination: string, cwd: s
     }),
     3,
   );
+}
+
+/** Lines describing the plan before anything is written (Yeoman's conflicter lists the files itself). */
+export function planReport(prepared: Prepared, cwd: string, { listFiles = true } = {}): string[] {
+  const lines = [...prepared.warnings.map((w) => `warning: ${w}`), ...(prepared.upgrade ?? [])];
+  for (const file of listFiles ? prepared.plan.files : []) {
+    lines.push(describeAction({ ...file, path: relative(cwd, join(prepared.destination, file.path)) }));
+  }
+  return [...lines, ...prepared.plan.notes.map((note) => `note: ${note}`)];
 }
 
 /** The plan's files that change the disk. */

@@ -3,8 +3,6 @@ import { fileURLToPath } from 'node:url';
 import type { CliArgs } from './cli-args.js';
 import { SETTINGS } from './settings.js';
 
-export const GENERATORS_DIR = fileURLToPath(new URL('../generators/', import.meta.url));
-
 export async function runWithYeoman(args: CliArgs): Promise<void> {
   const { createEnv } = await import('yeoman-environment');
   const env = createEnv();

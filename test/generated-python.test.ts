@@ -59,6 +59,12 @@ function pytest(cwd: string, args: string[], env: Record<string, string> = {}): 
   });
 }
 
+/** pytest's exit code and summary line, with its output when they differ. */
+function assertOutcome(run: PytestRun, status: number, summary: string): void {
+  assert.equal(run.status, status, run.output);
+  assert.equal(run.summary, summary, run.output);
+}
+
 const servers: ChildProcess[] = [];
 
 /** serve.py for an app.py; resolves with the endpoint URL it prints first (shaped like a Chalice EndpointURL). */
@@ -136,14 +142,12 @@ describe('generated Python tests against a stand-in Chalice', () => {
   describe('unit tests (tests/test_app.py, chalice.test.Client)', () => {
     it('pass against the generated app', async () => {
       const run = await pytest(repo, ['tests', '--ignore=tests/integration']);
-      assert.equal(run.status, 0, run.output);
-      assert.equal(run.summary, '3 passed', run.output);
+      assertOutcome(run, 0, '3 passed');
     });
 
     it('fail against a mutated app', async () => {
       const run = await pytest(mutatedRepo, ['tests', '--ignore=tests/integration']);
-      assert.equal(run.status, 1, run.output);
-      assert.equal(run.summary, '2 failed, 1 passed', run.output);
+      assertOutcome(run, 1, '2 failed, 1 passed');
       assert.match(run.output, /FAILED tests\/test_app\.py::test_index_says_hello/);
       assert.match(run.output, /FAILED tests\/test_app\.py::test_health_reports_ok/);
     });
@@ -154,8 +158,7 @@ describe('generated Python tests against a stand-in Chalice', () => {
 
     it('pass against the served app with ENDPOINT_URL (make integration-test)', async () => {
       const run = await integration(repo, { ENDPOINT_URL: url.app, EXPECTED_STAGE: 'beta' });
-      assert.equal(run.status, 0, run.output);
-      assert.equal(run.summary, '2 passed', run.output);
+      assertOutcome(run, 0, '2 passed');
     });
 
     /** What CodeBuild gives the integration build: the buildspec, and its environment with the unpacked beta outputs. */
@@ -171,8 +174,7 @@ describe('generated Python tests against a stand-in Chalice', () => {
 
     it('pass in CodeBuild, reading EndpointURL from the AppDeploymentValues artifact with the buildspec variables', async () => {
       const run = await integration(repo, codeBuild().env);
-      assert.equal(run.status, 0, run.output);
-      assert.equal(run.summary, '2 passed', run.output);
+      assertOutcome(run, 0, '2 passed');
     });
 
     it('pass when the build phase of buildspec-integration.yml runs as CodeBuild runs it (one shell, in order)', async () => {
@@ -190,43 +192,37 @@ describe('generated Python tests against a stand-in Chalice', () => {
 
     it('fail (not skip) in CodeBuild without an endpoint', async () => {
       const run = await integration(repo, { CODEBUILD_BUILD_ID: 'ordersIntegrationTests:1' });
-      assert.equal(run.status, 1, run.output);
-      assert.equal(run.summary, '2 errors', run.output);
+      assertOutcome(run, 1, '2 errors');
       assert.match(run.output, /no endpoint/);
       assert.doesNotMatch(run.output, /skipped/);
     });
 
     it('are skipped outside CodeBuild without an endpoint', async () => {
       const run = await integration(repo, {});
-      assert.equal(run.status, 0, run.output);
-      assert.equal(run.summary, '2 skipped', run.output);
+      assertOutcome(run, 0, '2 skipped');
     });
 
     it('fail against the served mutated app', async () => {
       const run = await integration(repo, { ENDPOINT_URL: url.mutated, EXPECTED_STAGE: 'beta' });
-      assert.equal(run.status, 1, run.output);
-      assert.equal(run.summary, '2 failed', run.output);
+      assertOutcome(run, 1, '2 failed');
       assert.match(run.output, /FAILED tests\/integration\/test_endpoint\.py::test_index_says_hello/);
       assert.match(run.output, /FAILED tests\/integration\/test_endpoint\.py::test_health_reports_the_stage/);
     });
 
     it('fail when the served stage is not the expected one', async () => {
       const run = await integration(repo, { ENDPOINT_URL: url.app, EXPECTED_STAGE: 'prod' });
-      assert.equal(run.status, 1, run.output);
-      assert.equal(run.summary, '1 failed, 1 passed', run.output);
+      assertOutcome(run, 1, '1 failed, 1 passed');
       assert.match(run.output, /FAILED tests\/integration\/test_endpoint\.py::test_health_reports_the_stage/);
     });
 
     it('of an existing repository (smoke test) pass against the served user app', async () => {
       const run = await integration(existingRepo, { ENDPOINT_URL: url.user, EXPECTED_STAGE: 'beta' });
-      assert.equal(run.status, 0, run.output);
-      assert.equal(run.summary, '1 passed', run.output);
+      assertOutcome(run, 0, '1 passed');
     });
 
     it('of an existing repository (smoke test) fail against a served app that errors', async () => {
       const run = await integration(existingRepo, { ENDPOINT_URL: url.brokenUser, EXPECTED_STAGE: 'beta' });
-      assert.equal(run.status, 1, run.output);
-      assert.equal(run.summary, '1 failed', run.output);
+      assertOutcome(run, 1, '1 failed');
     });
   });
 });

@@ -39,6 +39,16 @@ function succeeded(result: CliResult): void {
   assert.equal(result.status, 0, `exit ${result.status}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
 }
 
+/** A second run with the same answers: exit 0, "up to date", the tree byte-identical. */
+async function assertRerunChangesNothing(root: string): Promise<CliResult> {
+  const before = readTree(root);
+  const second = await run(root);
+  succeeded(second);
+  assert.match(second.stdout, /up to date/);
+  assert.deepEqual(readTree(root), before);
+  return second;
+}
+
 /** Files added, changed and removed between two readTree snapshots. */
 function diff(before: Map<string, string>, after: Map<string, string>) {
   return {
@@ -118,11 +128,7 @@ describe('chalice-pipeline pipeline in a fresh `chalice new-project` repository'
   });
 
   it('a second run with the same answers changes nothing', async () => {
-    const before = readTree(root);
-    const second = await run(root);
-    succeeded(second);
-    assert.match(second.stdout, /up to date/);
-    assert.deepEqual(readTree(root), before);
+    await assertRerunChangesNothing(root);
   });
 });
 
@@ -177,11 +183,7 @@ describe('chalice-pipeline pipeline beside the user\'s own Makefile', () => {
   });
 
   it('a re-run replaces the block in place: the Makefile stays byte-identical', async () => {
-    const before = readTree(root);
-    const second = await run(root);
-    succeeded(second);
-    assert.match(second.stdout, /up to date/);
-    assert.deepEqual(readTree(root), before);
+    await assertRerunChangesNothing(root);
   });
 });
 
@@ -196,11 +198,7 @@ describe('chalice-pipeline pipeline with a config.json grown by hand', () => {
     assert.deepEqual(keyPaths(merged).filter((path) => !/^stages\.(beta|prod)\b/.test(path)), keyPaths(EXTRA_STAGES_CONFIG));
     assert.deepEqual(Object.keys(merged.stages), ['dev', 'staging', 'beta', 'prod']);
 
-    const before = readTree(root);
-    const second = await run(root);
-    succeeded(second);
-    assert.match(second.stdout, /up to date/);
-    assert.deepEqual(readTree(root), before);
+    await assertRerunChangesNothing(root);
   });
 
   it('leaves a config.json that already has every stage byte-identical, whatever its formatting', async () => {
@@ -273,13 +271,8 @@ describe('upgrade of a `chalice generate-pipeline` template', () => {
     });
 
     it(`${flavour}: a second run is a no-op`, async () => {
-      const root = roots.get(flavour)!;
-      const before = readTree(root);
-      const second = await run(root);
-      succeeded(second);
-      assert.match(second.stdout, /up to date/);
+      const second = await assertRerunChangesNothing(roots.get(flavour)!);
       assert.doesNotMatch(second.stdout, /upgrade of/);
-      assert.deepEqual(readTree(root), before);
     });
   }
 
