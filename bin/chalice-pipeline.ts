@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// chalice-pipeline [app|pipeline] [options]: the generators without a global `yo` (see lib/cli.ts).
-import { cli } from '../lib/cli.js';
+// chalice-pipeline [app|pipeline] [options]: the generators without a global `yo` (see lib/run/cli.ts).
+import { cli } from '../lib/run/cli.js';
 
 process.exitCode = await cli(process.argv.slice(2), {
   cwd: process.cwd(),

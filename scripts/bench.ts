@@ -73,8 +73,8 @@ const samples = new Map<string, Sample[]>(CASES.map((c) => [c.name, []]));
 for (let run = 0; run < RUNS; run++) for (const c of CASES) samples.get(c.name)!.push(sampleCase(c));
 
 async function inProcessMs(): Promise<number> {
-  const { prepare, filesToWrite } = await import('../lib/session.js');
-  const { nodeDisk, writeToDisk } = await import('../lib/write.js');
+  const { prepare, filesToWrite } = await import('../lib/run/session.js');
+  const { nodeDisk, writeToDisk } = await import('../lib/run/write.js');
   const times: number[] = [];
   for (let run = 0; run < RUNS + 3; run++) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-inproc-'));

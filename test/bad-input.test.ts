@@ -1,4 +1,4 @@
-// Bad input: one table row per mistake, run in-process through lib/cli.ts (the bin's code, no terminal), and a
+// Bad input: one table row per mistake, run in-process through lib/run/cli.ts (the bin's code, no terminal), and a
 // marked subset through the spawned bin as a user runs it (stdin closed). Every row must end with
 // the documented exit code, a one-line message naming the key, the value and the rule, no stack trace, and the
 // folder exactly as it was (no .yo-rc.json, no half-made <appName>/ folder).
@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { cli } from '../lib/cli.js';
-import { branchRule } from '../lib/rules.js';
+import { cli } from '../lib/run/cli.js';
+import { branchRule } from '../lib/answers/rules.js';
 import { BIN, CONNECTION_ARN, EXAMPLE_ANSWERS, readTree, runCli, tempDir } from './support/tools.js';
 
 interface Row {

@@ -7,7 +7,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
-import { planFiles } from '../lib/plan.js';
+import { planFiles } from '../lib/repository/plan.js';
 import { PACKAGE_ROOT, newRepositoryFiles, projectFor, requireTool, tempDir, writeTree } from './support/tools.js';
 
 const FAKE_CHALICE = join(PACKAGE_ROOT, 'test', 'fixtures', 'fake-chalice');

@@ -6,9 +6,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import helpers from 'yeoman-test';
-import { findRepositoryRoot } from '../lib/existing.js';
-import { MAKE_BLOCK_END, MAKE_BLOCK_START, mergeMakefile, renamedVariables, userTargets } from '../lib/makefile.js';
-import { appendMissingLines, gitignoreCovers } from '../lib/repo-files.js';
+import { findRepositoryRoot } from '../lib/repository/existing.js';
+import { MAKE_BLOCK_END, MAKE_BLOCK_START, mergeMakefile, renamedVariables, userTargets } from '../lib/repository/makefile.js';
+import { appendMissingLines, gitignoreCovers } from '../lib/repository/repo-files.js';
 import {
   CHALICE_FLAVOURS, EXTRA_STAGES_CONFIG, USER_MAKEFILE, chalicePipelineRepo, extraStagesRepo, makefileRepo,
   newProjectRepo, pythonVersionRepo, type ChaliceFlavour, type Tree,

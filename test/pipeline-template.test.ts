@@ -6,11 +6,11 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { BUILD_IMAGES } from '../lib/aws.js';
-import { buildspecProblems } from '../lib/checks.js';
-import type { PipelineTemplate } from '../lib/pipeline/template.js';
-import type { Project } from '../lib/project.js';
-import type { PartialAnswers } from '../lib/settings.js';
+import { BUILD_IMAGES } from '../lib/facts/aws.js';
+import { buildspecProblems } from '../lib/repository/checks.js';
+import type { PipelineTemplate } from '../lib/cloudformation/pipeline/template.js';
+import type { Project } from '../lib/answers/project.js';
+import type { PartialAnswers } from '../lib/answers/settings.js';
 import { REFERENCE_CHECKS } from './support/references.js';
 import { SECURITY_RULES, asList, objectAt, pipelineActions, type CfnTemplate, type TemplateCheck } from './support/security-rules.js';
 import {

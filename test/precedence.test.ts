@@ -5,7 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { CONFIG_KEY, finishAnswers, mergeAnswers } from '../lib/answers.js';
+import { CONFIG_KEY, finishAnswers, mergeAnswers } from '../lib/answers/answers.js';
 import { PACKAGE_ROOT, readTree, runCli, tempDir, type CliResult } from './support/tools.js';
 
 const SKIP = ['--skip-install', '--skip-git'];

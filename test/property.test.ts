@@ -6,13 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import { CONFIG_KEY, InputError, checkAnswersObject, finishAnswers, mergeAnswers } from '../lib/answers.js';
-import { jsonErrorOffset } from '../lib/answers-file.js';
-import { REGIONS } from '../lib/aws.js';
-import { planFiles } from '../lib/plan.js';
-import { describeProject } from '../lib/project.js';
-import { branchRule } from '../lib/rules.js';
-import type { AnswerKey, PartialAnswers } from '../lib/settings.js';
+import { CONFIG_KEY, InputError, checkAnswersObject, finishAnswers, mergeAnswers } from '../lib/answers/answers.js';
+import { jsonErrorOffset } from '../lib/answers/answers-file.js';
+import { REGIONS } from '../lib/facts/aws.js';
+import { planFiles } from '../lib/repository/plan.js';
+import { describeProject } from '../lib/answers/project.js';
+import { branchRule } from '../lib/answers/rules.js';
+import type { AnswerKey, PartialAnswers } from '../lib/answers/settings.js';
 import { CONNECTION_ARN } from './support/tools.js';
 
 /** Characters that are inert in make, sh, YAML plain scalars and JSON strings. */

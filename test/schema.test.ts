@@ -1,4 +1,4 @@
-// answers.schema.json: the committed copy is what lib/schema.ts derives from the settings table, editors that use it
+// answers.schema.json: the committed copy is what lib/answers/schema.ts derives from the settings table, editors that use it
 // accept the examples and refuse the usual mistakes, and what it accepts the generator accepts too.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
-import { checkAnswersObject, finishAnswers, mergeAnswers } from '../lib/answers.js';
-import { BUILD_IMAGES, PYTHON_VERSIONS, REGIONS } from '../lib/aws.js';
-import { answersSchema } from '../lib/schema.js';
-import { SETTINGS } from '../lib/settings.js';
+import { checkAnswersObject, finishAnswers, mergeAnswers } from '../lib/answers/answers.js';
+import { BUILD_IMAGES, PYTHON_VERSIONS, REGIONS } from '../lib/facts/aws.js';
+import { answersSchema } from '../lib/answers/schema.js';
+import { SETTINGS } from '../lib/answers/settings.js';
 import { CONNECTION_ARN, EXAMPLE_ANSWERS, PACKAGE_ROOT, answersMatrix } from './support/tools.js';
 
 const committed = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'answers.schema.json'), 'utf8')) as Record<string, unknown>;

@@ -1,6 +1,6 @@
 // The rules of security-rules.md as named checks over a parsed template. Each check returns its violations, each
 // naming the resource (and statement) at fault, so a failing test says what to fix. Ids are the common linters' ones.
-import { BUILD_IMAGES, RETIRED_IMAGES } from '../../lib/aws.js';
+import { BUILD_IMAGES, RETIRED_IMAGES } from '../../lib/facts/aws.js';
 
 export interface CfnResource {
   Type: string;

@@ -5,11 +5,11 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileS
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { finishAnswers, mergeAnswers } from '../../lib/answers.js';
-import { planFiles } from '../../lib/plan.js';
-import { pipelineTemplate, type PipelineTemplate } from '../../lib/pipeline/template.js';
-import { describeProject, type Project } from '../../lib/project.js';
-import type { PartialAnswers } from '../../lib/settings.js';
+import { finishAnswers, mergeAnswers } from '../../lib/answers/answers.js';
+import { planFiles } from '../../lib/repository/plan.js';
+import { pipelineTemplate, type PipelineTemplate } from '../../lib/cloudformation/pipeline/template.js';
+import { describeProject, type Project } from '../../lib/answers/project.js';
+import type { PartialAnswers } from '../../lib/answers/settings.js';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(PACKAGE_ROOT, 'dist', 'bin', 'chalice-pipeline.js');
@@ -110,9 +110,9 @@ export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {})
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** The bin's code in this process (lib/cli.ts) with no terminal: what runCli does, without Node's start-up. */
+/** The bin's code in this process (lib/run/cli.ts) with no terminal: what runCli does, without Node's start-up. */
 export async function runCliInProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const { cli } = await import('../../lib/cli.js');
+  const { cli } = await import('../../lib/run/cli.js');
   const stdout: string[] = [];
   const stderr: string[] = [];
   const status = await cli(args, {

@@ -1,10 +1,10 @@
 // The Source stage: a CodeCommit repository watched by an EventBridge rule, or a CodeConnections connection.
-import { CONNECTION_PROVIDERS } from '../aws.js';
-import type { Project } from '../project.js';
+import { CONNECTION_PROVIDERS } from '../../facts/aws.js';
+import type { Project } from '../../answers/project.js';
 import {
   RETAIN, actionType, arn, arnOf, getAtt, policyDocument, ref, serviceRole, sub, type Json, type Resources,
   type Statement,
-} from './cfn.js';
+} from '../cfn.js';
 
 export const SOURCE_ARTIFACT = 'SourceRepo';
 

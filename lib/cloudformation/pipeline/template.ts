@@ -1,15 +1,15 @@
 // The pipeline stack as data: parameters, resources and outputs assembled from one part per concern.
 // Stages are a list, so an optional stage is simply absent (no dangling role, artifact or output).
-import { BUILD_IMAGES } from '../aws.js';
-import type { Project } from '../project.js';
+import { BUILD_IMAGES } from '../../facts/aws.js';
+import type { Project } from '../../answers/project.js';
 import {
   APP_NAME_PATTERN, BRANCH_CHARS_PATTERN, CODECOMMIT_REPO_PATTERN, CONNECTION_ARN_PATTERN, EMAIL_PATTERN,
   PROVIDER_REPO_PATTERN,
-} from '../rules.js';
+} from '../../answers/rules.js';
 import { buildProjects, buildResources, buildRunStatements } from './build.js';
 import {
   actionType, arnOf, getAtt, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement,
-} from './cfn.js';
+} from '../cfn.js';
 import { KMS_KEY_PARAMETER, artifactKeyStatement, ifKmsKey, kmsConditions, kmsKeyParameter } from './encryption.js';
 import { BUILD_ARTIFACT, appStages, deployActions, deployRoleResources, deployRunStatements } from './deploy.js';
 import { SOURCE_ARTIFACT, connectionArnValue, sourceAction, sourceResources, sourceStatements, sourceTriggers } from './source.js';

@@ -1,8 +1,8 @@
 // Command-line flags: one per answer (from the settings table) plus the run options, and the --help text.
 import { parseArgs } from 'node:util';
-import { InputError } from './answers.js';
-import { closest } from './rules.js';
-import { SETTINGS, type PartialAnswers } from './settings.js';
+import { InputError } from '../answers/answers.js';
+import { closest } from '../answers/rules.js';
+import { SETTINGS, type PartialAnswers } from '../answers/settings.js';
 import type { GeneratorKind } from './session.js';
 
 export const RUN_FLAGS = {

@@ -3,8 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { PYTHON_VERSIONS } from './aws.js';
-import type { Project } from './project.js';
+import { PYTHON_VERSIONS } from '../facts/aws.js';
+import type { Project } from '../answers/project.js';
 
 /** On PATH and really runs (a pyenv shim for a version that is not active exists but fails). */
 function runs(command: string, env: NodeJS.ProcessEnv): boolean {

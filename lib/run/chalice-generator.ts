@@ -1,15 +1,15 @@
 // The Yeoman side of both generators: options from the settings table, questions through Yeoman's adapter,
-// files through its editor (and conflicter), then git, .venv and next steps. The flow itself is lib/session.ts.
+// files through its editor (and conflicter), then git, .venv and next steps. The flow itself is lib/run/session.ts.
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Generator from 'yeoman-generator';
 import { TerminalAdapter } from '@yeoman/adapter';
 import { afterWrite } from './after-write.js';
 import { RUN_FLAGS } from './cli-args.js';
-import { questionsFor } from './prompts.js';
+import { questionsFor } from '../answers/prompts.js';
 import { filesToWrite, planReport, prepare, type Disk, type GeneratorKind, type Prepared } from './session.js';
-import { TEMPLATES_DIR } from './render.js';
-import { SETTINGS, type PartialAnswers } from './settings.js';
+import { TEMPLATES_DIR } from '../repository/render.js';
+import { SETTINGS, type PartialAnswers } from '../answers/settings.js';
 
 type Options = Record<string, unknown>;
 

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Project } from './project.js';
+import type { Project } from '../answers/project.js';
 
 interface GitResult { ok: boolean; stdout: string; stderr: string; missing: boolean }
 

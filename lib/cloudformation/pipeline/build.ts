@@ -1,7 +1,7 @@
 // CodeBuild: the package build (unit tests + `chalice package`) and the integration-test run, one role for both.
-import { BUILD_IMAGES } from '../aws.js';
-import type { Project } from '../project.js';
-import { DELETE, arn, arnOf, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from './cfn.js';
+import { BUILD_IMAGES } from '../../facts/aws.js';
+import type { Project } from '../../answers/project.js';
+import { DELETE, arn, arnOf, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
 import { KMS_KEY_PARAMETER, artifactKeyStatement, ifKmsKey } from './encryption.js';
 import { bucketAccess } from './storage.js';
 

@@ -1,7 +1,7 @@
 // The lines a run ends with: exactly what to type next for this app.
 import { relative } from 'node:path';
 import { COMMIT_MESSAGE } from './git.js';
-import type { Project } from './project.js';
+import type { Project } from '../answers/project.js';
 
 /** none: no git repository yet; uncommitted: the files are not committed yet; committed: ready to push. */
 export type GitState = 'none' | 'uncommitted' | 'committed';

@@ -3,7 +3,7 @@
 import {
   BUILD_IMAGES, DEFAULT_IMAGE, DEFAULT_PYTHON, DEFAULT_REGION, PIPELINE_TYPES, PYTHON_VERSIONS, REGIONS, SOURCES,
   type Source,
-} from './aws.js';
+} from '../facts/aws.js';
 import {
   APP_NAME_PATTERN, BRANCH_CHARS_PATTERN, CONNECTION_ARN_PATTERN, EMAIL_PATTERN, STACK_NAME_PATTERN,
   appNameRule, branchRule, connectionArnRule, emailRule, imageRule, pythonVersionRule, regionRule, repositoryRule,

@@ -1,6 +1,6 @@
 // An optional customer managed KMS key for the pipeline artifacts (security rules: S3 encryption at least, a KMS
 // key as an option). A stack parameter, not an answer: empty keeps S3-managed keys, and it can be set at deploy time.
-import { ref, type Json, type Statement } from './cfn.js';
+import { ref, type Json, type Statement } from '../cfn.js';
 
 export const KMS_KEY_PARAMETER = 'ArtifactKmsKeyArn';
 const KMS_CONDITION = 'UseArtifactKmsKey';

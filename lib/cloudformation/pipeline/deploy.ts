@@ -1,7 +1,7 @@
 // Deploying the app stacks: the CloudFormation role (scoped to what a Chalice SAM stack creates) and the
 // change-set actions of the Beta and Production stages.
-import type { Project } from '../project.js';
-import { actionType, arn, arnOf, passRole, policyDocument, serviceRole, sub, type Json, type Resources, type Statement } from './cfn.js';
+import type { Project } from '../../answers/project.js';
+import { actionType, arn, arnOf, passRole, policyDocument, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
 
 export interface AppStage {
   /** Pipeline stage name. */

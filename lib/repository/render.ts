@@ -3,9 +3,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
-import { dnsSuffix } from './aws.js';
-import type { Project } from './project.js';
-import { appStages } from './pipeline/deploy.js';
+import { dnsSuffix } from '../facts/aws.js';
+import type { Project } from '../answers/project.js';
+import { appStages } from '../cloudformation/pipeline/deploy.js';
 import { MAKE_BLOCK_END, MAKE_BLOCK_START, type MakeTargets } from './makefile.js';
 import type { Markers } from './marked-block.js';
 
@@ -16,7 +16,7 @@ export const README_MARKERS: Markers = {
   end: '<!-- <<< chalice-pipeline <<< -->',
 };
 
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+export const TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/', import.meta.url));
 
 export type TemplateTree = 'app' | 'pipeline';
 

@@ -1,6 +1,6 @@
 // Validation rules for answer values. Each returns undefined when the value is fine, else the rule it broke,
 // worded so it can follow "<key> <value> is invalid: ".
-import { BUILD_IMAGES, PYTHON_VERSIONS, REGIONS, RETIRED_IMAGES, type Source } from './aws.js';
+import { BUILD_IMAGES, PYTHON_VERSIONS, REGIONS, RETIRED_IMAGES, type Source } from '../facts/aws.js';
 
 /** Longest app name for which every derived AWS name fits (see README "Names"). */
 export const APP_NAME_MAX = 24;

@@ -1,5 +1,5 @@
 // Answers from every source (flags, answers file, saved .yo-rc.json, defaults) merged by precedence and validated.
-import { DEPRECATED_PYTHON } from './aws.js';
+import { DEPRECATED_PYTHON } from '../facts/aws.js';
 import { closest } from './rules.js';
 import {
   SETTINGS, SETTING_KEYS, settingFor, type AnswerKey, type AnswerValue, type Answers, type PartialAnswers,

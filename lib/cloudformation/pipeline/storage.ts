@@ -1,5 +1,5 @@
 // The two buckets Chalice's template has (same logical IDs), made private, encrypted, TLS-only and tidy.
-import { RETAIN, arnOf, ref, sub, type Json, type Resources, type Statement } from './cfn.js';
+import { RETAIN, arnOf, ref, sub, type Json, type Resources, type Statement } from '../cfn.js';
 import { KMS_KEY_PARAMETER, ifKmsKey } from './encryption.js';
 
 const S3_MANAGED: Json = { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } };

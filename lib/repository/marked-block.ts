@@ -1,6 +1,6 @@
 // A generated block inside a user's file (the Makefile targets, the README's pipeline section): found by its start
 // and end markers, replaced in place on a re-run; everything outside the markers is the user's.
-import { InputError } from './answers.js';
+import { InputError } from '../answers/answers.js';
 
 export interface Markers {
   file: string;

@@ -1,5 +1,5 @@
 // Validated answers plus everything derived from them: the one object templates and the pipeline model read.
-import { CHALICE_RANGE, CONNECTION_PROVIDERS, dnsSuffix } from './aws.js';
+import { CHALICE_RANGE, CONNECTION_PROVIDERS, dnsSuffix } from '../facts/aws.js';
 import type { Answers } from './settings.js';
 
 export interface PipelineStage {

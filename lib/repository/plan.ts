@@ -1,10 +1,10 @@
 // What a run writes: the files (rendered, merged, checked) and, for each, what happens to the file on disk.
 import { createHash } from 'node:crypto';
-import { CONFIG_KEY, InputError, savedForm } from './answers.js';
+import { CONFIG_KEY, InputError, savedForm } from '../answers/answers.js';
 import { checkRenderedFile } from './checks.js';
 import { MAKE_MARKERS, mergeMakefile, renamedVariables, targetNames, userTargets } from './makefile.js';
-import { pipelineTemplate } from './pipeline/template.js';
-import type { Project } from './project.js';
+import { pipelineTemplate } from '../cloudformation/pipeline/template.js';
+import type { Project } from '../answers/project.js';
 import { replaceBlock, splitBlock, type Markers } from './marked-block.js';
 import { README_MARKERS, renderTree } from './render.js';
 import {

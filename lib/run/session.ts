@@ -3,15 +3,15 @@
 import { basename, join, relative, resolve } from 'node:path';
 import {
   InputError, checkAnswersObject, finishAnswers, mergeAnswers, type AnswerLayers, type Resolution,
-} from './answers.js';
-import { readAnswersFile } from './answers-file.js';
-import { answersFromRepository, chaliceBuildspecs, currentBranch, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from './existing.js';
-import { pipelineTemplate } from './pipeline/template.js';
-import { blockKey, describeAction, planFiles, readSavedState, type Plan, type SavedState } from './plan.js';
-import { describeProject, type Project } from './project.js';
-import { appNameRule } from './rules.js';
-import { parseChaliceConfig } from './repo-files.js';
-import type { PartialAnswers } from './settings.js';
+} from '../answers/answers.js';
+import { readAnswersFile } from '../answers/answers-file.js';
+import { answersFromRepository, chaliceBuildspecs, currentBranch, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from '../repository/existing.js';
+import { pipelineTemplate } from '../cloudformation/pipeline/template.js';
+import { blockKey, describeAction, planFiles, readSavedState, type Plan, type SavedState } from '../repository/plan.js';
+import { describeProject, type Project } from '../answers/project.js';
+import { appNameRule } from '../answers/rules.js';
+import { parseChaliceConfig } from '../repository/repo-files.js';
+import type { PartialAnswers } from '../answers/settings.js';
 
 export type GeneratorKind = 'app' | 'pipeline';
 

@@ -1,13 +1,13 @@
 // What an existing Chalice repository already says: its root, app name, Python version, and a pipeline.json
 // made by `chalice generate-pipeline` (recognised so that ours updates that stack in place).
 import { dirname, join, resolve } from 'node:path';
-import { PYTHON_VERSIONS } from './aws.js';
-import { CONFIG_KEY, InputError } from './answers.js';
-import type { Json } from './pipeline/cfn.js';
-import type { PipelineTemplate } from './pipeline/template.js';
+import { PYTHON_VERSIONS } from '../facts/aws.js';
+import { CONFIG_KEY, InputError } from '../answers/answers.js';
+import type { Json } from '../cloudformation/cfn.js';
+import type { PipelineTemplate } from '../cloudformation/pipeline/template.js';
 import { parseChaliceConfig } from './repo-files.js';
-import { branchRule } from './rules.js';
-import type { PartialAnswers } from './settings.js';
+import { branchRule } from '../answers/rules.js';
+import type { PartialAnswers } from '../answers/settings.js';
 
 export type Exists = (absolutePath: string) => boolean;
 

@@ -1,6 +1,6 @@
 // After the files are on disk: git, the virtualenv, and the next steps, as lines to print.
 import { nextSteps } from './next-steps.js';
-import { targetNames, userTargets } from './makefile.js';
+import { targetNames, userTargets } from '../repository/makefile.js';
 import { enclosingRepository, setUpGit } from './git.js';
 import { setUpVenv } from './venv.js';
 import type { Prepared } from './session.js';

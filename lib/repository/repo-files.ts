@@ -1,7 +1,7 @@
 // Files built from data rather than templates, because an existing repository's copy is merged, not replaced:
 // .chalice/config.json, .gitignore and requirements-dev.txt.
-import { InputError } from './answers.js';
-import type { Project } from './project.js';
+import { InputError } from '../answers/answers.js';
+import type { Project } from '../answers/project.js';
 
 export const GITIGNORE_LINES = [
   // Anchored (/reports/, /build/): a folder of that name deeper in the user's tree stays tracked.

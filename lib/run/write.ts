@@ -1,7 +1,7 @@
 // The fast path's writer (Yeoman writes through its own editor): everything was checked before the first write.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { PlannedFile } from './plan.js';
+import type { PlannedFile } from '../repository/plan.js';
 import type { Disk } from './session.js';
 
 export function writeToDisk(destination: string, files: PlannedFile[]): void {

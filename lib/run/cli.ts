@@ -1,6 +1,6 @@
 // The command line as a function: arguments and a terminal in, an exit code out (the bin is a thin wrapper,
 // so tests can run the same code in-process).
-import { InputError } from './answers.js';
+import { InputError } from '../answers/answers.js';
 import { parseCli, usage } from './cli-args.js';
 import type { Output } from './run.js';
 
@@ -20,7 +20,7 @@ export async function cli(argv: string[], context: CliContext): Promise<number> 
     }
     if (args.version) {
       const { readFileSync } = await import('node:fs');
-      context.out(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+      context.out(JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version);
       return 0;
     }
     const nonInteractive = Boolean(args.answers) || args.defaults || !context.interactive;
