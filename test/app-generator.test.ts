@@ -27,7 +27,7 @@ describe('yo chalice-pipeline (app) with prompts answered', () => {
   });
 
   it('asks later questions with defaults that follow earlier answers', async () => {
-    const result = await helpers.run(APP).withAnswers({ appName: 'billing', production: false }).withOptions(QUIET as never);
+    const result = await helpers.run(APP).withAnswers({ appName: 'billing', customise: true, production: false }).withOptions(QUIET as never);
     const saved = JSON.parse(readFileSync(join(result.cwd, 'billing', '.yo-rc.json'), 'utf8'))['generator-chalice-pipeline'];
     assert.equal(saved.repository, 'billing');
     assert.equal(saved.pipelineStackName, 'billing-pipeline');

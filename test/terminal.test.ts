@@ -27,12 +27,16 @@ function runInTerminal(args: string[], cwd: string): Promise<{ status: number | 
 }
 
 describe('chalice-pipeline in a terminal', () => {
-  it('asks every question, takes the defaults on Enter and writes the repository into the empty folder it is named after', async () => {
+  it('asks the main questions and the customise gate, takes the defaults on Enter and writes the repository into the empty folder it is named after', async () => {
     const cwd = tempDir('shop-');
     const { status, output } = await runInTerminal(['--skip-install', '--skip-git'], cwd);
     assert.equal(status, 0, output);
-    assert.match(output, /Chalice app_name; names the folder, the repository and the stacks/);
-    assert.match(output, /Require a manual approval before production/);
+    assert.match(output, /App name\?/);
+    assert.match(output, /Where does the code live\?/);
+    assert.match(output, /AWS CodeCommit \(the stack creates the repository\)/, 'choices carry readable labels');
+    // Enter on "Customise the pipeline?" is no: the details take their defaults without a question.
+    assert.match(output, /Customise the pipeline\?/);
+    assert.doesNotMatch(output, /Manual approval before production\?/);
     const name = basename(cwd);
     // The app name defaults to the folder's name, and an empty folder of that name is the repository itself.
     const saved = JSON.parse(readFileSync(join(cwd, '.yo-rc.json'), 'utf8'))['generator-chalice-pipeline'];

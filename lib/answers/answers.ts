@@ -34,6 +34,8 @@ export interface Resolution {
   given: Set<AnswerKey>;
   /** Keys the repository itself states (not asked either). */
   found: Set<AnswerKey>;
+  /** Given keys whose value comes from .yo-rc.json (asked again only with --ask-answered). */
+  saved?: Set<AnswerKey>;
   /** Where a value came from when that is not obvious (.yo-rc.json, an environment variable), for messages. */
   origins?: Partial<Record<AnswerKey, string>>;
   /** Answers given for questions that do not apply (manualApproval without production, ...): warned about. */
@@ -45,6 +47,7 @@ export function mergeAnswers(layers: AnswerLayers, env: NodeJS.ProcessEnv): Reso
   const known: PartialAnswers = {};
   const given = new Set<AnswerKey>();
   const found = new Set<AnswerKey>();
+  const saved = new Set<AnswerKey>();
   const missing: AnswerKey[] = [];
   const origins: Partial<Record<AnswerKey, string>> = {};
   const ignored: AnswerKey[] = [];
@@ -57,7 +60,10 @@ export function mergeAnswers(layers: AnswerLayers, env: NodeJS.ProcessEnv): Reso
     if (value !== undefined) {
       known[setting.key] = value;
       given.add(setting.key);
-      if (layers.flags?.[setting.key] === undefined && layers.file?.[setting.key] === undefined) origins[setting.key] = 'saved in .yo-rc.json';
+      if (layers.flags?.[setting.key] === undefined && layers.file?.[setting.key] === undefined) {
+        origins[setting.key] = 'saved in .yo-rc.json';
+        saved.add(setting.key);
+      }
       continue;
     }
     const stated = layers.found?.[setting.key];
@@ -74,7 +80,7 @@ export function mergeAnswers(layers: AnswerLayers, env: NodeJS.ProcessEnv): Reso
     // A derived default (repository, pipelineStackName) is only missing once appName is known.
     else if (!setting.optional && !(setting.defaultValue && missing.length > 0)) missing.push(setting.key);
   }
-  return { known, missing, given, found, origins, ignored };
+  return { known, missing, given, found, saved, origins, ignored };
 }
 
 /** The problem with one value, as the one-line message users see, or undefined. */
@@ -84,6 +90,8 @@ export function problemWith(setting: Setting, value: AnswerValue, known: Partial
     return typeof value === 'boolean' ? undefined : `${setting.key} ${shown} is invalid: must be true or false`;
   }
   if (typeof value !== 'string') return `${setting.key} ${shown} is invalid: must be a string${typeHint(setting, value)}`;
+  // "" is an optional answer deliberately left blank (saved so, and not asked again).
+  if (setting.optional && value === '') return undefined;
   if (setting.rule) {
     const rule = setting.rule(value, known);
     if (rule) return `${setting.key} ${shown} is invalid: ${rule}`;

@@ -11,7 +11,8 @@ export function answersSchema(): Record<string, unknown> {
     else {
       property.type = 'string';
       if (setting.choices) property.enum = [...setting.choices];
-      else if (setting.pattern) property.pattern = setting.pattern;
+      // An optional answer may be "" (deliberately blank).
+      else if (setting.pattern) property.pattern = setting.optional ? `^$|${setting.pattern}` : setting.pattern;
     }
     properties[setting.key] = property;
   }

@@ -1,7 +1,7 @@
 // One definition per answer: it feeds the prompt, the CLI flag, the answers-file key, the JSON Schema,
 // the validator and the saved .yo-rc.json, so those can never drift apart.
 import {
-  BUILD_IMAGES, DEFAULT_IMAGE, DEFAULT_PYTHON, DEFAULT_REGION, PIPELINE_TYPES, PYTHON_VERSIONS, REGIONS, SOURCES,
+  BUILD_IMAGES, DEFAULT_IMAGE, DEPRECATED_PYTHON, DEFAULT_PYTHON, DEFAULT_REGION, PIPELINE_TYPES, PYTHON_VERSIONS, REGIONS, SOURCES,
   type Source,
 } from '../facts/aws.js';
 import {
@@ -37,8 +37,17 @@ export interface Setting {
   flag: string;
   kind: 'string' | 'boolean' | 'choice';
   choices?: readonly string[];
-  /** One line for --help, the prompt and the schema. */
+  /** One line for --help and the schema. */
   description: string;
+  /** The prompt: a short question ("App name?"). */
+  question: string;
+  /** Readable labels for some choices in the prompt (the value is what is saved and given as a flag). */
+  choiceLabels?: Readonly<Record<string, string>>;
+  /**
+   * A pipeline detail: asked only after "Customise the pipeline?" is answered yes (its default otherwise).
+   * A detail without a default (required, nobody answered) is asked anyway.
+   */
+  pipelineDetail?: boolean;
   /** Regular expression for the JSON Schema (the rule function is the authority). */
   pattern?: string;
   /** Default given what is known so far; undefined means the answer is required (or optional, see `optional`). */
@@ -68,50 +77,58 @@ function define(setting: Omit<Setting, 'flag'>): Setting {
 
 export const SETTINGS: readonly Setting[] = [
   define({
-    key: 'appName', kind: 'string', pattern: APP_NAME_PATTERN,
+    key: 'appName', question: 'App name?', kind: 'string', pattern: APP_NAME_PATTERN,
     description: 'Chalice app_name; names the folder, the repository and the stacks',
     rule: appNameRule,
   }),
   define({
-    key: 'pythonVersion', kind: 'choice', choices: PYTHON_VERSIONS,
+    key: 'pythonVersion', question: 'Python version?', kind: 'choice', choices: PYTHON_VERSIONS,
+    choiceLabels: Object.fromEntries(Object.keys(DEPRECATED_PYTHON).map((version) => [version, `${version} (Lambda end of life soon)`])),
     description: 'Lambda runtime and CodeBuild runtime-versions python',
     defaultValue: () => DEFAULT_PYTHON, rule: pythonVersionRule,
   }),
   define({
-    key: 'region', kind: 'string', choices: REGIONS,
+    key: 'region', question: 'AWS region of the pipeline?', kind: 'string', choices: REGIONS,
     description: 'AWS region of the pipeline (and of the clone URLs)',
     defaultValue: (_known, env) => env.AWS_REGION || env.AWS_DEFAULT_REGION || DEFAULT_REGION,
     defaultOrigin: (env) => (env.AWS_REGION ? '$AWS_REGION' : env.AWS_DEFAULT_REGION ? '$AWS_DEFAULT_REGION' : undefined),
     rule: regionRule,
   }),
   define({
-    key: 'source', kind: 'choice', choices: SOURCES,
+    key: 'source', question: 'Where does the code live?', kind: 'choice', choices: SOURCES,
+    choiceLabels: {
+      codecommit: 'AWS CodeCommit (the stack creates the repository)',
+      github: 'GitHub (through a CodeConnections connection)',
+      gitlab: 'GitLab (through a CodeConnections connection)',
+      bitbucket: 'Bitbucket (through a CodeConnections connection)',
+    },
     description: 'Where the code lives: CodeCommit, or GitHub/GitLab/Bitbucket through a CodeConnections connection',
     defaultValue: () => 'codecommit',
   }),
   define({
-    key: 'repository', kind: 'string',
+    key: 'repository', question: 'Repository? (CodeCommit name, or owner/repo)', pipelineDetail: true, kind: 'string',
     description: 'CodeCommit repository name, or owner/repo for a connection source',
     defaultValue: (known) => (isConnection(known) ? undefined : known.appName),
     rule: (value, known) => repositoryRule(value, isConnection(known) ? (known.source as Source) : 'codecommit'),
   }),
   define({
-    key: 'connectionArn', kind: 'string', pattern: CONNECTION_ARN_PATTERN, optional: true,
+    key: 'connectionArn', question: 'Existing CodeConnections connection ARN? (Enter: the stack creates one)', pipelineDetail: true, kind: 'string', pattern: CONNECTION_ARN_PATTERN, optional: true,
     description: 'An existing CodeConnections connection ARN (without it the stack creates a PENDING connection)',
     applies: isConnection, appliesWhen: 'a github, gitlab or bitbucket source', rule: connectionArnRule,
   }),
   define({
-    key: 'branch', kind: 'string', pattern: BRANCH_CHARS_PATTERN,
+    key: 'branch', question: 'Branch the pipeline releases?', pipelineDetail: true, kind: 'string', pattern: BRANCH_CHARS_PATTERN,
     description: 'The branch the pipeline releases',
     defaultValue: () => 'main', rule: branchRule,
   }),
   define({
-    key: 'pipelineStackName', kind: 'string', pattern: STACK_NAME_PATTERN,
+    key: 'pipelineStackName', question: 'Name of the pipeline stack?', pipelineDetail: true, kind: 'string', pattern: STACK_NAME_PATTERN,
     description: 'The CloudFormation stack `make deploy` creates',
     defaultValue: (known) => (known.appName !== undefined ? `${known.appName}-pipeline` : undefined), rule: stackNameRule,
   }),
   define({
-    key: 'codebuildImage', kind: 'choice', choices: BUILD_IMAGES.map((image) => image.name),
+    key: 'codebuildImage', question: 'CodeBuild image?', pipelineDetail: true, kind: 'choice', choices: BUILD_IMAGES.map((image) => image.name),
+    choiceLabels: Object.fromEntries(BUILD_IMAGES.map((image) => [image.name, `${image.name} (${image.arm ? 'ARM' : 'x86_64'})`])),
     description: 'CodeBuild image; must provide pythonVersion',
     defaultValue: () => DEFAULT_IMAGE,
     rule: (value, known) => {
@@ -121,27 +138,28 @@ export const SETTINGS: readonly Setting[] = [
     },
   }),
   define({
-    key: 'pipelineType', kind: 'choice', choices: PIPELINE_TYPES,
+    key: 'pipelineType', question: 'CodePipeline type?', pipelineDetail: true, kind: 'choice', choices: PIPELINE_TYPES,
+    choiceLabels: { V1: 'V1 (the older type)', V2: 'V2 (branch triggers, the current type)' },
     description: 'CodePipeline type', defaultValue: () => 'V2',
   }),
   define({
-    key: 'unitTests', kind: 'boolean', description: 'Run the unit tests in the build before anything deploys',
+    key: 'unitTests', question: 'Run the unit tests before deploying?', pipelineDetail: true, kind: 'boolean', description: 'Run the unit tests in the build before anything deploys',
     defaultValue: () => true,
   }),
   define({
-    key: 'integrationTests', kind: 'boolean', description: 'Run integration tests against the beta endpoint',
+    key: 'integrationTests', question: 'Run integration tests against beta?', pipelineDetail: true, kind: 'boolean', description: 'Run integration tests against the beta endpoint',
     defaultValue: () => true,
   }),
   define({
-    key: 'production', kind: 'boolean', description: 'Add a production stage after beta',
+    key: 'production', question: 'Add a production stage after beta?', pipelineDetail: true, kind: 'boolean', description: 'Add a production stage after beta',
     defaultValue: () => true,
   }),
   define({
-    key: 'manualApproval', kind: 'boolean', description: 'Require a manual approval before production',
+    key: 'manualApproval', question: 'Manual approval before production?', pipelineDetail: true, kind: 'boolean', description: 'Require a manual approval before production',
     defaultValue: () => true, applies: (known) => known.production !== false, appliesWhen: 'production',
   }),
   define({
-    key: 'approvalEmail', kind: 'string', pattern: EMAIL_PATTERN, optional: true,
+    key: 'approvalEmail', question: 'E-mail to notify when an approval waits? (Enter: none)', pipelineDetail: true, kind: 'string', pattern: EMAIL_PATTERN, optional: true,
     description: 'E-mail notified (SNS) when an approval waits',
     applies: (known) => known.production !== false && known.manualApproval !== false,
     appliesWhen: 'production and manualApproval', rule: emailRule,

@@ -12,6 +12,7 @@ import { describeProject, type Project } from '../answers/project.js';
 import { appNameRule } from '../answers/rules.js';
 import { parseChaliceConfig } from '../repository/repo-files.js';
 import type { PartialAnswers } from '../answers/settings.js';
+import type { AskContext } from '../answers/prompts.js';
 
 export type GeneratorKind = 'app' | 'pipeline';
 
@@ -37,7 +38,7 @@ export interface Disk {
 }
 
 /** Asks the questions the layers left open; returns the answers given. */
-export type Ask = (resolution: Resolution, context: { env: NodeJS.ProcessEnv; cwd: string }) => Promise<PartialAnswers>;
+export type Ask = (resolution: Resolution, context: AskContext) => Promise<PartialAnswers>;
 
 export interface Prepared {
   kind: GeneratorKind;

@@ -1,0 +1,60 @@
+// The questions a terminal run asks: short questions, pipeline details behind "Customise the pipeline?",
+// --ask-answered revisiting saved answers, and an optional answer left blank that stays answered.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { mergeAnswers } from '../lib/answers/answers.js';
+import { CUSTOMISE, questionsFor, type Question } from '../lib/answers/prompts.js';
+import { SETTINGS, type PartialAnswers } from '../lib/answers/settings.js';
+
+const context = { env: {}, cwd: '/tmp/orders' };
+
+/** The names of the questions asked when every question is answered by the given answers or its default. */
+function asked(questions: Question[], answers: Record<string, unknown>): string[] {
+  const so: PartialAnswers = {};
+  const names: string[] = [];
+  for (const question of questions) {
+    if (!question.when(so)) continue;
+    names.push(question.name);
+    (so as Record<string, unknown>)[question.name] = question.name in answers ? answers[question.name] : question.default(so);
+  }
+  return names;
+}
+
+describe('questions', () => {
+  it('every setting has a short question, and every choice a label or its value', () => {
+    for (const setting of SETTINGS) assert.match(setting.question, /^[A-Z][^\n]{2,80}\?/, setting.key);
+  });
+
+  it('the pipeline details wait behind the customise question', () => {
+    const questions = questionsFor(mergeAnswers({}, {}), context);
+    const main = asked(questions, { [CUSTOMISE]: false });
+    assert.deepEqual(main, ['appName', 'pythonVersion', 'region', 'source', CUSTOMISE]);
+    const all = asked(questions, { [CUSTOMISE]: true });
+    for (const setting of SETTINGS.filter((s) => s.pipelineDetail && !s.applies)) assert.ok(all.includes(setting.key), setting.key);
+  });
+
+  it('a detail without a default is asked without the gate (a GitHub repository)', () => {
+    const questions = questionsFor(mergeAnswers({ flags: { appName: 'orders' } }, {}), context);
+    assert.deepEqual(asked(questions, { source: 'github', [CUSTOMISE]: false }), ['pythonVersion', 'region', 'source', CUSTOMISE, 'repository']);
+  });
+
+  it('saved answers are not asked; --ask-answered asks them again with the saved values as defaults', () => {
+    const saved = { appName: 'orders', branch: 'release', approvalEmail: '' };
+    const resolution = mergeAnswers({ saved }, {});
+    assert.ok(!asked(questionsFor(resolution, context), {}).includes('branch'));
+    const again = questionsFor(resolution, { ...context, askAnswered: true });
+    const names = asked(again, {});
+    assert.ok(names.includes('appName') && names.includes('branch') && names.includes('approvalEmail'), names.join());
+    assert.equal(again.find((q) => q.name === 'branch')!.default({}), 'release');
+    assert.equal(again.find((q) => q.name === 'appName')!.default({}), 'orders');
+  });
+
+  it('an optional answer left blank is valid, saved as "" and not asked again', () => {
+    const email = questionsFor(mergeAnswers({}, {}), context).find((q) => q.name === 'approvalEmail')!;
+    assert.equal(email.validate!('', {}), true);
+    assert.match(String(email.validate!('not-an-email', {})), /approvalEmail "not-an-email" is invalid/);
+    const resolution = mergeAnswers({ saved: { appName: 'orders', approvalEmail: '' } }, {});
+    assert.ok(resolution.given.has('approvalEmail'));
+    assert.ok(!asked(questionsFor(resolution, context), { [CUSTOMISE]: true }).includes('approvalEmail'));
+  });
+});
