@@ -8,9 +8,12 @@ import {
 
 /** A mistake in the user's input: reported as one line each, exit code 2, nothing written. */
 export class InputError extends Error {
+  /** The exit code `yo` uses for an error (it exits with `error.code`): 2 invalid input, 3 refused overwrite. */
+  readonly code: number;
   constructor(readonly problems: string[], readonly exitCode = 2) {
     super(problems.join('\n'));
     this.name = 'InputError';
+    this.code = exitCode;
   }
 }
 

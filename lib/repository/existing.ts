@@ -13,21 +13,30 @@ export type Exists = (absolutePath: string) => boolean;
 
 type Read = (path: string) => string | undefined;
 
+/** The first folder from `start` upward that passes `test`, or undefined. */
+function walkUp(start: string, test: (folder: string) => boolean): string | undefined {
+  for (let folder = resolve(start); ; folder = dirname(folder)) {
+    if (test(folder)) return folder;
+    if (dirname(folder) === folder) return undefined;
+  }
+}
+
 /**
  * Walk up from `start` to the folder holding .chalice/config.json (or our .yo-rc.json). Another generator's
  * .yo-rc.json (JHipster, ...) in a folder above is no Chalice root, so a .yo-rc.json counts only with our section
- * when `read` is given.
+ * when `read` is given. `newAppCommand` is how the user creates a new app (named in the error).
  */
-export function findRepositoryRoot(start: string, exists: Exists, read?: Read): string {
-  let folder = resolve(start);
-  for (;;) {
-    if (exists(join(folder, '.chalice', 'config.json')) || isOurYoRc(join(folder, '.yo-rc.json'), exists, read)) return folder;
-    const parent = dirname(folder);
-    if (parent === folder) {
-      throw new InputError([`not inside a Chalice repository: no .chalice/config.json in ${resolve(start)} or any folder above it (run \`chalice-pipeline\` to create a new app)`]);
-    }
-    folder = parent;
+export function findRepositoryRoot(start: string, exists: Exists, read?: Read, newAppCommand = 'chalice-pipeline'): string {
+  const root = walkUp(start, (folder) => exists(join(folder, '.chalice', 'config.json')) || isOurYoRc(join(folder, '.yo-rc.json'), exists, read));
+  if (root === undefined) {
+    throw new InputError([`not inside a Chalice repository: no .chalice/config.json in ${resolve(start)} or any folder above it (run \`${newAppCommand}\` to create a new app)`]);
   }
+  return root;
+}
+
+/** The repository we generated that holds `start` (its .yo-rc.json has our section), or undefined. */
+export function findGeneratedRoot(start: string, exists: Exists, read: Read): string | undefined {
+  return walkUp(start, (folder) => isOurYoRc(join(folder, '.yo-rc.json'), exists, read));
 }
 
 function isOurYoRc(path: string, exists: Exists, read?: Read): boolean {

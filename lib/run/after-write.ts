@@ -1,27 +1,37 @@
-// After the files are on disk: git, the virtualenv, and the next steps, as lines to print.
+// After the files are on disk: the virtualenv (Yeoman's install phase), then git and the next steps.
 import { nextSteps } from './next-steps.js';
 import { targetNames, userTargets } from '../repository/makefile.js';
 import { enclosingRepository, setUpGit } from './git.js';
-import { setUpVenv } from './venv.js';
+import { setUpVenv, type VenvSteps } from './venv.js';
 import type { Prepared } from './session.js';
 
 export interface AfterWriteOptions {
   skipGit: boolean;
   skipInstall: boolean;
+  /** The user's folder: next steps are relative to it. */
   cwd: string;
   env: NodeJS.ProcessEnv;
 }
 
-export function afterWrite(prepared: Prepared, options: AfterWriteOptions): string[] {
-  const { project, destination, plan } = prepared;
+/** Our Makefile targets (inside the block; renamed ones carry the pipeline- prefix). */
+function ourTargets(prepared: Prepared) {
+  const makefile = prepared.plan.files.find((file) => file.path === 'Makefile')!.contents;
+  return targetNames(userTargets(makefile)).targets;
+}
+
+/** .venv with requirements-dev.txt, unless --skip-install; returns the closing lines. */
+export async function install(prepared: Prepared, options: AfterWriteOptions, steps: VenvSteps): Promise<string[]> {
+  if (options.skipInstall) return [];
+  return setUpVenv(prepared.destination, prepared.project, options.env, steps, ourTargets(prepared).venv);
+}
+
+/** git (a new repository only), then the next steps, as lines to print. */
+export function finish(prepared: Prepared, options: AfterWriteOptions): string[] {
+  const { project, destination } = prepared;
   const lines: string[] = [];
-  const makefile = plan.files.find((file) => file.path === 'Makefile')!.contents;
-  // Our targets are the ones inside the block; renamed ones carry the pipeline- prefix.
-  const { targets } = targetNames(userTargets(makefile));
-  if (!options.skipInstall) lines.push(...setUpVenv(destination, project, options.env, targets.venv));
   // git init and a first commit belong to a new repository only: an existing one is the user's to commit.
   if (!options.skipGit && prepared.kind === 'app') lines.push(...setUpGit(destination, project));
   const git = enclosingRepository(destination) === undefined ? 'none' : prepared.kind === 'app' && !options.skipGit ? 'committed' : 'uncommitted';
-  lines.push('', ...nextSteps(project, destination, options.cwd, targets, git));
+  lines.push('', ...nextSteps(project, destination, options.cwd, ourTargets(prepared), git));
   return lines;
 }

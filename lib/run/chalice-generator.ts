@@ -1,41 +1,62 @@
 // The Yeoman side of both generators: options from the settings table, questions through Yeoman's adapter,
-// files through its editor (and conflicter), then git, .venv and next steps. The flow itself is lib/run/session.ts.
+// files planned and merged at writing time through the editor every generator of the run shares (so a parent's
+// same-run edits survive), .yo-rc.json through this.config, .venv in the install phase, git and next steps at the
+// end. The flow itself is lib/run/session.ts.
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Generator from 'yeoman-generator';
-import { TerminalAdapter } from '@yeoman/adapter';
-import { afterWrite } from './after-write.js';
-import { RUN_FLAGS } from './cli-args.js';
+import { finish, install, type AfterWriteOptions } from './after-write.js';
+import { generatorHelp, RUN_FLAGS } from './cli-args.js';
 import { questionsFor } from '../answers/prompts.js';
-import { filesToWrite, planReport, prepare, type Disk, type GeneratorKind, type Prepared } from './session.js';
+import {
+  BIN_COMMANDS, BIN_ROUTE_OPTION, YO_COMMANDS, canAsk, filesToWrite, gather, planAt, planReport, type Commands, type Disk, type Gathered,
+  type GeneratorKind, type Prepared, type SessionOptions,
+} from './session.js';
 import { TEMPLATES_DIR } from '../repository/render.js';
+import { YO_RC } from '../repository/plan.js';
+import { CONFIG_KEY } from '../answers/answers.js';
 import { SETTINGS, type PartialAnswers } from '../answers/settings.js';
 
 type Options = Record<string, unknown>;
 
 const camelCase = (flag: string) => flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
-/** Options Yeoman declares itself (force, dry-run, skip-install) or that the bin alone handles (help, version). */
-const YEOMAN_OWN = new Set(['help', 'version', 'force', 'dry-run', 'skip-install']);
+/** Options Yeoman declares itself (ask-answered, skip-install) or handles in the environment (force, dry-run). */
+const YEOMAN_OWN = new Set(['help', 'version', 'force', 'dry-run', 'skip-install', 'ask-answered']);
+/** Options Yeoman declares that do nothing here: hidden from --help. */
+const YEOMAN_IGNORED = ['skip-cache', 'force-install'];
+
+/** The status words for files we change: merged into the team's file, or our own file regenerated. */
+const STATUS_COLOURS = { merge: '\u001B[33m', update: '\u001B[33m' } as const;
 
 export abstract class ChaliceGenerator extends Generator {
   protected abstract readonly kind: GeneratorKind;
+  private gathered?: Gathered;
   private prepared?: Prepared;
-  private startedIn = '';
+  private session?: SessionOptions;
 
   constructor(args: string[], options: Options, features?: Options) {
     // customInstallTask: we install nothing with npm, so Yeoman's package.json notice is noise.
     // inheritTasks: the app and pipeline generators inherit their tasks from this class.
     super(args, options as never, { ...features, customInstallTask: true, inheritTasks: true } as never);
     for (const [flag, { type, description }] of Object.entries(RUN_FLAGS)) {
-      if (!YEOMAN_OWN.has(flag)) {
-        this.option(flag, { type: type === 'string' ? String : Boolean, description });
-      }
+      if (!YEOMAN_OWN.has(flag)) this.option(flag, { type: type === 'string' ? String : Boolean, description });
     }
     for (const setting of SETTINGS) {
       this.option(setting.flag, { type: setting.kind === 'boolean' ? Boolean : String, description: setting.description });
     }
+    const declared = (this as unknown as { _options: Record<string, { hide?: boolean }> })._options;
+    for (const name of YEOMAN_IGNORED) if (declared[name]) declared[name].hide = true;
     this.sourceRoot(TEMPLATES_DIR);
+  }
+
+  /** `--help` under yo and yeoman-environment: the same text as the bin's, with this generator's command. */
+  override help(): string {
+    return generatorHelp(this.kind, this.commands());
+  }
+
+  private commands(): Commands {
+    return (this.options as Options)[BIN_ROUTE_OPTION] ? BIN_COMMANDS : YO_COMMANDS;
   }
 
   /** An option as given on the command line (kebab-case) or by a caller such as yeoman-test (camelCase). */
@@ -53,23 +74,26 @@ export abstract class ChaliceGenerator extends Generator {
   private flags(): PartialAnswers {
     const flags: PartialAnswers = {};
     for (const setting of SETTINGS) {
-      const value = this.optionValue(setting.flag);
+      let value = this.optionValue(setting.flag);
+      // yo's parser turns 3.13 into a number; a string answer is the text as typed.
+      if (typeof value === 'number' && setting.kind !== 'boolean') value = String(value);
       if (value !== undefined) flags[setting.key] = value as string | boolean;
     }
     return flags;
   }
 
-  /** A real terminal adapter without a terminal cannot ask: treat the run as non-interactive (never hang). */
-  private nonInteractive(): boolean {
-    if (this.optionValue('answers') || this.switchOn('defaults')) return true;
-    return !process.stdin.isTTY && this.env.adapter instanceof TerminalAdapter;
+  /** The input questions would be read from: a terminal adapter's stdin, or a scripted adapter (yeoman-test). */
+  private adapterInput(): { isTTY?: boolean } | 'scripted' {
+    const adapter = this.env.adapter as unknown as { actualAdapter?: { stdin?: { isTTY?: boolean } }; stdin?: { isTTY?: boolean } };
+    const actual = adapter.actualAdapter ?? adapter;
+    return 'stdin' in actual ? actual.stdin ?? {} : 'scripted';
   }
 
   private disk(): Disk {
     return {
       exists: (path) => this.fs.exists(path),
       read: (path) => (this.fs.exists(path) ? this.fs.read(path) ?? undefined : undefined),
-      // Files given to yeoman-test live only in the editor's memory, so list both.
+      // Files given to yeoman-test or written by another generator of the run live only in the editor: list both.
       list: (folder) => {
         let names: string[] = [];
         try {
@@ -83,40 +107,81 @@ export abstract class ChaliceGenerator extends Generator {
     };
   }
 
+  initializing(): void {
+    const interactive = canAsk({ answers: this.optionValue('answers'), defaults: this.switchOn('defaults') }, this.adapterInput());
+    this.session = {
+      kind: this.kind, cwd: this.destinationRoot(), flags: this.flags(), answersFile: this.optionValue('answers') as string | undefined,
+      nonInteractive: !interactive, askAnswered: this.switchOn('ask-answered'), force: this.switchOn('force'), env: process.env,
+      commands: this.commands(),
+    };
+  }
+
+  /** The answers only: the files are read and planned at writing time, when every generator has had its say. */
   async prompting(): Promise<void> {
-    this.startedIn = this.destinationRoot();
-    this.prepared = await prepare(
-      {
-        kind: this.kind, cwd: this.startedIn, flags: this.flags(), answersFile: this.optionValue('answers') as string | undefined,
-        nonInteractive: this.nonInteractive(), force: this.switchOn('force'), env: process.env,
-      },
-      this.disk(),
-      async (resolution, context) => (await this.prompt(questionsFor(resolution, context) as never)) as PartialAnswers,
-    );
-    this.destinationRoot(this.prepared.destination);
-    for (const line of planReport(this.prepared, this.startedIn, { listFiles: this.switchOn('dry-run') })) this.log(line);
+    this.gathered = await gather(this.session!, this.disk(),
+      async (resolution, context) => (await this.prompt(questionsFor(resolution, context) as never)) as PartialAnswers);
   }
 
   writing(): void {
-    const { plan, destination } = this.prepared!;
-    if (this.switchOn('dry-run')) return;
-    const force = this.switchOn('force');
+    const dryRun = this.switchOn('dry-run');
+    // Planned now, through the shared editor: a parent's same-run edits to .gitignore, .yo-rc.json, ... are merged.
+    const prepared = planAt(this.gathered!, this.session!, this.disk());
+    this.prepared = prepared;
+    for (const line of planReport(prepared, this.contextRoot, { listFiles: dryRun })) this.log(line);
+    // No folder is created on a dry run (moving destinationRoot creates it).
+    if (dryRun) return;
+    this.destinationRoot(prepared.destination);
+    this.addStatusWords();
+    const force = this.session!.force;
     // Conflicts reach this point only in a terminal: Yeoman's conflicter asks about each of them.
-    const files = [...filesToWrite(plan, force), ...plan.files.filter((f) => f.action === 'conflict' && !force)];
-    for (const file of files) {
-      const path = join(destination, file.path);
+    const files = [...filesToWrite(prepared.plan, force), ...prepared.plan.files.filter((f) => f.action === 'conflict' && !force)];
+    for (const file of files.filter((f) => f.path !== YO_RC)) {
+      const path = join(prepared.destination, file.path);
       this.fs.write(path, file.contents);
-      // Our own earlier output and merges that keep every user line are safe: no question for them.
-      if (file.action === 'update') (this.fs.store.get(path) as { conflicter?: string }).conflicter = 'force';
+      // Merges that keep every line of the team's file, and our own earlier output: written without a question.
+      if (file.action === 'update') (this.fs.store.get(path) as { conflicter?: string }).conflicter = file.mode === 'merged' ? 'merge' : 'update';
     }
+    this.saveConfig(prepared);
+  }
+
+  /** Our section of .yo-rc.json through this.config: other generators' sections (and same-run edits) stay. */
+  private saveConfig(prepared: Prepared): void {
+    const yoRc = prepared.plan.files.find((file) => file.path === YO_RC)!;
+    if (yoRc.action === 'identical') return;
+    const ours = (JSON.parse(yoRc.contents) as Record<string, Record<string, unknown>>)[CONFIG_KEY]!;
+    for (const key of Object.keys(this.config.getAll())) if (!(key in ours)) this.config.delete(key);
+    this.config.set(ours);
+  }
+
+  /** `merge` and `update` in Yeoman's file list, in its format (it knows only create/force/identical/...). */
+  private addStatusWords(): void {
+    const log = this.env.adapter.log as unknown as Record<string, unknown> & { write(text: string): unknown };
+    for (const [status, colour] of Object.entries(STATUS_COLOURS)) {
+      log[status] ??= function (this: typeof log, path: string) {
+        this.write(`${colour}${status.padStart('identical'.length)}\u001B[39m ${path}\n`);
+        return this;
+      };
+    }
+  }
+
+  private afterWriteOptions(): AfterWriteOptions {
+    // Next steps are relative to the folder the user ran the command in (a parent may have moved ours).
+    return { skipGit: this.switchOn('skip-git'), skipInstall: this.switchOn('skip-install'), cwd: this.contextRoot, env: process.env };
+  }
+
+  async install(): Promise<void> {
+    if (this.switchOn('dry-run')) return;
+    const adapter = this.env.adapter as unknown as { progress?: <T>(step: () => Promise<T>, options: { name: string }) => Promise<T> };
+    const lines = await install(this.prepared!, this.afterWriteOptions(), {
+      say: (line) => this.log(line),
+      progress: (heading, step) => (adapter.progress ? adapter.progress(step, { name: heading }) : (this.log(heading), step())),
+    });
+    for (const line of lines) this.log(line);
   }
 
   end(): void {
     if (this.switchOn('dry-run')) return;
-    const lines = afterWrite(this.prepared!, {
-      skipGit: this.switchOn('skip-git'), skipInstall: this.switchOn('skip-install'),
-      cwd: this.startedIn, env: process.env,
-    });
-    for (const line of lines) this.log(line);
+    for (const line of finish(this.prepared!, this.afterWriteOptions())) this.log(line);
   }
 }
+

@@ -2,13 +2,14 @@
 import { parseArgs } from 'node:util';
 import { InputError } from '../answers/answers.js';
 import { closest } from '../answers/rules.js';
-import { SETTINGS, type PartialAnswers } from '../answers/settings.js';
-import type { GeneratorKind } from './session.js';
+import { SETTINGS, type PartialAnswers, type Setting } from '../answers/settings.js';
+import { BIN_COMMANDS, type Commands, type GeneratorKind } from './session.js';
 
 export const RUN_FLAGS = {
   answers: { type: 'string', description: 'answers file (JSON, or YAML for .yml/.yaml); see answers.schema.json' },
   defaults: { type: 'boolean', description: 'take the default for every unanswered question; ask nothing' },
   force: { type: 'boolean', description: 'overwrite generated files you changed, write into a non-empty folder' },
+  'ask-answered': { type: 'boolean', description: 'in a terminal, ask the answers saved in .yo-rc.json again (saved values as defaults)' },
   'dry-run': { type: 'boolean', description: 'print what would change (and the stack upgrade plan); write nothing' },
   'skip-install': { type: 'boolean', description: 'do not create .venv nor install requirements-dev.txt' },
   'skip-git': { type: 'boolean', description: 'do not git init, commit or add the remote' },
@@ -21,6 +22,7 @@ export interface CliArgs {
   flags: PartialAnswers;
   answers?: string;
   defaults: boolean;
+  askAnswered: boolean;
   force: boolean;
   dryRun: boolean;
   skipInstall: boolean;
@@ -60,7 +62,7 @@ export function parseCli(argv: string[]): CliArgs {
   }
   return {
     kind, flags, answers: values.answers as string | undefined,
-    defaults: Boolean(values.defaults), force: Boolean(values.force), dryRun: Boolean(values['dry-run']),
+    defaults: Boolean(values.defaults), askAnswered: Boolean(values['ask-answered']), force: Boolean(values.force), dryRun: Boolean(values['dry-run']),
     skipInstall: Boolean(values['skip-install']), skipGit: Boolean(values['skip-git']), help: Boolean(values.help),
     version: Boolean(values.version),
   };
@@ -84,21 +86,75 @@ function flagProblem(message: string, specs: Record<string, OptionSpec>): string
   return `${message.split('\n')[0]}; see --help`;
 }
 
-export function usage(): string {
-  const row = (flag: string, text: string) => `  ${flag.padEnd(30)} ${text}`;
+const row = (flag: string, text: string) => `  ${flag.padEnd(30)} ${text}`;
+const example = (command: string, text: string) => `  ${command}   # ${text}`;
+
+/** What a setting defaults to, in words (derived defaults shown with <appName>). */
+function defaultInWords(setting: Setting): string {
+  const fallback = setting.defaultValue?.({ appName: '<appName>' }, {});
+  if (fallback === undefined) return setting.optional ? 'none' : 'required';
+  const origins = ['AWS_REGION', 'AWS_DEFAULT_REGION'].map((name) => setting.defaultOrigin?.({ [name]: 'x' })).filter(Boolean);
+  return origins.length > 0 ? `${origins.join(', ')}, else ${String(fallback)}` : String(fallback);
+}
+
+/** Flags, answers with their defaults and choices, and exit codes: the part of --help both routes share. */
+function optionsHelp(commands: Commands): string[] {
   return [
-    'Usage: chalice-pipeline [app|pipeline] [options]',
-    '',
-    '  app       create a new Chalice repository that deploys itself (default)',
-    '  pipeline  add or upgrade the pipeline in the Chalice repository around the current folder',
-    '',
     'Options:',
     ...Object.entries(RUN_FLAGS).map(([flag, { type, description }]) => row(`--${flag}${type === 'string' ? ' FILE' : ''}`, description)),
     '',
     'Answers (flag = answers-file key in camelCase; flags > answers file > .yo-rc.json > defaults):',
-    ...SETTINGS.map((s) => row(s.kind === 'boolean' ? `--[no-]${s.flag}` : `--${s.flag} VALUE`, s.description + (s.choices && s.choices.length <= 6 ? ` (${s.choices.join(' | ')})` : ''))),
+    ...SETTINGS.flatMap((s) => [
+      row(s.kind === 'boolean' ? `--[no-]${s.flag}` : `--${s.flag} VALUE`, `${s.description} (default: ${defaultInWords(s)})`),
+      ...(s.kind === 'choice' ? [row('', `one of: ${s.choices!.join(', ')}`)] : []),
+    ]),
     '',
-    'Runs without questions when --answers or --defaults is given or stdin is not a terminal.',
+    'Asks nothing when --answers or --defaults is given or stdin is not a terminal; a missing answer is then an',
+    'error naming its flag. The pipeline details are asked after "Customise the pipeline?" (defaults otherwise).',
+    `Saved answers (.yo-rc.json) are reused: re-run \`${commands.pipeline}\` to upgrade the pipeline later.`,
     'Exit codes: 0 done, 1 internal error, 2 invalid input (nothing written), 3 refused to overwrite (nothing written).',
+  ];
+}
+
+const ABOUT: Record<GeneratorKind, string> = {
+  app: 'create a new Chalice repository that deploys itself through a tested CodePipeline (unit tests, beta, integration tests, approval, production)',
+  pipeline: 'add or upgrade the pipeline in the Chalice repository around the current folder (any folder inside it)',
+};
+
+/** --help of one generator under `yo` or yeoman-environment. */
+export function generatorHelp(kind: GeneratorKind, commands: Commands): string {
+  const command = commands[kind];
+  return [
+    `Usage: ${command} [options]`,
+    '',
+    `${ABOUT[kind][0]!.toUpperCase()}${ABOUT[kind].slice(1)}.`,
+    '',
+    'Examples:',
+    example(command, 'ask in a terminal (the defaults on Enter)'),
+    example(`${command} --defaults --dry-run`, 'show what would be written, write nothing'),
+    example(`${command} --answers answers.yml`, 'answers from a file, no questions (CI)'),
+    example(`${command} --ask-answered`, 'revisit the answers saved in .yo-rc.json'),
+    ...(kind === 'app' ? [example(`${command} --app-name orders --defaults`, 'a new app in ./orders with every default')] : [example(`${command} --force`, 'overwrite generated files you changed')]),
+    '',
+    ...optionsHelp(commands),
+    'Yeoman options that do nothing here (--skip-cache, --force-install) are accepted and ignored.',
+  ].join('\n');
+}
+
+/** --help of the bin. */
+export function usage(): string {
+  return [
+    'Usage: chalice-pipeline [app|pipeline] [options]',
+    '',
+    `  app       ${ABOUT.app} (default)`,
+    `  pipeline  ${ABOUT.pipeline}`,
+    '',
+    'Examples:',
+    example('chalice-pipeline', 'ask in a terminal (the defaults on Enter)'),
+    example('chalice-pipeline --app-name orders --defaults', 'a new app in ./orders with every default'),
+    example('chalice-pipeline pipeline --answers answers.yml', 'add the pipeline from an answers file (CI)'),
+    example('chalice-pipeline pipeline --dry-run', 'show what would change, write nothing'),
+    '',
+    ...optionsHelp(BIN_COMMANDS),
   ].join('\n');
 }

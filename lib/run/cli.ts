@@ -3,6 +3,7 @@
 import { InputError } from '../answers/answers.js';
 import { parseCli, usage } from './cli-args.js';
 import type { Output } from './run.js';
+import { canAsk } from './session.js';
 
 export interface CliContext extends Output {
   cwd: string;
@@ -23,7 +24,7 @@ export async function cli(argv: string[], context: CliContext): Promise<number> 
       context.out(JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version);
       return 0;
     }
-    const nonInteractive = Boolean(args.answers) || args.defaults || !context.interactive;
+    const nonInteractive = !canAsk(args, { isTTY: context.interactive });
     // CHALICE_PIPELINE_RUNTIME=yeoman forces Yeoman's runtime for a non-interactive run (the tests compare both).
     if (nonInteractive && context.env.CHALICE_PIPELINE_RUNTIME !== 'yeoman') {
       const { runWithoutPrompts } = await import('./run.js');

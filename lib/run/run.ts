@@ -1,6 +1,6 @@
 // The non-interactive run without Yeoman's runtime (which costs ~0.7 s to import): same session, same plan,
 // written with node:fs. `yo chalice-pipeline` and interactive runs go through the Yeoman generators instead.
-import { afterWrite } from './after-write.js';
+import { finish, install } from './after-write.js';
 import type { CliArgs } from './cli-args.js';
 import { filesToWrite, planReport, prepare } from './session.js';
 import { nodeDisk, writeToDisk } from './write.js';
@@ -26,5 +26,14 @@ export async function runWithoutPrompts(args: CliArgs, cwd: string, env: NodeJS.
     output.out('up to date: nothing to change');
     return;
   }
-  for (const line of afterWrite(prepared, { skipGit: args.skipGit, skipInstall: args.skipInstall, cwd, env })) output.out(line);
+  const options = { skipGit: args.skipGit, skipInstall: args.skipInstall, cwd, env };
+  const steps = {
+    say: (line: string) => output.out(line),
+    progress: <T>(heading: string, step: () => Promise<T>) => {
+      output.out(`${heading} ...`);
+      return step();
+    },
+  };
+  for (const line of await install(prepared, options, steps)) output.out(line);
+  for (const line of finish(prepared, options)) output.out(line);
 }

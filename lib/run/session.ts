@@ -5,7 +5,7 @@ import {
   InputError, checkAnswersObject, finishAnswers, mergeAnswers, type AnswerLayers, type Resolution,
 } from '../answers/answers.js';
 import { readAnswersFile } from '../answers/answers-file.js';
-import { answersFromRepository, chaliceBuildspecs, currentBranch, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from '../repository/existing.js';
+import { answersFromRepository, chaliceBuildspecs, currentBranch, findGeneratedRoot, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from '../repository/existing.js';
 import { pipelineTemplate } from '../cloudformation/pipeline/template.js';
 import { blockKey, describeAction, planFiles, readSavedState, type Plan, type SavedState } from '../repository/plan.js';
 import { describeProject, type Project } from '../answers/project.js';
@@ -16,16 +16,40 @@ import type { AskContext } from '../answers/prompts.js';
 
 export type GeneratorKind = 'app' | 'pipeline';
 
+/** How the user runs each generator: named in messages (the bin's commands, or `yo`'s). */
+export interface Commands {
+  app: string;
+  pipeline: string;
+}
+export const BIN_COMMANDS: Commands = { app: 'chalice-pipeline', pipeline: 'chalice-pipeline pipeline' };
+export const YO_COMMANDS: Commands = { app: 'yo chalice-pipeline', pipeline: 'yo chalice-pipeline:pipeline' };
+/** The generator option the bin's Yeoman route passes, so that messages name the bin's commands. */
+export const BIN_ROUTE_OPTION = 'chalicePipelineBin';
+
 export interface SessionOptions {
   kind: GeneratorKind;
   /** Folder the command runs in. */
   cwd: string;
   flags: PartialAnswers;
   answersFile?: string;
-  /** Ask nothing: defaults fill every gap. */
+  /** Ask nothing: defaults fill every gap (see canAsk). */
   nonInteractive: boolean;
+  /** Ask the answers saved in .yo-rc.json again (--ask-answered). */
+  askAnswered?: boolean;
   force: boolean;
   env: NodeJS.ProcessEnv;
+  /** Defaults to the bin's commands. */
+  commands?: Commands;
+}
+
+/**
+ * Whether a run may ask questions, the one rule for the bin, `yo`, yeoman-environment and yeoman-test: never with
+ * --answers or --defaults; otherwise only when someone can answer: a terminal on the input, or a scripted
+ * answerer without an input stream (yeoman-test's adapter).
+ */
+export function canAsk(run: { answers?: unknown; defaults?: unknown }, input: { isTTY?: boolean } | 'scripted'): boolean {
+  if (run.answers || run.defaults) return false;
+  return input === 'scripted' || input.isTTY === true;
 }
 
 /** How the session sees the disk (Yeoman reads through its in-memory editor, the fast path through node:fs). */
@@ -40,29 +64,54 @@ export interface Disk {
 /** Asks the questions the layers left open; returns the answers given. */
 export type Ask = (resolution: Resolution, context: AskContext) => Promise<PartialAnswers>;
 
-export interface Prepared {
+/** The answers and where they go: decided while asking, before anything is read for writing. */
+export interface Gathered {
   kind: GeneratorKind;
   destination: string;
   project: Project;
-  plan: Plan;
   warnings: string[];
+}
+
+export interface Prepared extends Gathered {
+  plan: Plan;
   /** Printed before writing when an old `chalice generate-pipeline` template is replaced. */
   upgrade?: string[];
   /** The destination held none of our files before (a new repository). */
   fresh: boolean;
 }
 
+/** Answers, then the plan, in one go (the bin; Yeoman plans at writing time, see planAt). */
 export async function prepare(options: SessionOptions, disk: Disk, ask?: Ask): Promise<Prepared> {
-  const root = options.kind === 'pipeline' ? findRepositoryRoot(options.cwd, disk.exists, disk.read) : undefined;
-  const { answers, warnings, savedHere } = await gatherAnswers(options, disk, root, ask);
+  return planAt(await gather(options, disk, ask), options, disk);
+}
+
+/** The answers from every layer (asking when allowed), validated, and the repository they go to. */
+export async function gather(options: SessionOptions, disk: Disk, ask?: Ask): Promise<Gathered> {
+  const commands = options.commands ?? BIN_COMMANDS;
+  // The pipeline generator works on the repository around cwd; the app generator regenerates the one it was
+  // run in (or below), so a subfolder never receives a nested project.
+  const root = options.kind === 'pipeline'
+    ? findRepositoryRoot(options.cwd, disk.exists, disk.read, commands.app)
+    : findGeneratedRoot(options.cwd, disk.exists, disk.read);
+  const { answers, warnings, named } = await gatherAnswers(options, disk, root, ask);
   const project = describeProject(answers);
-  const destination = root ?? appDestination(options.cwd, project.appName, savedHere, disk);
-  const fresh = options.kind === 'app' && !disk.exists(join(destination, '.yo-rc.json'));
+  const destination = root ?? appDestination(options.cwd, project.appName, named, disk);
+  if (options.kind === 'app' && root !== undefined && root !== resolve(options.cwd)) {
+    warnings.push(`regenerating the project at ${root} (its .yo-rc.json), which holds this folder`);
+  }
+  return { kind: options.kind, destination, project, warnings };
+}
+
+/** The plan against the disk as it is now (Yeoman: its editor, with the same-run edits of other generators). */
+export function planAt(gathered: Gathered, options: SessionOptions, disk: Disk): Prepared {
+  const { kind, project, destination } = gathered;
+  const fresh = kind === 'app' && !disk.exists(join(destination, '.yo-rc.json'));
   if (fresh) refuseNonEmpty(destination, disk, options.force, options.cwd);
-  const { plan, upgrade, saved } = planRepository(options.kind, project, destination, disk);
-  if (options.kind === 'pipeline') warnings.push(...existingRepositoryWarnings(project, destination, disk, saved.answers.appName));
+  const { plan, upgrade, saved } = planRepository(kind, project, destination, disk);
+  const warnings = [...gathered.warnings];
+  if (kind === 'pipeline') warnings.push(...existingRepositoryWarnings(project, destination, disk, saved.answers.appName));
   refuseConflicts(plan, options.force, destination, options.cwd, options.nonInteractive);
-  return { kind: options.kind, destination, project, plan, warnings, upgrade, fresh };
+  return { ...gathered, plan, warnings, upgrade, fresh };
 }
 
 const readIn = (folder: string, disk: Disk) => (path: string) => disk.read(join(folder, path));
@@ -70,22 +119,27 @@ const readIn = (folder: string, disk: Disk) => (path: string) => disk.read(join(
 /** The answers from every layer (asking in a terminal), validated. */
 async function gatherAnswers(options: SessionOptions, disk: Disk, root: string | undefined, ask?: Ask) {
   const file = options.answersFile ? await readAnswersFile(resolve(options.cwd, options.answersFile)) : undefined;
-  // A new app's saved answers are those of the folder we run in, or of ./<appName> when it was generated there.
+  // A new app's saved answers are those of ./<appName> when it was generated there (root: the enclosing one).
+  // Without a root, cwd's .yo-rc.json is another generator's (or broken: that is reported).
   let saved = savedAnswers(readIn(root ?? options.cwd, disk));
-  const savedHere = Object.keys(saved).length > 0;
-  const named = options.flags.appName ?? file?.appName;
-  if (!root && !savedHere && typeof named === 'string' && !appNameRule(named)) saved = savedAnswers(readIn(resolve(options.cwd, named), disk));
-  if (!root && !savedHere && named === undefined && disk.exists(join(options.cwd, '.chalice', 'config.json'))) {
-    throw new InputError(['this folder is already a Chalice app (.chalice/config.json): run `chalice-pipeline pipeline` to add or upgrade its pipeline, or run from another folder to create a new app']);
+  const given = options.flags.appName ?? file?.appName;
+  let named: string | undefined;
+  if (!root && typeof given === 'string' && !appNameRule(given)) {
+    saved = savedAnswers(readIn(resolve(options.cwd, given), disk));
+    if (Object.keys(saved).length > 0) named = resolve(options.cwd, given);
   }
-  const found = root ? answersFromRepository(readIn(root, disk)) : {};
+  if (options.kind === 'app' && !root && given === undefined && disk.exists(join(options.cwd, '.chalice', 'config.json'))) {
+    const commands = options.commands ?? BIN_COMMANDS;
+    throw new InputError([`this folder is already a Chalice app (.chalice/config.json): run \`${commands.pipeline}\` to add or upgrade its pipeline, or run from another folder to create a new app`]);
+  }
+  const found = options.kind === 'pipeline' && root ? answersFromRepository(readIn(root, disk)) : {};
   const layers: AnswerLayers = { flags: options.flags, file, saved, found };
   let resolution = mergeAnswers(layers, options.env);
   if (!options.nonInteractive && ask) {
-    const asked = await ask(resolution, { env: options.env, cwd: options.cwd });
+    const asked = await ask(resolution, { env: options.env, cwd: options.cwd, askAnswered: options.askAnswered });
     resolution = mergeAnswers({ ...layers, flags: { ...asked, ...options.flags } }, options.env);
   }
-  return { ...finishAnswers(resolution), savedHere };
+  return { ...finishAnswers(resolution), named };
 }
 
 /** The files for the repository at destination, and the plan of an upgrade from `chalice generate-pipeline`. */
@@ -111,11 +165,12 @@ function savedAnswers(read: (path: string) => string | undefined): PartialAnswer
   return Object.keys(answers).length > 0 ? checkAnswersObject(answers, '.yo-rc.json') : {};
 }
 
-/** A new app goes into ./<appName>, unless we run inside the repository it generated before or its empty namesake. */
-function appDestination(cwd: string, appName: string, cwdIsOurs: boolean, disk: Disk): string {
+/** A new app goes into ./<appName>, or into the empty folder named after it that we run in. */
+function appDestination(cwd: string, appName: string, named: string | undefined, disk: Disk): string {
+  if (named) return named;
   // `mkdir orders && cd orders && chalice-pipeline`: an empty folder named after the app is the repository itself.
   const emptyNamesake = basename(resolve(cwd)) === appName && disk.list(cwd).every((name) => name === '.git');
-  return cwdIsOurs || emptyNamesake ? resolve(cwd) : resolve(cwd, appName);
+  return emptyNamesake ? resolve(cwd) : resolve(cwd, appName);
 }
 
 function refuseNonEmpty(destination: string, disk: Disk, force: boolean, cwd: string): void {
