@@ -12,7 +12,7 @@ import { REGIONS } from '../lib/facts/aws.js';
 import { planFiles } from '../lib/repository/plan.js';
 import { describeProject } from '../lib/answers/project.js';
 import { branchRule } from '../lib/answers/rules.js';
-import type { AnswerKey, PartialAnswers } from '../lib/answers/settings.js';
+import { settingFor, type AnswerKey, type PartialAnswers } from '../lib/answers/settings.js';
 import { CONNECTION_ARN } from './support/tools.js';
 
 /** Characters that are inert in make, sh, YAML plain scalars and JSON strings. */
@@ -86,7 +86,10 @@ type Files = Map<string, string>;
 
 /** The validation layer as the bin drives it (flags or an answers file), then the files of a new repository. */
 function generate(base: PartialAnswers, key: AnswerKey, value: string, viaFile: boolean): Files {
-  const given = { ...base, [key]: value };
+  return generateFrom({ ...base, [key]: value }, viaFile);
+}
+
+function generateFrom(given: PartialAnswers, viaFile: boolean): Files {
   const layers = viaFile ? { file: checkAnswersObject(given, '--answers test.json') } : { flags: given };
   const { answers } = finishAnswers(mergeAnswers(layers, {}));
   const plan = planFiles(describeProject(answers), () => undefined, { newApp: true });
@@ -147,6 +150,12 @@ describe('random answers: refused, or harmless in every generated file', () => {
             assert.equal(error.exitCode, 2);
             assert.ok(error.problems.some((problem) => problem.startsWith(`${testCase.key} `)), `the key is not named: ${error.message}`);
             for (const problem of error.problems) assert.doesNotMatch(problem, /[\r\n]/, 'a message is one line');
+            return;
+          }
+          // "" is an optional answer deliberately left blank: the same files as no answer, "" saved.
+          if (candidate === '' && settingFor(testCase.key)?.optional) {
+            assert.equal(files.get('pipeline.json'), generateFrom(testCase.base, false).get('pipeline.json'), 'blank is no answer');
+            assert.equal(JSON.parse(files.get('.yo-rc.json')!)[CONFIG_KEY][testCase.key], '');
             return;
           }
           accepted++;
