@@ -1,19 +1,19 @@
-// The generated Python tests run with pytest against a stand-in for Chalice (test/fixtures/fake-chalice; Chalice
-// itself is not installable here): the unit tests pass against the generated app and fail against a mutated one,
-// and the integration tests do the same over real HTTP, finding the endpoint the ways the pipeline and a user do.
+// The generated repository under the real Chalice 1.33: its unit tests under chalice.test.Client, its integration
+// tests over HTTP against `chalice local`, and both buildspecs run as CodeBuild runs them (the Build stage with
+// `chalice package --stage beta|prod` and `aws cloudformation package` uploading to moto's S3 on loopback).
+// Each kind of test also runs against a mutated app and must fail there.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import YAML from 'yaml';
 import { planFiles } from '../lib/repository/plan.js';
-import { PACKAGE_ROOT, newRepositoryFiles, projectFor, requireTool, tempDir, writeTree } from './support/tools.js';
+import { chalicePackageOnce, pythonEnv, repositoryCopy, requireChalice, startChaliceLocal } from './support/chalice.js';
+import { runBuildspec, runPackageBuild, type PackageBuild } from './support/codebuild.js';
+import { startS3Server, type S3Server } from './support/moto-s3.js';
+import { runCommand, type Server } from './support/processes.js';
+import { newRepositoryFiles, projectFor, tempDir, writeTree } from './support/tools.js';
 
-const FAKE_CHALICE = join(PACKAGE_ROOT, 'test', 'fixtures', 'fake-chalice');
-const SERVE = join(FAKE_CHALICE, 'serve.py');
-
-/** An app of an existing repository (the user's own routes, no /health), and a copy whose index raises. */
+/** An existing repository as `chalice new-project` leaves it, with the user's own route (no /health). */
 const USER_APP = `from chalice import Chalice
 
 app = Chalice(app_name='orders')
@@ -23,18 +23,8 @@ app = Chalice(app_name='orders')
 def index():
     return {'orders': []}
 `;
+const USER_CONFIG = JSON.stringify({ version: '2.0', app_name: 'orders', stages: { dev: { api_gateway_stage: 'api' } } }, null, 2);
 const BROKEN_USER_APP = USER_APP.replace("return {'orders': []}", "raise RuntimeError('boom')");
-
-/**
- * The environment of a Python run: nothing inherited that the generated conftest or app reads, and no pytest plugins
- * of this machine (a generated repository installs none; pytest-benchmark alone costs ~0.7 s a run).
- */
-function pythonEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const inherited = Object.entries(process.env).filter(
-    ([name]) => !/^(CODEBUILD_.*|ENDPOINT_URL|EXPECTED_STAGE|STAGE|PYTEST_ADDOPTS|PYTHONPATH)$/.test(name),
-  );
-  return { ...Object.fromEntries(inherited), PYTHONPATH: FAKE_CHALICE, PYTHONDONTWRITEBYTECODE: '1', PYTEST_DISABLE_PLUGIN_AUTOLOAD: '1', ...extra };
-}
 
 interface PytestRun {
   status: number | null;
@@ -43,20 +33,10 @@ interface PytestRun {
   summary: string;
 }
 
-function pytest(cwd: string, args: string[], env: Record<string, string> = {}): Promise<PytestRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...args], {
-      cwd, env: pythonEnv(env), stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000,
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      const last = output.trim().split('\n').at(-1) ?? '';
-      resolve({ status, output, summary: last.replace(/^=+ | in [\d.]+s.*$/g, '').trim() });
-    });
-  });
+async function pytest(cwd: string, args: string[], env: Record<string, string> = {}): Promise<PytestRun> {
+  const run = await runCommand('python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...args], { cwd, env: pythonEnv(env), timeoutMs: 60_000 });
+  const last = run.output.trim().split('\n').at(-1) ?? '';
+  return { status: run.status, output: run.output, summary: last.replace(/^=+ | in [\d.]+s.*$/g, '').trim() };
 }
 
 /** pytest's exit code and summary line, with its output when they differ. */
@@ -65,77 +45,53 @@ function assertOutcome(run: PytestRun, status: number, summary: string): void {
   assert.equal(run.summary, summary, run.output);
 }
 
-const servers: ChildProcess[] = [];
-
-/** serve.py for an app.py; resolves with the endpoint URL it prints first (shaped like a Chalice EndpointURL). */
-function serve(appPy: string, env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', [SERVE, appPy], { env: pythonEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    servers.push(child);
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`serve.py ${appPy} printed no URL within 5 s: ${stderr}`)), 5_000);
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      const newline = stdout.indexOf('\n');
-      if (newline >= 0) {
-        clearTimeout(timer);
-        resolve(stdout.slice(0, newline).trim());
-      }
-    });
-    child.on('error', (error) => { clearTimeout(timer); reject(error); });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve.py ${appPy} exited (${code}): ${stderr}`)); });
-  });
+/** The generated app with both routes' answers changed: each test of them must notice. */
+function mutatedFiles(files: Map<string, string>): Map<string, string> {
+  let app = files.get('app.py')!;
+  for (const [from, to] of [["'hello': 'world'", "'hello': 'there'"], ["'status': 'ok'", "'status': 'degraded'"]]) {
+    assert.ok(app.includes(from), `the generated app.py no longer contains ${from}: update the mutation`);
+    app = app.replace(from, to);
+  }
+  return new Map(files).set('app.py', app);
 }
 
-describe('generated Python tests against a stand-in Chalice', () => {
+/** An existing repository: the user's app, config and requirements stay, the pipeline files (smoke test) are added. */
+function existingRepositoryFiles(appPy: string): Map<string, string> {
+  const existing = new Map([['app.py', appPy], ['.chalice/config.json', USER_CONFIG], ['requirements.txt', '']]);
+  const plan = planFiles(projectFor({}), (path) => existing.get(path), { newApp: false });
+  assert.equal(plan.files.find((file) => file.path === 'app.py'), undefined, 'an existing app.py is not planned');
+  return new Map([...existing, ...plan.files.map((file) => [file.path, file.contents] as [string, string])]);
+}
+
+describe('the generated repository under the real Chalice', () => {
   const folders: string[] = [];
-  const folder = (files: Map<string, string>) => {
-    const root = tempDir('cp-python-');
+  const copy = (files: Map<string, string>) => {
+    const root = repositoryCopy(files, 'cp-python-');
     folders.push(root);
-    writeTree(root, files);
     return root;
   };
   const files = newRepositoryFiles({});
   let repo = '';
   let mutatedRepo = '';
   let existingRepo = '';
+  const servers: Server[] = [];
   const url = { app: '', mutated: '', user: '', brokenUser: '' };
 
   before(async () => {
-    requireTool('python3');
-    const probe = spawnSync('python3', ['-c', 'import pytest'], { encoding: 'utf8' });
-    if (probe.status !== 0) {
-      throw new Error(`pytest is required by the test suite but python3 cannot import it (${probe.stderr.trim()}); install it: python3 -m pip install pytest`);
-    }
-    repo = folder(files);
-    // The app with both routes' answers changed: each test of them must notice.
-    let mutatedApp = files.get('app.py')!;
-    for (const [from, to] of [["'hello': 'world'", "'hello': 'there'"], ["'status': 'ok'", "'status': 'degraded'"]]) {
-      assert.ok(mutatedApp.includes(from), `the generated app.py no longer contains ${from}: update the mutation`);
-      mutatedApp = mutatedApp.replace(from, to);
-    }
-    mutatedRepo = folder(new Map(files).set('app.py', mutatedApp));
-    // An existing repository: the user's app and requirements stay, the pipeline files (smoke test flavour) are added.
-    const existing = new Map([['app.py', USER_APP], ['requirements.txt', 'chalice\n']]);
-    const plan = planFiles(projectFor({}), (path) => existing.get(path), { newApp: false });
-    assert.equal(plan.files.find((file) => file.path === 'app.py'), undefined, 'an existing app.py is not planned');
-    existingRepo = folder(new Map([...existing, ...plan.files.map((file) => [file.path, file.contents] as [string, string])]));
-    const brokenUser = folder(new Map([['app.py', BROKEN_USER_APP]]));
-    [url.app, url.mutated, url.user, url.brokenUser] = await Promise.all([
-      serve(join(repo, 'app.py'), { STAGE: 'beta' }),
-      serve(join(mutatedRepo, 'app.py'), { STAGE: 'beta' }),
-      serve(join(existingRepo, 'app.py'), { STAGE: 'beta' }),
-      serve(join(brokenUser, 'app.py'), { STAGE: 'beta' }),
-    ]);
+    requireChalice();
+    repo = copy(files);
+    mutatedRepo = copy(mutatedFiles(files));
+    existingRepo = copy(existingRepositoryFiles(USER_APP));
+    const brokenUser = copy(existingRepositoryFiles(BROKEN_USER_APP));
+    const started = await Promise.allSettled([repo, mutatedRepo, existingRepo, brokenUser].map((root) => startChaliceLocal(root, 'beta')));
+    for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    [url.app, url.mutated, url.user, url.brokenUser] = servers.map((server) => server.address);
   });
 
-  after(() => {
-    for (const server of servers) {
-      server.removeAllListeners('exit');
-      server.kill();
-    }
+  after(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
     for (const root of folders) rmSync(root, { recursive: true, force: true });
   });
 
@@ -153,7 +109,22 @@ describe('generated Python tests against a stand-in Chalice', () => {
     });
   });
 
-  describe('integration tests (tests/integration over HTTP)', () => {
+  describe('chalice package of the generated app', () => {
+    for (const stage of ['beta', 'prod']) {
+      it(`--stage ${stage}: one function serving the REST API, with STAGE=${stage} from .chalice/config.json`, async () => {
+        const { template } = await chalicePackageOnce(files, stage);
+        const functions = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::Serverless::Function');
+        assert.deepEqual(functions.map(([id]) => id), ['APIHandler']);
+        const properties = functions[0]![1].Properties as { Environment: { Variables: Record<string, string> }; Handler: string };
+        assert.deepEqual(properties.Environment.Variables, { STAGE: stage });
+        assert.equal(properties.Handler, 'app.app');
+        assert.ok(Object.values(template.Resources).some((resource) => resource.Type === 'AWS::Serverless::Api'), 'a REST API');
+        assert.ok((template.Outputs as Record<string, unknown>).EndpointURL, 'the EndpointURL output the pipeline reads');
+      });
+    }
+  });
+
+  describe('integration tests (tests/integration over HTTP against chalice local)', () => {
     const integration = (cwd: string, env: Record<string, string>) => pytest(cwd, ['tests/integration'], env);
 
     it('pass against the served app with ENDPOINT_URL (make integration-test)', async () => {
@@ -161,33 +132,34 @@ describe('generated Python tests against a stand-in Chalice', () => {
       assertOutcome(run, 0, '2 passed');
     });
 
-    /** What CodeBuild gives the integration build: the buildspec, and its environment with the unpacked beta outputs. */
-    function codeBuild() {
+    /** The AppDeploymentValues artifact of the beta deploy, unpacked as CodeBuild unpacks a secondary input. */
+    function betaOutputs(endpoint: string): string {
       const unpacked = tempDir('cp-artifact-');
       folders.push(unpacked);
-      const artifact = join(unpacked, 'AppDeploymentValues');
-      writeTree(artifact, { 'StackOutputs.json': JSON.stringify({ EndpointURL: url.app }) });
-      const buildspec = YAML.parse(files.get('buildspec-integration.yml')!) as { env: { variables: Record<string, string> }; phases: { build: { commands: string[] } } };
-      const env = { ...buildspec.env.variables, CODEBUILD_BUILD_ID: 'ordersIntegrationTests:1', CODEBUILD_SRC_DIR_AppDeploymentValues: artifact };
-      return { buildspec, env };
+      writeTree(unpacked, { 'StackOutputs.json': JSON.stringify({ EndpointURL: endpoint }) });
+      return unpacked;
     }
 
-    it('pass in CodeBuild, reading EndpointURL from the AppDeploymentValues artifact with the buildspec variables', async () => {
-      const run = await integration(repo, codeBuild().env);
-      assertOutcome(run, 0, '2 passed');
+    it('pass when buildspec-integration.yml runs as CodeBuild runs it, reading EndpointURL from the artifact', async () => {
+      const source = copy(files);
+      const run = await runBuildspec({
+        source, buildspec: 'buildspec-integration.yml', project: 'ordersIntegrationTests',
+        env: { CODEBUILD_SRC_DIR_AppDeploymentValues: betaOutputs(url.app) },
+      });
+      assert.equal(run.status, 0, run.output);
+      assert.match(run.output, /2 passed/);
+      assert.deepEqual(run.missingOutputs, [], 'the JUnit report the buildspec publishes');
     });
 
-    it('pass when the build phase of buildspec-integration.yml runs as CodeBuild runs it (one shell, in order)', async () => {
-      const { buildspec, env } = codeBuild();
-      // CodeBuild's python is the image's; here python3 stands in for it.
-      const script = buildspec.phases.build.commands.map((command) => command.replace(/\bpython\b/g, 'python3')).join('\n');
-      const run = spawnSync('sh', ['-e', '-c', script], {
-        cwd: repo, encoding: 'utf8', timeout: 30_000,
-        env: pythonEnv(env),
+    it('fail the IntegrationTests build when beta serves the mutated app', async () => {
+      const source = copy(files);
+      const run = await runBuildspec({
+        source, buildspec: 'buildspec-integration.yml', project: 'ordersIntegrationTests',
+        env: { CODEBUILD_SRC_DIR_AppDeploymentValues: betaOutputs(url.mutated) },
       });
-      assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
-      assert.match(run.stdout, /2 passed/);
-      assert.ok(existsSync(join(repo, 'reports', 'integration-tests.xml')), 'the JUnit report the buildspec publishes');
+      assert.notEqual(run.status, 0, run.output);
+      assert.equal(run.failedPhase, 'BUILD', run.output);
+      assert.match(run.output, /2 failed/);
     });
 
     it('fail (not skip) in CodeBuild without an endpoint', async () => {
@@ -223,6 +195,49 @@ describe('generated Python tests against a stand-in Chalice', () => {
     it('of an existing repository (smoke test) fail against a served app that errors', async () => {
       const run = await integration(existingRepo, { ENDPOINT_URL: url.brokenUser, EXPECTED_STAGE: 'beta' });
       assertOutcome(run, 1, '1 failed');
+    });
+  });
+
+  describe('the Build stage (buildspec.yml as CodeBuild runs it, S3 on a moto server)', () => {
+    let s3: S3Server;
+    const builds: PackageBuild[] = [];
+    let good: PackageBuild;
+    let mutated: PackageBuild;
+
+    before(async () => {
+      s3 = await startS3Server();
+      [good, mutated] = await Promise.all([runPackageBuild(s3), runPackageBuild(s3, {}, mutatedFiles(files))]);
+      builds.push(good, mutated);
+    });
+
+    after(async () => {
+      for (const build of builds) build.cleanup();
+      await s3?.stop();
+    });
+
+    it('tests, packages each stage and uploads the code to the ApplicationBucket', async () => {
+      assert.equal(good.run.status, 0, good.run.output);
+      assert.deepEqual(good.run.missingOutputs, [], 'every artifact and report file the buildspec names');
+      assert.match(good.run.output, /3 passed/);
+      const keys = await s3.listKeys(good.bucket);
+      assert.ok(keys.length > 0, 'the deployment package is in the bucket');
+      for (const stage of ['beta', 'prod']) {
+        const template = good.templates.get(`transformed-${stage}.yaml`) as { Resources: Record<string, { Type: string; Properties: { CodeUri?: string; Environment?: unknown } }> };
+        assert.ok(template, `transformed-${stage}.yaml`);
+        const handler = template.Resources.APIHandler!;
+        assert.match(String(handler.Properties.CodeUri), new RegExp(`^s3://${good.bucket}/(${keys.join('|')})$`), 'the code points at the uploaded object');
+        assert.deepEqual(handler.Properties.Environment, { Variables: { STAGE: stage } });
+      }
+      const report = readFileSync(join(good.source, 'reports', 'unit-tests.xml'), 'utf8');
+      assert.match(report, /<testsuite[^>]* tests="3"/);
+    });
+
+    it('stops at the unit tests when they fail: nothing is packaged or uploaded', async () => {
+      assert.notEqual(mutated.run.status, 0, mutated.run.output);
+      assert.equal(mutated.run.failedPhase, 'PRE_BUILD', mutated.run.output);
+      assert.match(mutated.run.output, /2 failed, 1 passed/);
+      assert.deepEqual(await s3.listKeys(mutated.bucket), []);
+      assert.equal(existsSync(join(mutated.source, 'transformed-beta.yaml')), false);
     });
   });
 });
