@@ -140,23 +140,21 @@ describe('the generated repository under the real Chalice', () => {
       return unpacked;
     }
 
+    /** The IntegrationTests build (buildspec-integration.yml as CodeBuild runs it) against an endpoint. */
+    const integrationBuild = (endpoint: string) => runBuildspec({
+      source: copy(files), buildspec: 'buildspec-integration.yml', project: 'ordersIntegrationTests',
+      env: { CODEBUILD_SRC_DIR_AppDeploymentValues: betaOutputs(endpoint) },
+    });
+
     it('pass when buildspec-integration.yml runs as CodeBuild runs it, reading EndpointURL from the artifact', async () => {
-      const source = copy(files);
-      const run = await runBuildspec({
-        source, buildspec: 'buildspec-integration.yml', project: 'ordersIntegrationTests',
-        env: { CODEBUILD_SRC_DIR_AppDeploymentValues: betaOutputs(url.app) },
-      });
+      const run = await integrationBuild(url.app);
       assert.equal(run.status, 0, run.output);
       assert.match(run.output, /2 passed/);
       assert.deepEqual(run.missingOutputs, [], 'the JUnit report the buildspec publishes');
     });
 
     it('fail the IntegrationTests build when beta serves the mutated app', async () => {
-      const source = copy(files);
-      const run = await runBuildspec({
-        source, buildspec: 'buildspec-integration.yml', project: 'ordersIntegrationTests',
-        env: { CODEBUILD_SRC_DIR_AppDeploymentValues: betaOutputs(url.mutated) },
-      });
+      const run = await integrationBuild(url.mutated);
       assert.notEqual(run.status, 0, run.output);
       assert.equal(run.failedPhase, 'BUILD', run.output);
       assert.match(run.output, /2 failed/);
