@@ -80,7 +80,7 @@ async function inProcessMs(): Promise<number> {
     const dir = mkdtempSync(join(tmpdir(), 'bench-inproc-'));
     const start = process.hrtime.bigint();
     const prepared = await prepare({ kind: 'app', cwd: dir, flags: { appName: 'orders' }, nonInteractive: true, force: false, env: {} }, nodeDisk);
-    writeToDisk(prepared.destination, filesToWrite(prepared.plan, false));
+    await writeToDisk(prepared.destination, filesToWrite(prepared.plan, false));
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,6 +16,11 @@ import { TEMPLATES_DIR } from '../repository/render.js';
 import { YO_RC } from '../repository/plan.js';
 import { CONFIG_KEY } from '../answers/answers.js';
 import { SETTINGS, type PartialAnswers } from '../answers/settings.js';
+import { loadFile } from 'mem-fs';
+import { isFilePending } from 'mem-fs-editor/state';
+import { recoverInterruptedRun } from './write/transaction.js';
+import { commitInOneTransaction, type CommittingEnvironment } from './write/yeoman-commit.js';
+import { exitQuietlyOnSignals } from './write/signals.js';
 
 type Options = Record<string, unknown>;
 
@@ -39,6 +44,11 @@ export abstract class ChaliceGenerator extends Generator {
     // customInstallTask: we install nothing with npm, so Yeoman's package.json notice is noise.
     // inheritTasks: the app and pipeline generators inherit their tasks from this class.
     super(args, options as never, { ...features, customInstallTask: true, inheritTasks: true } as never);
+    // customCommitTask: the shared editor's files are written in one all-or-nothing transaction; only the first
+    // generator of a run provides it (the environment would otherwise say it found several).
+    const composed = (this.env as unknown as { composedStore?: { findFeature(name: string): unknown[] } }).composedStore;
+    if ((composed?.findFeature('customCommitTask').length ?? 0) === 0) this.setFeatures({ customCommitTask: async () => this.commit() } as never);
+    exitQuietlyOnSignals();
     for (const [flag, { type, description }] of Object.entries(RUN_FLAGS)) {
       if (!YEOMAN_OWN.has(flag)) this.option(flag, { type: type === 'string' ? String : Boolean, description });
     }
@@ -104,7 +114,18 @@ export abstract class ChaliceGenerator extends Generator {
         const inMemory = this.fs.store.all().filter((file) => dirname(file.path) === folder && file.contents !== null).map((file) => file.basename);
         return [...new Set([...names, ...inMemory])];
       },
+      recover: (folder) => {
+        const undone = recoverInterruptedRun(folder);
+        // The editor may hold a copy it read before the files were put back: read them again.
+        if (undone) for (const file of this.fs.store.all()) if (file.path.startsWith(folder) && !isFilePending(file)) this.fs.store.add(loadFile(file.path) as never);
+        return undone;
+      },
     };
+  }
+
+  /** Yeoman's commit through one transaction (lib/run/write/yeoman-commit.ts). */
+  private async commit(): Promise<void> {
+    await commitInOneTransaction(this.env as unknown as CommittingEnvironment, this.destinationRoot(), this.contextRoot);
   }
 
   initializing(): void {

@@ -39,6 +39,8 @@ export async function cli(argv: string[], context: CliContext): Promise<number> 
       for (const problem of error.problems) context.err(`error: ${problem}`);
       return error.exitCode;
     }
+    // Ctrl-C at a question: the shell's code for SIGINT, quietly (nothing was written yet).
+    if ((error as Error).name === 'ExitPromptError') return 130;
     const exitCode = (error as { exitCode?: number }).exitCode;
     context.err(`error: ${(error as Error).message ?? error}`);
     return typeof exitCode === 'number' ? exitCode : 1;

@@ -4,13 +4,15 @@ import { finish, install } from './after-write.js';
 import type { CliArgs } from './cli-args.js';
 import { filesToWrite, planReport, prepare } from './session.js';
 import { nodeDisk, writeToDisk } from './write.js';
+import type { FileSystem } from './write/transaction.js';
 
 export interface Output {
   out(line: string): void;
   err(line: string): void;
 }
 
-export async function runWithoutPrompts(args: CliArgs, cwd: string, env: NodeJS.ProcessEnv, output: Output): Promise<void> {
+/** fs: the file system the writer uses (tests pass one that fails at a chosen call). */
+export async function runWithoutPrompts(args: CliArgs, cwd: string, env: NodeJS.ProcessEnv, output: Output, fs?: FileSystem): Promise<void> {
   const prepared = await prepare(
     { kind: args.kind, cwd, flags: args.flags, answersFile: args.answers, nonInteractive: true, force: args.force, env },
     nodeDisk,
@@ -21,7 +23,7 @@ export async function runWithoutPrompts(args: CliArgs, cwd: string, env: NodeJS.
     return;
   }
   const changes = filesToWrite(prepared.plan, args.force);
-  writeToDisk(prepared.destination, changes);
+  await writeToDisk(prepared.destination, changes, { cwd, fs });
   if (changes.length === 0 && !prepared.fresh) {
     output.out('up to date: nothing to change');
     return;

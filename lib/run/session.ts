@@ -1,6 +1,6 @@
 // The flow both generators and the fast CLI path share:
 // answers -> validated project -> rendered, merged and checked files -> (writer) -> next steps.
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import {
   InputError, checkAnswersObject, finishAnswers, mergeAnswers, type AnswerLayers, type Resolution,
 } from '../answers/answers.js';
@@ -59,6 +59,11 @@ export interface Disk {
   read(absolutePath: string): string | undefined;
   /** Entries of a folder, [] when absent. */
   list(absolutePath: string): string[];
+  /**
+   * Undoes (or finishes) what a killed earlier run left half-written in folder (lib/run/write/transaction.ts);
+   * called before anything there is read. Returns a line for the user when something was undone.
+   */
+  recover(folder: string): string | undefined;
 }
 
 /** Asks the questions the layers left open; returns the answers given. */
@@ -87,15 +92,18 @@ export async function prepare(options: SessionOptions, disk: Disk, ask?: Ask): P
 
 /** The answers from every layer (asking when allowed), validated, and the repository they go to. */
 export async function gather(options: SessionOptions, disk: Disk, ask?: Ask): Promise<Gathered> {
+  const recovered = recoverAround(options.cwd, disk);
   const commands = options.commands ?? BIN_COMMANDS;
   // The pipeline generator works on the repository around cwd; the app generator regenerates the one it was
   // run in (or below), so a subfolder never receives a nested project.
   const root = options.kind === 'pipeline'
     ? findRepositoryRoot(options.cwd, disk.exists, disk.read, commands.app)
     : findGeneratedRoot(options.cwd, disk.exists, disk.read);
-  const { answers, warnings, named } = await gatherAnswers(options, disk, root, ask);
+  const { answers, warnings, named } = await gatherAnswers(options, disk, root, ask, recovered);
   const project = describeProject(answers);
   const destination = root ?? appDestination(options.cwd, project.appName, named, disk);
+  recovered.push(disk.recover(destination));
+  warnings.unshift(...recovered.filter((line) => line !== undefined));
   if (options.kind === 'app' && root !== undefined && root !== resolve(options.cwd)) {
     warnings.push(`regenerating the project at ${root} (its .yo-rc.json), which holds this folder`);
   }
@@ -116,8 +124,17 @@ export function planAt(gathered: Gathered, options: SessionOptions, disk: Disk):
 
 const readIn = (folder: string, disk: Disk) => (path: string) => disk.read(join(folder, path));
 
+/** A killed run's leftovers in cwd or a folder above it (the repository around it), undone before anything is read. */
+function recoverAround(cwd: string, disk: Disk): (string | undefined)[] {
+  const lines: (string | undefined)[] = [];
+  for (let folder = resolve(cwd); ; folder = dirname(folder)) {
+    lines.push(disk.recover(folder));
+    if (dirname(folder) === folder) return lines;
+  }
+}
+
 /** The answers from every layer (asking in a terminal), validated. */
-async function gatherAnswers(options: SessionOptions, disk: Disk, root: string | undefined, ask?: Ask) {
+async function gatherAnswers(options: SessionOptions, disk: Disk, root: string | undefined, ask: Ask | undefined, recovered: (string | undefined)[]) {
   const file = options.answersFile ? await readAnswersFile(resolve(options.cwd, options.answersFile)) : undefined;
   // A new app's saved answers are those of ./<appName> when it was generated there (root: the enclosing one).
   // Without a root, cwd's .yo-rc.json is another generator's (or broken: that is reported).
@@ -125,6 +142,7 @@ async function gatherAnswers(options: SessionOptions, disk: Disk, root: string |
   const given = options.flags.appName ?? file?.appName;
   let named: string | undefined;
   if (!root && typeof given === 'string' && !appNameRule(given)) {
+    recovered.push(disk.recover(resolve(options.cwd, given)));
     saved = savedAnswers(readIn(resolve(options.cwd, given), disk));
     if (Object.keys(saved).length > 0) named = resolve(options.cwd, given);
   }

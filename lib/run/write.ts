@@ -1,15 +1,12 @@
-// The fast path's writer (Yeoman writes through its own editor): everything was checked before the first write.
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// The fast path's disk: reads with node:fs, writes every planned file in one all-or-nothing transaction
+// (lib/run/write/transaction.ts; Yeoman's editor hands its files to the same transaction).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { PlannedFile } from '../repository/plan.js';
 import type { Disk } from './session.js';
+import { applyTransaction, recoverInterruptedRun, type TransactionOptions } from './write/transaction.js';
 
-export function writeToDisk(destination: string, files: PlannedFile[]): void {
-  for (const file of files) {
-    const path = join(destination, file.path);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, file.contents);
-  }
+export async function writeToDisk(destination: string, files: PlannedFile[], options: TransactionOptions = {}): Promise<void> {
+  await applyTransaction(destination, files.map((file) => ({ path: file.path, contents: file.contents })), options);
 }
 
 export const nodeDisk: Disk = {
@@ -34,4 +31,5 @@ export const nodeDisk: Disk = {
       return [];
     }
   },
+  recover: (folder) => recoverInterruptedRun(folder),
 };

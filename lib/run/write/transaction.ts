@@ -1,0 +1,307 @@
+// All or nothing. Every new file is first written beside its target under a recognisable name
+// (`.<name>.chalice-pipeline-<run>.new`) and flushed; only then is each moved into place (.yo-rc.json last, so the
+// record of what was generated is never ahead of the files), the replaced file kept as a hard link
+// (`.<name>.chalice-pipeline-<run>.old`) until the run is done. A journal in the repository root lists every one of
+// these names before the first is created, so a failure, or the next run after a kill, puts back exactly what was
+// there and removes exactly what the run created; nothing else is ever touched.
+import * as nodeFs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, relative } from 'node:path';
+import { WriteFailure, describeCause, exitCodeFor } from './failure.js';
+import { resolveTargets, type FileSystem } from './targets.js';
+
+export type { FileSystem };
+import { holdSignals, signalPending } from './signals.js';
+
+export interface FileChange {
+  /** Path relative to the root, '/'-separated. */
+  path: string;
+  /** The new contents; null removes the file. */
+  contents: string | Uint8Array | null;
+  /** Permission bits; by default those of the file being replaced, or 0666 less the umask for a new file. */
+  mode?: number;
+}
+
+export interface TransactionOptions {
+  fs?: FileSystem;
+  /** Paths in messages are relative to this folder (where the user ran the command); default: the root. */
+  cwd?: string;
+}
+
+/** The journal while files are written (undo it) and once all are in place (only clean-up is left). */
+export const JOURNAL_WRITING = '.chalice-pipeline-writing.json';
+export const JOURNAL_WRITTEN = '.chalice-pipeline-written.json';
+
+interface JournalEntry {
+  /** Real paths relative to the root: the target, its staged new version, the replaced version. */
+  target: string;
+  staged?: string;
+  backup?: string;
+}
+
+interface Journal {
+  run: string;
+  /** Folders the run creates, parents first ('' is the root itself). */
+  created: string[];
+  entries: JournalEntry[];
+}
+
+const RECORD = '.yo-rc.json';
+
+/** A failed step and the path it was for (the path the message names). */
+class StepFailure extends Error {
+  constructor(readonly path: string, readonly error: unknown) {
+    super(describeCause(error));
+  }
+}
+
+/** Runs step; a failure is reported against path. */
+function on<T>(path: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    throw error instanceof StepFailure ? error : new StepFailure(path, error);
+  }
+}
+
+/**
+ * Applies every change under root, or none: on failure the repository is as it was and a WriteFailure (one line:
+ * the path, the cause, exit code 1 or 3) is thrown. Returns the planned paths written. A signal that arrives while
+ * files are being staged undoes the run; one that arrives once they are being moved into place waits for the end
+ * (see signals.ts).
+ */
+export async function applyTransaction(root: string, changes: FileChange[], options: TransactionOptions = {}): Promise<string[]> {
+  if (changes.length === 0) return [];
+  const fs = options.fs ?? nodeFs;
+  const cwd = options.cwd ?? root;
+  const show = (path: string) => relative(cwd, path) || '.';
+  // The record goes last: whatever happens, .yo-rc.json never describes files that are not there yet.
+  const ordered = [...changes.filter((c) => basename(c.path) !== RECORD), ...changes.filter((c) => basename(c.path) === RECORD)];
+  const { realRoot, targets, missingFolders } = resolveTargets(fs, root, ordered.map((change) => change.path), show);
+  const run = randomBytes(4).toString('hex');
+  const inRoot = (path: string) => relative(realRoot, path);
+  const beside = (path: string, suffix: string) => join(dirname(path), `.${basename(path)}.chalice-pipeline-${run}.${suffix}`);
+  const journal: Journal = {
+    run,
+    created: missingFolders.map(inRoot),
+    entries: targets.map((target, index) => ({
+      target: inRoot(target.real),
+      staged: ordered[index]!.contents === null ? undefined : inRoot(beside(target.real, 'new')),
+      backup: target.existing ? inRoot(beside(target.real, 'old')) : undefined,
+    })),
+  };
+  const shown = ordered.map((change) => show(join(root, change.path)));
+  // The root and the folders above it exist before the journal can be written into it.
+  const rootFolders = missingFolders.filter((folder) => !folder.startsWith(`${realRoot}/`));
+  const journalPath = join(realRoot, JOURNAL_WRITING);
+  let journalWritten = false;
+  const release = holdSignals();
+  try {
+    for (const folder of rootFolders) on(show(folder), () => fs.mkdirSync(folder));
+    const journalFile = { fd: on(show(journalPath), () => openFile(fs, journalPath, `${JSON.stringify(journal, null, 1)}\n`)), path: show(journalPath) };
+    // The journal and its name reach the device before anything it lists is created.
+    await Promise.all([flushFiles(fs, [journalFile]), flushFolders(fs, [realRoot], show)]);
+    journalWritten = true;
+    for (const folder of missingFolders.filter((f) => !rootFolders.includes(f))) on(show(folder), () => fs.mkdirSync(folder));
+    const staged: { fd: number; path: string }[] = [];
+    try {
+      for (const [index, entry] of journal.entries.entries()) {
+        const contents = ordered[index]!.contents;
+        if (contents === null || entry.staged === undefined) continue;
+        const existing = targets[index]!.existing;
+        const fd = on(shown[index]!, () => openFile(fs, join(realRoot, entry.staged!), contents, ordered[index]!.mode ?? existing?.mode, existing));
+        staged.push({ fd, path: shown[index]! });
+      }
+    } catch (error) {
+      for (const { fd } of staged) fs.closeSync(fd);
+      throw error;
+    }
+    await flushFiles(fs, staged);
+    // Interrupted while staging: undo (below) rather than switch.
+    if (signalPending()) throw new StepFailure(show(realRoot), new Error('interrupted'));
+    for (const [index, entry] of journal.entries.entries()) {
+      const target = join(realRoot, entry.target);
+      on(shown[index]!, () => {
+        if (entry.backup) keepReplaced(fs, target, join(realRoot, entry.backup));
+        if (entry.staged) fs.renameSync(join(realRoot, entry.staged), target);
+        else if (entry.backup) fs.unlinkSync(target);
+      });
+    }
+    await flushFolders(fs, [...new Set(targets.map((target) => dirname(target.real)))], show);
+    // The switch: from here on the new files are the repository; what is left is clean-up.
+    on(show(journalPath), () => fs.renameSync(journalPath, join(realRoot, JOURNAL_WRITTEN)));
+  } catch (error) {
+    let undone = true;
+    try {
+      if (journalWritten) undo(fs, realRoot, journal);
+      else {
+        // The journal itself could not be written: nothing else exists yet.
+        if (exists(fs, journalPath)) fs.unlinkSync(journalPath);
+        for (const folder of [...rootFolders].reverse()) removeFolderIfEmpty(fs, folder);
+      }
+    } catch {
+      undone = false;
+    }
+    release();
+    const { path, error: cause } = error instanceof StepFailure ? error : { path: show(realRoot), error };
+    const outcome = undone ? 'nothing was changed' : 'the repository could not be restored yet: the next run restores it before doing anything else';
+    throw new WriteFailure(`cannot write ${path}: ${describeCause(cause)}; ${outcome}`, exitCodeFor(cause), { cause });
+  }
+  try {
+    await flushFolders(fs, [realRoot], show);
+  } catch {
+    // The files are in place; a switch that does not reach the device only means a later run may undo this one.
+  }
+  cleanUp(fs, realRoot, journal);
+  release();
+  return ordered.map((change) => change.path);
+}
+
+/**
+ * Finishes what a killed run left in folder, before this run reads anything there: a run that had not moved every
+ * file into place is undone, one that had is cleaned up. Returns a line saying what was done, or undefined.
+ */
+export function recoverInterruptedRun(folder: string, fs: FileSystem = nodeFs): string | undefined {
+  const written = readJournal(fs, join(folder, JOURNAL_WRITTEN));
+  if (written === 'unreadable') fs.unlinkSync(join(folder, JOURNAL_WRITTEN));
+  else if (written) cleanUp(fs, folder, written);
+  if (written) return undefined;
+  const writing = join(folder, JOURNAL_WRITING);
+  const journal = readJournal(fs, writing);
+  if (journal === undefined) return undefined;
+  if (journal === 'unreadable') {
+    // Killed while the journal itself was being written: nothing else had been created yet.
+    fs.unlinkSync(writing);
+    return undefined;
+  }
+  undo(fs, folder, journal);
+  return `an earlier run was interrupted while writing ${journal.entries.length} files: its changes were undone before this run`;
+}
+
+function readJournal(fs: FileSystem, path: string): Journal | 'unreadable' | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new WriteFailure(`cannot read ${path}, left by an interrupted run: ${describeCause(error)}`, 1, { cause: error });
+  }
+  try {
+    const journal = JSON.parse(text) as Journal;
+    return Array.isArray(journal.entries) && Array.isArray(journal.created) ? journal : 'unreadable';
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/** Creates path (it must not exist) with contents and returns it open, to be flushed with the others. */
+function openFile(fs: FileSystem, path: string, contents: string | Uint8Array, mode?: number, owner?: { uid: number; gid: number }): number {
+  const fd = fs.openSync(path, 'wx', 0o666);
+  try {
+    // Owner first: chown clears set-id bits that chmod then restores.
+    if (owner && process.getuid?.() === 0 && (owner.uid !== 0 || owner.gid !== 0)) fs.fchownSync(fd, owner.uid, owner.gid);
+    if (mode !== undefined) fs.fchmodSync(fd, mode & 0o7777);
+    const bytes = typeof contents === 'string' ? Buffer.from(contents) : contents;
+    let offset = 0;
+    while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
+    return fd;
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
+  }
+}
+
+/**
+ * Flushes open files to the device, then closes them. All at once: the file system commits them together
+ * (one after another, each flush costs a journal commit: ~4 ms a file here against ~5 ms for all).
+ */
+async function flushFiles(fs: FileSystem, files: { fd: number; path: string }[]): Promise<void> {
+  const results = await Promise.allSettled(files.map(({ fd, path }) => new Promise<void>((resolve, reject) => {
+    fs.fsync(fd, (error) => (error ? reject(new StepFailure(path, error)) : resolve()));
+  })));
+  for (const { fd } of files) fs.closeSync(fd);
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
+/** Makes the folders' entries (new names, renames) durable. */
+async function flushFolders(fs: FileSystem, folders: string[], show: (path: string) => string): Promise<void> {
+  const open: { fd: number; path: string }[] = [];
+  try {
+    for (const folder of folders) open.push({ fd: on(show(folder), () => fs.openSync(folder, 'r')), path: show(folder) });
+  } catch (error) {
+    for (const { fd } of open) fs.closeSync(fd);
+    throw error;
+  }
+  try {
+    await flushFiles(fs, open);
+  } catch (error) {
+    // Some file systems cannot flush a folder; the entries are then as durable as they make them.
+    const code = ((error as StepFailure).error as NodeJS.ErrnoException | undefined)?.code;
+    if (code !== 'EINVAL' && code !== 'ENOTSUP') throw error;
+  }
+}
+
+/** The file being replaced stays reachable under its backup name (a hard link; a copy where links are not possible). */
+function keepReplaced(fs: FileSystem, target: string, backup: string): void {
+  try {
+    fs.linkSync(target, backup);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK' && code !== 'ENOSYS') throw error;
+    fs.copyFileSync(target, backup, nodeFs.constants.COPYFILE_EXCL);
+  }
+}
+
+const exists = (fs: FileSystem, path: string) => {
+  try {
+    fs.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Puts every target back as it was, removes what the run created, then the journal. Safe to repeat. */
+function undo(fs: FileSystem, root: string, journal: Journal): void {
+  for (const entry of [...journal.entries].reverse()) {
+    const target = join(root, entry.target);
+    const staged = entry.staged === undefined ? undefined : join(root, entry.staged);
+    if (entry.backup && exists(fs, join(root, entry.backup))) {
+      const backup = join(root, entry.backup);
+      fs.renameSync(backup, target);
+      // Renaming a hard link onto its own other name does nothing: the backup is then still there.
+      if (exists(fs, backup)) fs.unlinkSync(backup);
+    } else if (!entry.backup && staged && !exists(fs, staged) && exists(fs, target)) {
+      // A new file that had already been moved into place.
+      fs.unlinkSync(target);
+    }
+    if (staged && exists(fs, staged)) fs.unlinkSync(staged);
+  }
+  const folders = journal.created.map((folder) => join(root, folder));
+  for (const folder of [...folders].reverse().filter((f) => f.startsWith(`${root}/`))) removeFolderIfEmpty(fs, folder);
+  fs.unlinkSync(join(root, JOURNAL_WRITING));
+  for (const folder of [...folders].reverse().filter((f) => !f.startsWith(`${root}/`))) removeFolderIfEmpty(fs, folder);
+}
+
+function removeFolderIfEmpty(fs: FileSystem, folder: string): void {
+  try {
+    fs.rmdirSync(folder);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+  }
+}
+
+/** After the switch: the replaced files and the journal go. A failure here leaves them for the next run. */
+function cleanUp(fs: FileSystem, root: string, journal: Journal): void {
+  try {
+    for (const entry of journal.entries) {
+      for (const name of [entry.backup, entry.staged]) if (name && exists(fs, join(root, name))) fs.unlinkSync(join(root, name));
+    }
+    fs.unlinkSync(join(root, JOURNAL_WRITTEN));
+  } catch {
+    // The written journal stays, so the next run finishes this clean-up before it plans anything.
+  }
+}

@@ -1,0 +1,53 @@
+// Yeoman's commit, made all-or-nothing: the environment's own steps (.yo-resolve, .yo-rc.json forced, the conflicter
+// with its questions and its create/force/identical/skip lines), then every file the conflicter let through goes to
+// applyTransaction in one piece instead of mem-fs-editor writing them one after another. It is handed to the
+// environment as the `customCommitTask` feature, so it commits every file in the shared editor, including those of
+// generators composed with ours.
+import { Transform } from 'node:stream';
+import { relative } from 'node:path';
+import { createConflicterTransform, createYoResolveTransform, forceYoFiles } from '@yeoman/conflicter';
+import { clearFileState, isFileNew, isFilePending, isFileStateDeleted, setCommittedFile } from 'mem-fs-editor/state';
+import type { MemFsEditorFile } from 'mem-fs-editor';
+import type { Store } from 'mem-fs';
+import { applyTransaction } from './transaction.js';
+
+/** What the commit needs of yeoman-environment (its shared editor store, terminal adapter and conflicter options). */
+export interface CommittingEnvironment {
+  sharedFs: Store<MemFsEditorFile>;
+  adapter: unknown;
+  conflicterOptions?: Record<string, unknown>;
+}
+
+/**
+ * Commits the shared editor's pending files under root in one transaction. cwd: where the user ran the command
+ * (paths in messages). A failure throws a WriteFailure and leaves both the disk and the files' pending state as they
+ * were.
+ */
+export async function commitInOneTransaction(env: CommittingEnvironment, root: string, cwd: string): Promise<void> {
+  const accepted: MemFsEditorFile[] = [];
+  const collect = new Transform({
+    objectMode: true,
+    transform(file: MemFsEditorFile, _encoding, done) {
+      if (isFilePending(file)) accepted.push(file);
+      done(null, file);
+    },
+  });
+  await env.sharedFs.pipeline(
+    { filter: (file: MemFsEditorFile) => isFilePending(file) || file.path.endsWith('.yo-resolve') },
+    createYoResolveTransform(),
+    forceYoFiles(),
+    createConflicterTransform(env.adapter as never, env.conflicterOptions as never),
+    collect,
+  );
+  const changes = accepted.map((file) => ({
+    path: relative(root, file.path).split('\\').join('/'),
+    contents: isFileStateDeleted(file) ? null : file.contents ?? Buffer.alloc(0),
+    // A new file copied from a template carries the template's permissions; a file on disk keeps its own.
+    mode: isFileNew(file) ? file.stat?.mode : undefined,
+  }));
+  await applyTransaction(root, changes, { cwd });
+  for (const file of accepted) {
+    setCommittedFile(file);
+    clearFileState(file);
+  }
+}
