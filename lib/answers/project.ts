@@ -1,5 +1,6 @@
 // Validated answers plus everything derived from them: the one object templates and the pipeline model read.
 import { CHALICE_RANGE, CONNECTION_PROVIDERS, dnsSuffix } from '../facts/aws.js';
+import { NEW_APP, type ChaliceAppFacts } from '../facts/chalice-features.js';
 import type { Answers } from './settings.js';
 
 export interface PipelineStage {
@@ -25,9 +26,11 @@ export interface Project extends Answers {
   consoleUrl: string;
   chaliceRange: string;
   buildspecs: string[];
+  /** What the Chalice app uses (its config and decorators): the deploy role is tailored to it. */
+  chaliceApp: ChaliceAppFacts;
 }
 
-export function describeProject(answers: Answers): Project {
+export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = NEW_APP): Project {
   const usesConnection = answers.source !== 'codecommit';
   const suffix = dnsSuffix(answers.region);
   const remote = usesConnection
@@ -50,6 +53,7 @@ export function describeProject(answers: Answers): Project {
     consoleUrl: `https://${answers.region}.${consoleHost}/codesuite/codepipeline/pipelines/${answers.appName}Pipeline/view?region=${answers.region}`,
     chaliceRange: CHALICE_RANGE,
     buildspecs: ['buildspec.yml', ...(answers.integrationTests ? ['buildspec-integration.yml'] : [])],
+    chaliceApp,
   };
 }
 

@@ -4,6 +4,7 @@ import { CONFIG_KEY, InputError, savedForm } from '../answers/answers.js';
 import { checkRenderedFile } from './checks.js';
 import { MAKE_MARKERS, mergeMakefile, renamedVariables, targetNames, userTargets } from './makefile.js';
 import { pipelineTemplate } from '../cloudformation/pipeline/template.js';
+import { templateText } from '../cloudformation/cfn.js';
 import type { Project } from '../answers/project.js';
 import { replaceBlock, splitBlock, type Markers } from './marked-block.js';
 import { README_MARKERS, renderTree } from './render.js';
@@ -83,7 +84,7 @@ export function planFiles(project: Project, read: ReadFile, options: PlanOptions
   if (options.newApp) add('seed', appFiles);
   if (readme) add(readme.mode, [['README.md', readme.contents]]);
   add('owned', pipelineFiles);
-  add('owned', [['pipeline.json', jsonText(pipelineTemplate(project))]]);
+  add('owned', [['pipeline.json', templateText(pipelineTemplate(project))]]);
   add('merged', [
     ['.chalice/config.json', chaliceConfigText(project, read, options.seedStagesFrom)],
     ['Makefile', mergeMakefile(existingMakefile, makeBlock)],

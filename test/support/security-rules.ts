@@ -255,7 +255,8 @@ const noAdmin: TemplateCheck = {
   check: (template) => policyStatements(template).filter(({ statement }) => isAllow(statement)).flatMap(({ where, statement }) => {
     const problems: string[] = [];
     if (actionsOf(statement).includes('*')) problems.push(`${where}: Allow with Action "*"`);
-    if (asList(statement.Resource).includes('*')) problems.push(`${where}: Allow with Resource "*"`);
+    // Actions AWS authorises on no resource need "*": allowed only as a named exception with its written reason.
+    if (asList(statement.Resource).includes('*') && !justified(template, where, 'IAM_RESOURCES_SCOPED')) problems.push(`${where}: Allow with Resource "*"`);
     if (statement.NotAction !== undefined) problems.push(`${where}: Allow with NotAction grants everything else`);
     if (statement.NotResource !== undefined) problems.push(`${where}: Allow with NotResource grants everything else`);
     return problems;

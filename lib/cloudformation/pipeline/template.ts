@@ -11,7 +11,7 @@ import {
   actionType, arnOf, getAtt, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement,
 } from '../cfn.js';
 import { KMS_KEY_PARAMETER, artifactKeyStatement, ifKmsKey, kmsConditions, kmsKeyParameter } from './encryption.js';
-import { BUILD_ARTIFACT, appStages, deployActions, deployRoleResources, deployRunStatements } from './deploy.js';
+import { BUILD_ARTIFACT, appStages, deployActions, deployRoleResources, deployRunStatements, projectDeployRole } from './deploy.js';
 import { SOURCE_ARTIFACT, connectionArnValue, sourceAction, sourceResources, sourceStatements, sourceTriggers } from './source.js';
 import { bucketAccess, storageResources } from './storage.js';
 
@@ -64,6 +64,7 @@ function parameters(project: Project): PipelineTemplate['Parameters'] {
     params.RepositoryName = { Type: 'String', Default: project.repository, AllowedPattern: CODECOMMIT_REPO_PATTERN, Description: 'CodeCommit repository the stack creates and keeps' };
   }
   params[KMS_KEY_PARAMETER] = kmsKeyParameter;
+  Object.assign(params, projectDeployRole(project).parameters);
   if (project.approvalEmail) {
     params.ApprovalEmail = { Type: 'String', Default: project.approvalEmail, AllowedPattern: EMAIL_PATTERN, Description: 'Notified when a release waits for approval' };
   }
