@@ -1,0 +1,83 @@
+// The deploy role against the real thing: one small app per Chalice feature, packaged with the real Chalice for beta
+// and prod, expanded by the SAM translator as CloudFormation does, and every call the resource handlers make on
+// create, update and delete (handler-permissions.json) evaluated against the generated CFNDeployRole.
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { CHALICE_FEATURES, type ChaliceFeatureId } from '../lib/facts/chalice-features.js';
+import { FEATURE_APPS, packageApps, type Packaged } from './support/chalice-package.js';
+import { DeployedStack, HANDLER_PERMISSIONS, type HandlerRequest } from './support/handler-requests.js';
+import { allows, roleStatements, type IamStatement } from './support/iam-policy.js';
+import { templateFor } from './support/tools.js';
+import type { CfnTemplate } from './support/security-rules.js';
+
+const FEATURES = CHALICE_FEATURES.map((feature) => feature.id);
+const STACKS = { beta: 'shopBetaStack', prod: 'shopProdStack' } as const;
+
+let packaged: Map<string, Packaged>;
+
+before(() => {
+  packaged = packageApps(FEATURES.map((feature) => join(FEATURE_APPS, feature)));
+});
+
+/** The calls CloudFormation makes for one feature app in both stacks. */
+function handlerRequests(feature: ChaliceFeatureId): HandlerRequest[] {
+  return (Object.keys(STACKS) as (keyof typeof STACKS)[]).flatMap((stage) => {
+    const result = packaged.get(`${join(FEATURE_APPS, feature)}@${stage}`)!;
+    assert.ok(result.transformed, `${feature}/${stage} did not package: ${result.error}`);
+    return new DeployedStack(result.transformed, STACKS[stage]).requests().map((request) => ({ ...request, resourceId: `${stage}: ${request.resourceId}` }));
+  });
+}
+
+const denied = (statements: IamStatement[], requests: HandlerRequest[]) =>
+  requests.filter((request) => !allows(statements, request)).map((r) => `${r.resourceId}: ${r.action} on ${r.resource}${r.context ? ` ${JSON.stringify(r.context)}` : ''}`);
+
+const newAppRole = () => roleStatements(templateFor({ appName: 'shop' }) as unknown as CfnTemplate, 'CFNDeployRole');
+
+describe('the fixtures', () => {
+  it('has one app per Chalice feature of the table (and the unpackageable @app.on_s3_event)', () => {
+    assert.deepEqual(readdirSync(FEATURE_APPS).sort(), [...FEATURES, 's3-event'].sort());
+  });
+
+  it('records the handler permissions of every resource type the packaged feature apps hold', () => {
+    const types = new Set(FEATURES.flatMap((feature) => Object.values(packaged.get(`${join(FEATURE_APPS, feature)}@beta`)!.transformed?.Resources ?? {}).map((r) => r.Type)));
+    assert.deepEqual([...types].filter((type) => !(type in HANDLER_PERMISSIONS.types)), []);
+    for (const [type, permissions] of Object.entries(HANDLER_PERMISSIONS.types)) {
+      assert.match(permissions.source, /aws-cloudformation-schema\/aws-[a-z0-9]+-[a-z0-9]+\.json@[0-9a-f]{40}/, `${type}: the schema file and commit it came from`);
+    }
+  });
+});
+
+describe("the role of a new app (every feature whose resources the app stacks name)", () => {
+  const needAppValues = new Set<ChaliceFeatureId>(CHALICE_FEATURES.filter((feature) => feature.needsAppValues).map((feature) => feature.id));
+  for (const feature of FEATURES.filter((id) => !needAppValues.has(id))) {
+    it(`deploys ${feature} in beta and prod: every create, update and delete call is allowed`, () => {
+      assert.deepEqual(denied(newAppRole(), handlerRequests(feature)), []);
+    });
+  }
+  // What only the app's config names (its roles, layers, domains, VPC) is granted when the app is read (see the
+  // sub-generator's role below); a new app's role must not carry wildcards for them.
+  for (const feature of needAppValues) {
+    it(`does not deploy ${feature} until the app configures it (the Build stage names it)`, () => {
+      assert.notDeepEqual(denied(newAppRole(), handlerRequests(feature)), []);
+    });
+  }
+});
+
+describe('the check can fail', () => {
+  it('a role with one statement removed is caught, naming the call it no longer allows', () => {
+    const statements = newAppRole();
+    for (const sid of ['ManageAppEventSources', 'ManageApis', 'PassAppRolesToLambda', 'ManageManagedLayer', 'FindAppLogGroups']) {
+      const without = statements.filter((statement) => statement.Sid !== sid);
+      const feature: ChaliceFeatureId = { ManageAppEventSources: 'sqs', ManageApis: 'websocket', PassAppRolesToLambda: 'routes', ManageManagedLayer: 'managed-layer', FindAppLogGroups: 'log-retention' }[sid] as ChaliceFeatureId;
+      const problems = denied(without, handlerRequests(feature));
+      assert.notDeepEqual(problems, [], `${sid} removed, yet ${feature} still deploys`);
+    }
+  });
+
+  it('a resource of a type it has no handler permissions for fails the check instead of passing silently', () => {
+    const template = { Resources: { Table: { Type: 'AWS::DynamoDB::Table', Properties: {} } } };
+    assert.throws(() => new DeployedStack(template, STACKS.beta).requests(), /no handler permissions recorded for AWS::DynamoDB::Table/);
+  });
+});

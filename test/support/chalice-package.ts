@@ -1,0 +1,64 @@
+// The real Chalice (1.33) packaging apps as the Build stage does, then the SAM transform as CloudFormation applies it
+// when the change set is created: many apps in one Python process (test/support/package_apps.py), once per test
+// process (results cached in a temp dir that lives as long as the process).
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT, requireTool, tempDir } from './tools.js';
+import type { CfnTemplate } from './security-rules.js';
+
+export const FEATURE_APPS = join(PACKAGE_ROOT, 'test', 'fixtures', 'chalice-features');
+const PACKAGER = join(PACKAGE_ROOT, 'test', 'support', 'package_apps.py');
+
+export interface Packaged {
+  /** What `chalice package` wrote (SAM), with the code locations `aws cloudformation package` fills in. */
+  packaged?: CfnTemplate & { Transform?: unknown };
+  /** After the SAM transform: what CloudFormation deploys. */
+  transformed?: CfnTemplate;
+  /** Chalice's or the translator's message when the app cannot be packaged. */
+  error?: string;
+}
+
+let workDir: string | undefined;
+const cache = new Map<string, Packaged>();
+
+/** Environment for Chalice outside AWS: a region and dummy credentials (packaging calls no AWS API). */
+export const OFFLINE_AWS_ENV = { AWS_DEFAULT_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+
+/**
+ * Packages each app folder for each stage (copies first: Chalice writes .chalice/deployments into the project).
+ * Returns `<app folder>@<stage>` -> result.
+ */
+export function packageApps(apps: string[], stages: string[] = ['beta', 'prod']): Map<string, Packaged> {
+  requireTool('python3');
+  workDir ??= tempDir('cp-chalice-package-');
+  const jobs: { key: string; project: string; stage: string; out: string }[] = [];
+  for (const app of apps) {
+    const project = join(workDir, `app-${cache.size + jobs.length}`);
+    for (const stage of stages) {
+      const key = `${app}@${stage}`;
+      if (cache.has(key) || jobs.some((job) => job.key === key)) continue;
+      if (!existsSync(project)) cpSync(app, project, { recursive: true });
+      jobs.push({ key, project, stage, out: `${project}-${stage}` });
+    }
+  }
+  if (jobs.length > 0) {
+    const jobsFile = join(workDir, `jobs-${cache.size}.json`);
+    writeFileSync(jobsFile, JSON.stringify(jobs));
+    const run = spawnSync('python3', [PACKAGER, jobsFile], { encoding: 'utf8', env: { ...process.env, ...OFFLINE_AWS_ENV }, timeout: 300_000 });
+    if (run.status !== 0) {
+      throw new Error(`packaging with the real Chalice failed to run (is chalice 1.33 installed? /work/shared/tools/install-chalice): ${run.stderr || run.error?.message}`);
+    }
+    for (const { key, out } of jobs) {
+      const read = (name: string) => (existsSync(join(out, name)) ? readFileSync(join(out, name), 'utf8') : undefined);
+      const packaged = read('packaged.json');
+      const transformed = read('transformed.json');
+      cache.set(key, {
+        packaged: packaged === undefined ? undefined : JSON.parse(packaged),
+        transformed: transformed === undefined ? undefined : JSON.parse(transformed),
+        error: read('error.txt'),
+      });
+    }
+  }
+  return new Map(apps.flatMap((app) => stages.map((stage): [string, Packaged] => [`${app}@${stage}`, cache.get(`${app}@${stage}`)!])));
+}
