@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { CHALICE_FEATURES, type ChaliceFeatureId } from '../lib/facts/chalice-features.js';
-import { FEATURE_APPS, packageApps, type Packaged } from './support/chalice-package.js';
+import { FEATURE_APPS, packageApps, type FeaturePackage } from './support/chalice-package.js';
 import { DeployedStack, HANDLER_PERMISSIONS, type HandlerRequest } from './support/handler-requests.js';
 import { allows, roleStatements, type IamStatement } from './support/iam-policy.js';
 import { templateFor } from './support/tools.js';
@@ -15,7 +15,7 @@ import type { CfnTemplate } from './support/security-rules.js';
 const FEATURES = CHALICE_FEATURES.map((feature) => feature.id);
 const STACKS = { beta: 'shopBetaStack', prod: 'shopProdStack' } as const;
 
-let packaged: Map<string, Packaged>;
+let packaged: Map<string, FeaturePackage>;
 
 before(() => {
   packaged = packageApps(FEATURES.map((feature) => join(FEATURE_APPS, feature)));

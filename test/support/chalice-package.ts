@@ -4,13 +4,14 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT, requireTool, tempDir } from './tools.js';
+import { pythonEnv } from './chalice.js';
+import { PACKAGE_ROOT, tempDir } from './tools.js';
 import type { CfnTemplate } from './security-rules.js';
 
 export const FEATURE_APPS = join(PACKAGE_ROOT, 'test', 'fixtures', 'chalice-features');
 const PACKAGER = join(PACKAGE_ROOT, 'test', 'support', 'package_apps.py');
 
-export interface Packaged {
+export interface FeaturePackage {
   /** What `chalice package` wrote (SAM), with the code locations `aws cloudformation package` fills in. */
   packaged?: CfnTemplate & { Transform?: unknown };
   /** After the SAM transform: what CloudFormation deploys. */
@@ -20,17 +21,13 @@ export interface Packaged {
 }
 
 let workDir: string | undefined;
-const cache = new Map<string, Packaged>();
-
-/** Environment for Chalice outside AWS: a region and dummy credentials (packaging calls no AWS API). */
-export const OFFLINE_AWS_ENV = { AWS_DEFAULT_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+const cache = new Map<string, FeaturePackage>();
 
 /**
  * Packages each app folder for each stage (copies first: Chalice writes .chalice/deployments into the project).
  * Returns `<app folder>@<stage>` -> result.
  */
-export function packageApps(apps: string[], stages: string[] = ['beta', 'prod']): Map<string, Packaged> {
-  requireTool('python3');
+export function packageApps(apps: string[], stages: string[] = ['beta', 'prod']): Map<string, FeaturePackage> {
   workDir ??= tempDir('cp-chalice-package-');
   const jobs: { key: string; project: string; stage: string; out: string }[] = [];
   for (const app of apps) {
@@ -45,7 +42,7 @@ export function packageApps(apps: string[], stages: string[] = ['beta', 'prod'])
   if (jobs.length > 0) {
     const jobsFile = join(workDir, `jobs-${cache.size}.json`);
     writeFileSync(jobsFile, JSON.stringify(jobs));
-    const run = spawnSync('python3', [PACKAGER, jobsFile], { encoding: 'utf8', env: { ...process.env, ...OFFLINE_AWS_ENV }, timeout: 300_000 });
+    const run = spawnSync('python3', [PACKAGER, jobsFile], { encoding: 'utf8', env: pythonEnv(), timeout: 300_000 });
     if (run.status !== 0) {
       throw new Error(`packaging with the real Chalice failed to run (is chalice 1.33 installed? /work/shared/tools/install-chalice): ${run.stderr || run.error?.message}`);
     }
@@ -60,5 +57,5 @@ export function packageApps(apps: string[], stages: string[] = ['beta', 'prod'])
       });
     }
   }
-  return new Map(apps.flatMap((app) => stages.map((stage): [string, Packaged] => [`${app}@${stage}`, cache.get(`${app}@${stage}`)!])));
+  return new Map(apps.flatMap((app) => stages.map((stage): [string, FeaturePackage] => [`${app}@${stage}`, cache.get(`${app}@${stage}`)!])));
 }
