@@ -1,10 +1,10 @@
 // The bin as a user runs it: a fresh process on a temp dir, exit codes, printed next steps, git and make.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { EXAMPLE_ANSWERS, readTree, runCli, tempDir } from './support/tools.js';
+import { EXAMPLE_ANSWERS, fakePython, readTree, runCli, tempDir } from './support/tools.js';
 
 const IDENTITY = {
   GIT_AUTHOR_NAME: 'Test User', GIT_AUTHOR_EMAIL: 'test@example.com',
@@ -163,28 +163,8 @@ describe('--help and --dry-run', () => {
 });
 
 describe('.venv set-up (unless --skip-install)', () => {
-  /** A fake python3.13 on PATH: makes .venv with a python whose pip install fails (as offline), logging its calls. */
-  function fakePython(): { bin: string; log: string } {
-    const bin = tempDir('cp-fakepy-');
-    const log = join(bin, 'calls.log');
-    const script = [
-      '#!/bin/sh',
-      `echo "python3.13 $*" >> ${log}`,
-      'if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then',
-      '  mkdir -p "$3/bin"',
-      `  printf '#!/bin/sh\\necho "venv-python $*" >> ${log}\\necho "ERROR: no network" >&2\\nexit 1\\n' > "$3/bin/python"`,
-      '  chmod +x "$3/bin/python"',
-      'fi',
-      'exit 0',
-    ].join('\n');
-    mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, 'python3.13'), `${script}\n`);
-    chmodSync(join(bin, 'python3.13'), 0o755);
-    return { bin, log };
-  }
-
   it('creates .venv with the chosen Python; a failed install is a warning with the command to run later, exit 0', () => {
-    const { bin, log } = fakePython();
+    const { bin, log } = fakePython('3.13');
     const cwd = tempDir();
     const result = runCli(['--app-name', 'venvy', '--defaults', '--skip-git'], cwd, { PATH: `${bin}:/usr/bin:/bin` });
     assert.equal(result.status, 0, result.stderr);

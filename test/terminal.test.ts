@@ -3,18 +3,21 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BIN, requireTool, tempDir } from './support/tools.js';
+import { BIN, fakePython, requireTool, tempDir } from './support/tools.js';
 
-function runInTerminal(args: string[], cwd: string): Promise<{ status: number | null; output: string }> {
+function runInTerminal(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; output: string }> {
   requireTool('script', ['--version']);
   return new Promise((resolve, reject) => {
     const command = [process.execPath, BIN, ...args].map((word) => `'${word}'`).join(' ');
-    const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '' } });
+    // A pty from `script` has no size; give it one, as a terminal window has (spinners measure the width).
+    const child = spawn('script', ['-qefc', `stty cols 120 rows 40; ${command}`, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', ...env } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // The pty may close between two key presses: a late key is not an error.
+    child.stdin.on('error', () => undefined);
     const enter = setInterval(() => child.stdin.write('\r'), 250);
     const timeout = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
@@ -45,4 +48,22 @@ describe('chalice-pipeline in a terminal', () => {
     assert.equal(saved.pipelineType, 'V2');
     assert.match(output, /Next steps:/);
   });
+
+  it('the install step: the Python fallback note, then a heading with a spinner while pip runs, pip\'s output only on failure', async () => {
+    // Only python3.12 exists (3.13 is asked for); its pip takes 2 s, prints a line and fails.
+    const { bin, log } = fakePython('3.12', 2);
+    const cwd = tempDir('spin-');
+    const { status, output } = await runInTerminal(['--app-name', 'spin', '--skip-git'], cwd, { PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin` });
+    assert.equal(status, 0, output);
+    const note = output.indexOf('note: python3.13 not found; .venv uses python3.12');
+    const heading = output.indexOf('Installing requirements-dev.txt into .venv (python3.12)');
+    const pipSays = output.indexOf('| ERROR: no network');
+    assert.ok(note >= 0 && heading > note, `the note comes before the heading:\n${output}`);
+    assert.ok(pipSays > heading, `pip's output follows the heading, shown because the install failed:\n${output}`);
+    // While pip runs, the spinner redraws the heading line (ora's frames) rather than printing pip's lines.
+    assert.match(output.slice(heading - 20, pipSays), /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/u, 'a spinner frame');
+    assert.match(output, /warning: installing requirements-dev\.txt failed \(offline\?\); run later: cd .*spin && make venv PYTHON=python3\.12/);
+    assert.match(readFileSync(log, 'utf8'), /^venv-python -m pip install /m);
+  });
 });
+

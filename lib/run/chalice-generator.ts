@@ -192,10 +192,21 @@ export abstract class ChaliceGenerator extends Generator {
 
   async install(): Promise<void> {
     if (this.switchOn('dry-run')) return;
-    const adapter = this.env.adapter as unknown as { progress?: <T>(step: () => Promise<T>, options: { name: string }) => Promise<T> };
+    const adapter = this.env.adapter as unknown as {
+      progress?: <T>(step: () => Promise<T>, options: { name: string }) => Promise<T>;
+      onIdle?: () => Promise<void>;
+    };
     const lines = await install(this.prepared!, this.afterWriteOptions(), {
       say: (line) => this.log(line),
-      progress: (heading, step) => (adapter.progress ? adapter.progress(step, { name: heading }) : (this.log(heading), step())),
+      progress: async (heading, step) => {
+        if (!adapter.progress) {
+          this.log(heading);
+          return step();
+        }
+        // The adapter spins only when its queue is idle (else it prints the heading after the step): let the log drain.
+        await adapter.onIdle?.();
+        return adapter.progress(step, { name: heading });
+      },
     });
     for (const line of lines) this.log(line);
   }

@@ -1,7 +1,7 @@
 // Shared test support: the answers matrix, generation without a disk, the bin as a user runs it, and the external
 // checkers (cfn-lint, python3), which must exist: a missing tool fails the suite with a message, never skips it.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -168,4 +168,27 @@ export function pyCompile(paths: string[]): string {
   requireTool('python3');
   const result = spawnSync('python3', ['-m', 'py_compile', ...paths], { encoding: 'utf8' });
   return result.status === 0 ? '' : `${result.stdout}${result.stderr}`;
+}
+
+/**
+ * A fake python<version> on PATH: makes .venv with a python whose pip install prints a line and fails (as offline)
+ * after `pipSeconds`, logging every call.
+ */
+export function fakePython(version: string, pipSeconds = 0): { bin: string; log: string } {
+  const bin = tempDir('cp-fakepy-');
+  const log = join(bin, 'calls.log');
+  const pip = `#!/bin/sh\\necho "venv-python $*" >> ${log}\\nsleep ${pipSeconds}\\necho "ERROR: no network" >&2\\nexit 1\\n`;
+  const script = [
+    '#!/bin/sh',
+    `echo "python${version} $*" >> ${log}`,
+    'if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then',
+    '  mkdir -p "$3/bin"',
+    `  printf '${pip}' > "$3/bin/python"`,
+    '  chmod +x "$3/bin/python"',
+    'fi',
+    'exit 0',
+  ].join('\n');
+  writeFileSync(join(bin, `python${version}`), `${script}\n`);
+  chmodSync(join(bin, `python${version}`), 0o755);
+  return { bin, log };
 }

@@ -84,11 +84,14 @@ export function setUpYo(): Yo {
       requireTool('script', ['--version']);
       const command = [...asUser, ...environment, process.execPath, YO_CLI, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
       return new Promise((resolve, reject) => {
-        const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        // A pty from `script` has no size; give it one, as a terminal window has (spinners measure the width).
+        const child = spawn('script', ['-qefc', `stty cols 120 rows 40; ${command}`, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
         let output = '';
         child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
         child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
         // Enter, again and again: each question takes its default whenever it comes.
+        // The pty may close between two key presses: a late key is not an error.
+        child.stdin.on('error', () => undefined);
         const enter = setInterval(() => child.stdin.write('\r'), 250);
         const timeout = setTimeout(() => child.kill('SIGKILL'), 120_000);
         child.on('error', reject);
