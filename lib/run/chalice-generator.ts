@@ -178,8 +178,11 @@ export abstract class ChaliceGenerator extends Generator {
   private addStatusWords(): void {
     const log = this.env.adapter.log as unknown as Record<string, unknown> & { write(text: string): unknown };
     for (const [status, colour] of Object.entries(STATUS_COLOURS)) {
+      // Coloured as Yeoman's own words, only where colours are shown.
+      const coloured = process.stdout.isTTY && !process.env.NO_COLOR && process.env.FORCE_COLOR !== '0';
       log[status] ??= function (this: typeof log, path: string) {
-        this.write(`${colour}${status.padStart('identical'.length)}\u001B[39m ${path}\n`);
+        const word = status.padStart('identical'.length);
+        this.write(`${coloured ? `${colour}${word}\u001B[39m` : word} ${path}\n`);
         return this;
       };
     }
