@@ -33,6 +33,8 @@ describe('npm pack', () => {
     const run = spawnSync(bin, ['--app-name', 'packed', '--defaults', '--skip-install', '--skip-git'], { cwd: project, encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     assert.ok(existsSync(join(project, 'packed', 'pipeline.json')));
+    // Yeoman's runtime (npm's installer with it) is yo's to bring: an optional peer, not installed with us.
+    assert.ok(!existsSync(join(project, 'node_modules', 'yeoman-environment')), 'yeoman-environment installed with the package');
   });
 });
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { before, describe, it } from 'node:test';
 import { TerminalAdapter } from '@yeoman/adapter';
 import Generator from 'yeoman-generator';
@@ -139,6 +140,28 @@ describe('through yeoman-environment (the bin\'s Yeoman route), stdin not a term
     const chaliceApp = runCli(['--skip-install', '--skip-git'], empty, YEOMAN);
     assert.equal(chaliceApp.status, 2, chaliceApp.stderr);
     assert.match(chaliceApp.stderr, /run `chalice-pipeline pipeline` to add or upgrade/);
+  });
+});
+
+describe('the bin without a terminal', () => {
+  it('never loads Yeoman\'s runtime (yeoman-environment, yeoman-generator, inquirer)', () => {
+    // A module hook that records every package the run resolves.
+    const folder = tempDir('cp-hooks-');
+    writeFileSync(join(folder, 'resolve.mjs'), [
+      'export async function resolve(specifier, context, next) {',
+      '  const resolved = await next(specifier, context);',
+      "  const inPackage = resolved.url.split('/node_modules/')[1];",
+      "  if (inPackage) process.stderr.write(`package ${inPackage.split('/')[0]}\\n`);",
+      '  return resolved;',
+      '}',
+    ].join('\n'));
+    const hooks = join(folder, 'register.mjs');
+    writeFileSync(hooks, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(folder, 'resolve.mjs')).href)});\n`);
+    const result = runCli(['--app-name', 'fast', '--defaults', '--skip-install', '--skip-git'], tempDir('cp-yeoman-'), { NODE_OPTIONS: `--import ${hooks}` });
+    assert.equal(result.status, 0, result.stderr);
+    const packages = new Set([...result.stderr.matchAll(/^package (\S+)$/gm)].map((match) => match[1]));
+    assert.ok(packages.has('yaml'), `the hook sees the packages loaded: ${[...packages].join(', ')}`);
+    for (const heavy of ['yeoman-environment', 'yeoman-generator', '@inquirer', 'lodash-es']) assert.ok(!packages.has(heavy), `${heavy} loaded`);
   });
 });
 
