@@ -4,13 +4,13 @@
 // folder exactly as it was (no .yo-rc.json, no half-made <appName>/ folder).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cli } from '../lib/run/cli.js';
 import { branchRule } from '../lib/answers/rules.js';
 import { BIN, CONNECTION_ARN, EXAMPLE_ANSWERS, readTree, runCli, tempDir } from './support/tools.js';
+import { snapshot } from './support/disk.js';
 
 interface Row {
   name: string;
@@ -278,32 +278,6 @@ const cliRows: Row[] = [
 ];
 
 const ROWS: Row[] = [...fileRows, ...cliRows, ...appNameRows, ...valueRows, ...branchRows, ...emailRows, ...repositoryRows, ...arnRows];
-
-/** Every path below root with its kind, mode and bytes (as a hash), folders included: byte-for-byte comparison. */
-function snapshot(root: string): Map<string, string> {
-  const entries = new Map<string, string>();
-  const walk = (folder: string) => {
-    for (const name of readdirSync(folder).sort()) {
-      const path = join(folder, name);
-      const key = path.slice(root.length + 1);
-      const stat = statSync(path);
-      if (stat.isDirectory()) {
-        entries.set(key, `dir ${stat.mode.toString(8)}`);
-        walk(path);
-        continue;
-      }
-      let hash: string;
-      try {
-        hash = createHash('sha256').update(readFileSync(path)).digest('hex');
-      } catch (error) {
-        hash = `unreadable (${(error as NodeJS.ErrnoException).code})`;
-      }
-      entries.set(key, `file ${stat.mode.toString(8)} ${stat.size} ${hash}`);
-    }
-  };
-  walk(root);
-  return entries;
-}
 
 interface Spawned {
   status: number | null;

@@ -9,7 +9,7 @@ import type { Project } from '../answers/project.js';
 import { replaceBlock, splitBlock, type Markers } from './marked-block.js';
 import { README_MARKERS, renderTree } from './render.js';
 import {
-  GITIGNORE_LINES, appendMissingLines, devRequirementLines, gitignoreCovers, jsonText, mergeChaliceConfigText,
+  GITIGNORE_LINES, appendMissingLines, keepConventions, withLfBreaks, devRequirementLines, gitignoreCovers, jsonText, mergeChaliceConfigText,
   newChaliceConfig, sameRequirement,
 } from './repo-files.js';
 
@@ -54,7 +54,12 @@ export interface PlanOptions {
   userFolders?: readonly string[];
 }
 
-export function planFiles(project: Project, read: ReadFile, options: PlanOptions): Plan {
+export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOptions): Plan {
+  // Merges read LF text; each merged file gets its own line breaks and final newline back (keepConventions).
+  const read: ReadFile = (path) => {
+    const text = readAsIs(path);
+    return text === undefined ? undefined : withLfBreaks(text);
+  };
   const notes: string[] = [];
   const existingMakefile = read('Makefile') ?? '';
   const { targets, renamed } = targetNames(userTargets(existingMakefile));
@@ -97,9 +102,12 @@ export function planFiles(project: Project, read: ReadFile, options: PlanOptions
   // Files an earlier run generated that these answers no longer use stay (they may hold your changes): say so.
   const unused = Object.keys(saved.hashes).filter((path) => !wanted.some((file) => file.path === path) && read(path) !== undefined);
   if (unused.length > 0) notes.push(`no longer used by the pipeline, kept: ${unused.join(', ')} (delete them if you do not need them)`);
-  const files = wanted.map((file) => ({ ...file, action: decide(file, read(file.path), saved.hashes, options.upgradable) }));
-  for (const file of files) checkRenderedFile(file.path, file.contents);
-  files.push(yoRcFile(project, files, read, saved.other));
+  const files = wanted.map((wantedFile) => {
+    const file = wantedFile.mode === 'merged' ? { ...wantedFile, contents: keepConventions(readAsIs(wantedFile.path), wantedFile.contents) } : wantedFile;
+    return { ...file, action: decide(file, readAsIs(file.path), saved.hashes, options.upgradable) };
+  });
+  for (const file of files) checkRenderedFile(file.path, withLfBreaks(file.contents));
+  files.push(yoRcFile(project, files, readAsIs, saved.other));
   return { files, notes, recorded: saved.hashes };
 }
 
@@ -129,7 +137,8 @@ export const blockKey = (path: string) => `${path}#block`;
 
 function blockFingerprint(path: string, text: string): string | undefined {
   const markers = BLOCK_MARKERS[path];
-  const block = markers ? splitBlock(text, markers).block : undefined;
+  // Fingerprinted with LF breaks: a checkout that turns the file into CRLF is no edit of the block.
+  const block = markers ? splitBlock(withLfBreaks(text), markers).block : undefined;
   return block === undefined ? undefined : fingerprint(block);
 }
 

@@ -90,6 +90,22 @@ function jsonIndent(text: string): string | number {
 }
 
 /** Append the lines that are missing; nothing is removed or reordered. `same` decides what counts as present. */
+/** Text with every CRLF line break as LF: merges work on LF text (see keepConventions). */
+export const withLfBreaks = (text: string) => text.replaceAll('\r\n', '\n');
+
+/**
+ * merged (LF text) in the conventions of the team's file it came from: CRLF breaks when most of its breaks are
+ * CRLF, and no final line break when it had none. A merge never changes how a file is written, only what it says.
+ */
+export function keepConventions(original: string | undefined, merged: string): string {
+  if (original === undefined || original === '') return merged;
+  let text = merged;
+  if (!original.endsWith('\n') && text.endsWith('\n')) text = text.slice(0, -1);
+  const crlf = original.split('\r\n').length - 1;
+  if (crlf > 0 && crlf >= original.split('\n').length - 1 - crlf) text = text.replace(/\r?\n/g, '\r\n');
+  return text;
+}
+
 export function appendMissingLines(text: string, lines: string[], same: (a: string, b: string) => boolean = (a, b) => a === b): string {
   const present = text.split('\n').map((line) => line.trim());
   const missing = lines.filter((line) => !present.some((existing) => same(existing, line)));

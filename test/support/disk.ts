@@ -1,0 +1,120 @@
+// Disk-level test support: byte-for-byte snapshots of a folder, a file-system layer that fails at a chosen call,
+// a small real tmpfs, and an unprivileged user to run the bin as.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FileSystem } from '../../lib/run/write/transaction.js';
+import { tempDir } from './tools.js';
+
+/** Every path below root with its kind, mode and bytes (as a hash) or link target, folders included. */
+export function snapshot(root: string): Map<string, string> {
+  const entries = new Map<string, string>();
+  const walk = (folder: string) => {
+    for (const name of fs.readdirSync(folder).sort()) {
+      const path = join(folder, name);
+      const key = path.slice(root.length + 1);
+      const stat = fs.lstatSync(path);
+      if (stat.isSymbolicLink()) {
+        entries.set(key, `link -> ${fs.readlinkSync(path)}`);
+      } else if (stat.isDirectory()) {
+        entries.set(key, `dir ${stat.mode.toString(8)}`);
+        walk(path);
+      } else {
+        let hash: string;
+        try {
+          hash = createHash('sha256').update(fs.readFileSync(path)).digest('hex');
+        } catch (error) {
+          hash = `unreadable (${(error as NodeJS.ErrnoException).code})`;
+        }
+        entries.set(key, `file ${stat.mode.toString(8)} ${stat.size} ${hash}`);
+      }
+    }
+  };
+  walk(root);
+  return entries;
+}
+
+/** The calls of the writer that change the disk or flush it: where a failure is injected. */
+const CHANGING_CALLS = [
+  'openSync', 'writeSync', 'fsync', 'closeSync', 'fchmodSync', 'fchownSync', 'renameSync', 'linkSync', 'copyFileSync',
+  'unlinkSync', 'mkdirSync', 'rmdirSync',
+] as const;
+
+export interface FailingLayer {
+  fs: FileSystem;
+  /** Changing calls made so far. */
+  calls(): number;
+  /** The call that failed, as "renameSync /path", once it has. */
+  failed(): string | undefined;
+}
+
+/**
+ * node:fs, except that changing call number failAt (0-based) fails with code, as the device would report it
+ * (failAt -1: none fails).
+ */
+export function failingFileSystem(failAt: number, code: string): FailingLayer {
+  let calls = 0;
+  let failed: string | undefined;
+  const layer: Record<string, unknown> = { ...fs };
+  for (const name of CHANGING_CALLS) {
+    const real = (fs as unknown as Record<string, (...args: unknown[]) => unknown>)[name]!;
+    layer[name] = (...args: unknown[]) => {
+      if (calls++ === failAt) {
+        failed = `${name} ${typeof args[0] === 'string' ? args[0] : `fd ${String(args[0])}`}`;
+        const error = Object.assign(new Error(`${code}: injected failure, ${name}`), { code });
+        if (name === 'fsync') return void setImmediate(() => (args[1] as (error: Error) => void)(error));
+        throw error;
+      }
+      // A flush that succeeds is not observable in-process: skip the device (~4 ms each) to keep many runs cheap.
+      if (name === 'fsync') return void setImmediate(() => (args[1] as (error: null) => void)(null));
+      return real(...args);
+    };
+  }
+  return { fs: layer as unknown as FileSystem, calls: () => calls, failed: () => failed };
+}
+
+/** A fresh tmpfs of size bytes, or why none can be mounted here (the caller skips with that reason). */
+export function mountTmpfs(size: number): { dir: string; unmount(): void } | { skip: string } {
+  const dir = tempDir('cp-tmpfs-');
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (mounted.error || mounted.status !== 0) {
+    fs.rmdirSync(dir);
+    return { skip: `a real full disk needs a tmpfs, and mounting one is not permitted here (${mounted.error?.message ?? mounted.stderr.trim()})` };
+  }
+  return {
+    dir,
+    unmount: () => {
+      // yeoman-test moves the process into the folder it runs in: step out, or the mount stays busy.
+      if (process.cwd().startsWith(dir)) process.chdir(tmpdir());
+      const unmounted = spawnSync('umount', [dir], { encoding: 'utf8' });
+      if (unmounted.status !== 0) spawnSync('umount', ['--lazy', dir]);
+      fs.rmdirSync(dir);
+    },
+  };
+}
+
+/** Fills the file system of dir with a file so that about `free` bytes stay available. */
+export function fillDisk(dir: string, free: number): string {
+  const filler = join(dir, 'filler');
+  const { bavail, bsize } = fs.statfsSync(dir);
+  fs.writeFileSync(filler, Buffer.alloc(Math.max(0, bavail * bsize - free)));
+  return filler;
+}
+
+const USER = 'cp-writer-test';
+
+/** An unprivileged user (created when absent), or why there is none (not root, no useradd). */
+export function unprivilegedUser(): { uid: number; gid: number; run(command: string[]): string[] } | { skip: string } {
+  if (process.getuid?.() !== 0) return { skip: 'already running as an unprivileged user' };
+  let id = spawnSync('id', ['-u', USER], { encoding: 'utf8' });
+  if (id.status !== 0) {
+    const added = spawnSync('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', USER], { encoding: 'utf8' });
+    if (added.status !== 0) return { skip: `cannot create a user to test as (${added.error?.message ?? added.stderr.trim()})` };
+    id = spawnSync('id', ['-u', USER], { encoding: 'utf8' });
+  }
+  const uid = Number(id.stdout.trim());
+  const gid = Number(spawnSync('id', ['-g', USER], { encoding: 'utf8' }).stdout.trim());
+  return { uid, gid, run: (command) => ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', ...command] };
+}
