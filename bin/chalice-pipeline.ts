@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // chalice-pipeline [app|pipeline] [options]: the generators without a global `yo` (see lib/run/cli.ts).
-import { cli } from '../lib/run/cli.js';
 import { exitQuietlyOnSignals } from '../lib/run/write/signals.js';
 
+// Before the rest loads: Ctrl-C during start-up is as quiet as later.
 exitQuietlyOnSignals();
+const { cli } = await import('../lib/run/cli.js');
 
 process.exitCode = await cli(process.argv.slice(2), {
   cwd: process.cwd(),

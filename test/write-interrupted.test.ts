@@ -1,0 +1,156 @@
+// Interrupted runs: the bin killed (SIGKILL) at random moments leaves no truncated or mixed file, and the next run
+// puts the repository back and converges; SIGTERM and SIGINT end the run quietly (143, 130) with the repository as
+// before or fully written, never in between.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, statSync, watch } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+import { JOURNAL_WRITING, recoverInterruptedRun } from '../lib/run/write/transaction.js';
+import { snapshot } from './support/disk.js';
+import { USER_MAKEFILE, makefileRepo } from './support/fixtures.js';
+import { BIN, runCliInProcess, tempDir, writeTree } from './support/tools.js';
+
+const PIPELINE = ['pipeline', '--defaults', '--skip-git', '--skip-install'];
+const KILL_TRIALS = 50;
+/** The writer's own names: staged and replaced files beside their targets, and the journals. */
+const OURS = /(^|\/)\.[^/]*\.chalice-pipeline-[0-9a-f]+\.(new|old)$|^\.chalice-pipeline-(writing|written)\.json$/;
+
+/** A repository whose merged files are large enough for writing to take measurable time (~0.2 MB). */
+function largeRepository(): Record<string, string> {
+  const targets = Array.from({ length: 200 }, (_, i) => `team-task-${i}:\n\t@echo "task ${i}"\n`).join('\n');
+  const settings = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`SETTING_${i}`, `value-${i}-${'x'.repeat(32)}`]));
+  const config = { version: '2.0', app_name: 'orders', environment_variables: settings, stages: { dev: { api_gateway_stage: 'api' } } };
+  return { ...makefileRepo(), Makefile: `${USER_MAKEFILE}\n${targets}`, '.chalice/config.json': `${JSON.stringify(config, null, 2)}\n` };
+}
+
+/** path -> bytes of every file below root. */
+function files(root: string): Map<string, Buffer> {
+  const found = new Map<string, Buffer>();
+  const walk = (folder: string) => {
+    for (const name of readdirSync(folder)) {
+      const path = join(folder, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else found.set(relative(root, path), readFileSync(path));
+    }
+  };
+  walk(root);
+  return found;
+}
+
+interface Interrupted {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * Runs the bin in dir and sends signal after `delay` ms, counted from the start, or from the moment the writer's
+ * journal appears (fromJournal).
+ */
+function runAndInterrupt(dir: string, signal: NodeJS.Signals, delay: number, fromJournal: boolean): Promise<Interrupted> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...PIPELINE], { cwd: dir, stdio: 'ignore', env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '' } });
+    let timer: NodeJS.Timeout | undefined;
+    const send = () => child.kill(signal);
+    const watcher = watch(dir, (_event, name) => {
+      if (fromJournal && name === JOURNAL_WRITING && timer === undefined) timer = setTimeout(send, delay);
+    });
+    if (!fromJournal) timer = setTimeout(send, delay);
+    child.on('error', reject);
+    child.on('exit', (code, exitSignal) => {
+      watcher.close();
+      clearTimeout(timer);
+      resolve({ code, signal: exitSignal });
+    });
+  });
+}
+
+describe('interrupted runs', () => {
+  const repository = largeRepository();
+  const reference = tempDir('cp-kill-');
+  writeTree(reference, repository);
+  const before = files(reference);
+  const beforeTree = snapshot(reference);
+  let afterTree: Map<string, string>;
+  let after: Map<string, Buffer>;
+  /** How long an undisturbed run takes, and how long its writing (journal to exit). */
+  let runMs = 0;
+  let writeMs = 0;
+
+  it('an undisturbed run, timed', async () => {
+    const started = Date.now();
+    let journalAt = 0;
+    const watcher = watch(reference, (_event, name) => {
+      if (name === JOURNAL_WRITING && journalAt === 0) journalAt = Date.now();
+    });
+    const done = await runAndInterrupt(reference, 'SIGKILL', 60_000, false);
+    watcher.close();
+    assert.equal(done.code, 0);
+    runMs = Date.now() - started;
+    writeMs = Math.max(5, Date.now() - journalAt);
+    after = files(reference);
+    afterTree = snapshot(reference);
+    assert.notDeepEqual(afterTree, beforeTree);
+  });
+
+  it(`SIGKILL at ${KILL_TRIALS} random moments: no truncated or mixed file; the next run undoes and converges`, async (t) => {
+    let midWrite = 0;
+    const trial = async (index: number) => {
+      const dir = tempDir('cp-kill-');
+      writeTree(dir, repository);
+      // Half the kills anywhere in the run, half while the writer works (its journal exists).
+      const fromJournal = index % 2 === 1;
+      const delay = Math.random() * (fromJournal ? writeMs : runMs * 1.1);
+      const killed = await runAndInterrupt(dir, 'SIGKILL', delay, fromJournal);
+      const where = `trial ${index}: killed ${Math.round(delay)} ms after ${fromJournal ? 'the journal appeared' : 'the start'} (exit ${killed.code ?? killed.signal})`;
+      const found = files(dir);
+      for (const [path, bytes] of found) {
+        if (OURS.test(path)) continue;
+        const old = before.get(path);
+        const next = after.get(path);
+        assert.ok((old && bytes.equals(old)) || (next && bytes.equals(next)), `${where}: ${path} is neither its old nor its new version (${bytes.length} bytes)`);
+      }
+      for (const path of before.keys()) assert.ok(found.has(path), `${where}: the team's ${path} is missing`);
+      if (readdirSync(dir).includes(JOURNAL_WRITING)) midWrite += 1;
+      // What the next run does first: the repository is then entirely as before or entirely written.
+      recoverInterruptedRun(dir);
+      const recovered = snapshot(dir);
+      assert.ok(isDeepEqual(recovered, beforeTree) || isDeepEqual(recovered, afterTree), `${where}: after recovery, neither the old nor the new tree`);
+      const rerun = await runCliInProcess(PIPELINE, dir);
+      assert.equal(rerun.status, 0, `${where}: ${rerun.stderr}`);
+      assert.deepEqual(snapshot(dir), afterTree, `${where}: the next run converges`);
+      rmSync(dir, { recursive: true, force: true });
+    };
+    for (let index = 0; index < KILL_TRIALS; index += 2) await Promise.all([trial(index), trial(index + 1)]);
+    t.diagnostic(`${midWrite} of ${KILL_TRIALS} kills left a run half-written (undone by the next run)`);
+    assert.ok(midWrite >= 5, `only ${midWrite} kills landed while files were being written: the test did not exercise the writer`);
+  });
+
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    it(`${signal} while writing: exit ${code}, the repository as before or fully written, nothing left over`, async () => {
+      const outcomes = new Set<string>();
+      for (let index = 0; index < 5; index += 1) {
+        const dir = tempDir('cp-signal-');
+        writeTree(dir, repository);
+        const fromJournal = index > 0;
+        const delay = fromJournal ? Math.random() * writeMs : runMs / 3;
+        const stopped = await runAndInterrupt(dir, signal, delay, fromJournal);
+        const where = `${signal} ${Math.round(delay)} ms after ${fromJournal ? 'the journal appeared' : 'the start'}`;
+        const state = snapshot(dir);
+        const whole = isDeepEqual(state, beforeTree) ? 'before' : isDeepEqual(state, afterTree) ? 'after' : 'neither';
+        assert.notEqual(whole, 'neither', `${where}: the repository is half-written`);
+        // A run that had finished before the signal arrived exits 0, fully written. One stopped while Node itself
+        // was starting dies of the signal (the shell shows the same code) before anything could be written.
+        if (stopped.signal === signal) assert.equal(whole, 'before', where);
+        else if (stopped.code !== 0) assert.equal(stopped.code, code, `${where}: exit ${stopped.code ?? stopped.signal}`);
+        outcomes.add(whole);
+        rmSync(dir, { recursive: true, force: true });
+      }
+      assert.ok(outcomes.size > 0);
+    });
+  }
+});
+
+function isDeepEqual(a: Map<string, string>, b: Map<string, string>): boolean {
+  return a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
+}
