@@ -5,17 +5,16 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import helpers from 'yeoman-test';
 import { parseCli } from '../lib/run/cli-args.js';
 import { runWithoutPrompts } from '../lib/run/run.js';
 import { WriteFailure } from '../lib/run/write/failure.js';
 import { JOURNAL_WRITTEN } from '../lib/run/write/transaction.js';
-import { failingFileSystem, fillDisk, mountTmpfs, snapshot } from './support/disk.js';
+import { PIPELINE_RUN, failingFileSystem, fillDisk, mountTmpfs, runPipelineOn, snapshot, type Route } from './support/disk.js';
 import { USER_MAKEFILE, makefileRepo } from './support/fixtures.js';
-import { PACKAGE_ROOT, runCli, runCliInProcess, tempDir, writeTree } from './support/tools.js';
+import { tempDir, writeTree } from './support/tools.js';
 
 const QUIET = ['--skip-git', '--skip-install'];
-const PIPELINE = ['pipeline', '--defaults', ...QUIET];
+const PIPELINE = PIPELINE_RUN;
 const SILENT = { out: () => undefined, err: () => undefined };
 const CODES = ['ENOSPC', 'EIO', 'EACCES', 'EROFS', 'EDQUOT'];
 /** Names the writer leaves only when its clean-up after the switch failed (the next run removes them). */
@@ -125,14 +124,14 @@ describe('a real full disk (tmpfs)', () => {
       // Free space from none to enough, in pages: the bin's code for every level, the spawned bin and the Yeoman
       // route (yeoman-test, then the bin through yeoman-environment) for some.
       for (let pages = 0; pages <= 32; pages += 4) {
-        const routes = ['in-process', ...(pages === 8 ? ['bin', 'yeoman'] : []), ...(pages === 4 || pages === 20 || pages === 32 ? ['yeoman-test'] : [])];
+        const routes: Route[] = ['in-process', ...(pages === 8 ? ['bin', 'yeoman'] as const : []), ...(pages === 4 || pages === 20 || pages === 32 ? ['yeoman-test'] as const : [])];
         for (const route of routes) {
           const repo = join(disk.dir, 'repo');
           rmSync(repo, { recursive: true, force: true });
           mkdirSync(repo);
           writeTree(repo, teamRepository());
           const filler = fillDisk(disk.dir, pages * PAGE);
-          const result = await runOn(route, repo);
+          const result = await runPipelineOn(route, repo);
           const where = `${route} with ${pages} pages free: exit ${result.status}\n${result.stderr}`;
           if (result.status === 0) {
             assert.deepEqual(snapshot(repo), after, where);
@@ -147,12 +146,12 @@ describe('a real full disk (tmpfs)', () => {
           outcomes.push(`${route}:${result.status}`);
           t.diagnostic(`${route}, ${pages} pages free: exit ${result.status}`);
           rmSync(filler);
-          const rerun = await runOn(route, repo);
+          const rerun = await runPipelineOn(route, repo);
           assert.equal(rerun.status, 0, `${where}\nre-run: ${rerun.stderr}`);
           assert.deepEqual(snapshot(repo), after, `${where}: the re-run converges`);
         }
       }
-      for (const route of ['in-process', 'bin', 'yeoman-test', 'yeoman']) {
+      for (const route of ['in-process', 'bin', 'yeoman-test', 'yeoman'] as const) {
         assert.ok(outcomes.includes(`${route}:1`), `${route} met a full disk at least once (${outcomes.join(' ')})`);
       }
       assert.ok(outcomes.includes('in-process:0') && outcomes.includes('yeoman-test:0'), `the largest level leaves room for the run (${outcomes.join(' ')})`);
@@ -161,18 +160,3 @@ describe('a real full disk (tmpfs)', () => {
     }
   });
 });
-
-async function runOn(route: string, repo: string): Promise<{ status: number | null; stderr: string }> {
-  if (route === 'in-process') return runCliInProcess(PIPELINE, repo);
-  if (route === 'bin') return runCli(PIPELINE, repo);
-  if (route === 'yeoman') return runCli(PIPELINE, repo, { CHALICE_PIPELINE_RUNTIME: 'yeoman' });
-  try {
-    await helpers.run(join(PACKAGE_ROOT, 'dist', 'generators', 'pipeline', 'index.js'))
-      .cd(repo).withOptions({ defaults: true, 'skip-git': true, skipInstall: true, force: false } as never);
-    return { status: 0, stderr: '' };
-  } catch (error) {
-    const failure = error as WriteFailure;
-    return { status: typeof failure.code === 'number' ? failure.code : -1, stderr: failure.message };
-  }
-}
-

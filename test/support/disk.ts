@@ -5,8 +5,9 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import helpers from 'yeoman-test';
 import type { FileSystem } from '../../lib/run/write/transaction.js';
-import { tempDir } from './tools.js';
+import { PACKAGE_ROOT, runCli, runCliInProcess, tempDir } from './tools.js';
 
 /** Every path below root with its kind, mode and bytes (as a hash) or link target, folders included. */
 export function snapshot(root: string): Map<string, string> {
@@ -117,4 +118,28 @@ export function unprivilegedUser(): { uid: number; gid: number; run(command: str
   const uid = Number(id.stdout.trim());
   const gid = Number(spawnSync('id', ['-g', USER], { encoding: 'utf8' }).stdout.trim());
   return { uid, gid, run: (command) => ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', ...command] };
+}
+
+/**
+ * How a run reaches the writer: the bin's code in this process, the spawned bin, the pipeline generator through
+ * yeoman-test (in this process, Yeoman's commit), the spawned bin through yeoman-environment.
+ */
+export type Route = 'in-process' | 'bin' | 'yeoman-test' | 'yeoman';
+
+export const PIPELINE_RUN = ['pipeline', '--defaults', '--skip-git', '--skip-install'];
+
+/** A `pipeline` run with the defaults in repo by route: its exit code and error output. */
+export async function runPipelineOn(route: Route, repo: string): Promise<{ status: number | null; stderr: string }> {
+  if (route === 'in-process') return runCliInProcess(PIPELINE_RUN, repo);
+  if (route === 'bin') return runCli(PIPELINE_RUN, repo);
+  if (route === 'yeoman') return runCli(PIPELINE_RUN, repo, { CHALICE_PIPELINE_RUNTIME: 'yeoman' });
+  try {
+    await helpers.run(join(PACKAGE_ROOT, 'dist', 'generators', 'pipeline', 'index.js'))
+      .cd(repo).withOptions({ defaults: true, 'skip-git': true, skipInstall: true } as never);
+    return { status: 0, stderr: '' };
+  } catch (error) {
+    // yo exits with the error's code: it must be the exit code as a number.
+    const { code, message } = error as { code?: unknown; message: string };
+    return { status: typeof code === 'number' ? code : -1, stderr: `${message}\n` };
+  }
 }
