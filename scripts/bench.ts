@@ -1,9 +1,9 @@
 // npm run bench [-- --runs N] [-- --vs "<command>"]: wall time and peak RSS of fresh-process generations through
 // the bin (after a warm-up), the in-process render + check + write time, and the production install size.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -72,19 +72,37 @@ for (const c of CASES) sampleCase(c);
 const samples = new Map<string, Sample[]>(CASES.map((c) => [c.name, []]));
 for (let run = 0; run < RUNS; run++) for (const c of CASES) samples.get(c.name)!.push(sampleCase(c));
 
-async function inProcessMs(): Promise<number> {
+interface InProcess { totalMs: number; writeMs: number; inPlaceMs: number }
+
+/**
+ * The in-process run of a new app, and the writer's share: the all-or-nothing transaction (staged, flushed to the
+ * device, renamed) against writing the same files in place one after another without a flush (the former writer).
+ */
+async function inProcess(): Promise<InProcess> {
   const { prepare, filesToWrite } = await import('../lib/run/session.js');
   const { nodeDisk, writeToDisk } = await import('../lib/run/write.js');
-  const times: number[] = [];
+  const totals: number[] = [];
+  const writes: number[] = [];
+  const inPlace: number[] = [];
   for (let run = 0; run < RUNS + 3; run++) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-inproc-'));
     const start = process.hrtime.bigint();
     const prepared = await prepare({ kind: 'app', cwd: dir, flags: { appName: 'orders' }, nonInteractive: true, force: false, env: {} }, nodeDisk);
+    const planned = process.hrtime.bigint();
     await writeToDisk(prepared.destination, filesToWrite(prepared.plan, false));
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    const end = process.hrtime.bigint();
+    totals.push(Number(end - start) / 1e6);
+    writes.push(Number(end - planned) / 1e6);
+    const plain = join(dir, 'in-place');
+    const plainStart = process.hrtime.bigint();
+    for (const file of filesToWrite(prepared.plan, false)) {
+      mkdirSync(dirname(join(plain, file.path)), { recursive: true });
+      writeFileSync(join(plain, file.path), file.contents);
+    }
+    inPlace.push(Number(process.hrtime.bigint() - plainStart) / 1e6);
     rmSync(dir, { recursive: true, force: true });
   }
-  return median(times.slice(3));
+  return { totalMs: median(totals.slice(3)), writeMs: median(writes.slice(3)), inPlaceMs: median(inPlace.slice(3)) };
 }
 
 function installSize(): { packages: number; mb: number } {
@@ -112,7 +130,9 @@ if (values.vs) {
   const theirs = median(samples.get(CASES.at(-1)!.name)!.map((s) => s.ms));
   console.log(`ratio (${values.vs}) / (new app): ${(theirs / ours).toFixed(2)}`);
 }
-console.log(`in-process render + check + write (new app): ${fmt(await inProcessMs(), 1)} ms median`);
+const measured = await inProcess();
+console.log(`in-process render + check + write (new app): ${fmt(measured.totalMs, 1)} ms median`);
+console.log(`  of which the all-or-nothing writer: ${fmt(measured.writeMs, 1)} ms (in-place writes without a flush, the former writer: ${fmt(measured.inPlaceMs, 1)} ms)`);
 const size = installSize();
 console.log(`production install: ${size.packages} packages, ${size.mb.toFixed(1)} MB`);
 rmSync(existingRepo, { recursive: true, force: true });

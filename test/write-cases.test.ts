@@ -87,6 +87,26 @@ function breaks(text: string): { crlf: number; lf: number; final: boolean } {
   return { crlf, lf: text.split('\n').length - 1 - crlf, final: text.endsWith('\n') };
 }
 
+describe('something in the way', () => {
+  for (const route of ROUTES) {
+    it(`${route}: a folder where a file goes, or a file where a folder goes, is exit 3 naming it`, async () => {
+      for (const [block, expected] of [
+        ['buildspec.yml', /buildspec\.yml is a folder, where buildspec\.yml should be written: move it aside; nothing was written$/],
+        ['tests/integration', /tests\/integration is a file, but tests\/integration\/\S+ needs it to be a folder: move it aside; nothing was written$/],
+      ] as const) {
+        const { repo } = teamRepository();
+        if (block === 'buildspec.yml') mkdirSync(join(repo, block));
+        else writeFileSync(join(repo, block), 'a file of the team\n');
+        const before = snapshot(repo);
+        const result = await runPipelineOn(route, repo);
+        assert.equal(result.status, 3, result.stderr);
+        assert.match(lastLine(result.stderr), expected);
+        assert.deepEqual(snapshot(repo), before);
+      }
+    });
+  }
+});
+
 describe('merged files keep how the team writes them', () => {
   for (const route of ROUTES) {
     it(`${route}: permissions (0755, 0600, 0640) stay`, async () => {

@@ -16,7 +16,7 @@ import { tempDir, writeTree } from './support/tools.js';
 const QUIET = ['--skip-git', '--skip-install'];
 const PIPELINE = PIPELINE_RUN;
 const SILENT = { out: () => undefined, err: () => undefined };
-const CODES = ['ENOSPC', 'EIO', 'EACCES', 'EROFS', 'EDQUOT'];
+const CODES = ['ENOSPC', 'EIO', 'EACCES', 'EROFS', 'EDQUOT', 'ENOENT'];
 /** Names the writer leaves only when its clean-up after the switch failed (the next run removes them). */
 const LEFTOVER = /(^|\/)\.[^/]*\.chalice-pipeline-[0-9a-f]+\.old$|^\.chalice-pipeline-written\.json$/;
 
@@ -85,7 +85,7 @@ describe('a failure at every call of the writer', () => {
         if (error !== undefined) {
           failures += 1;
           assert.ok(error instanceof WriteFailure, `${where}: ${String(error)}`);
-          assert.match(error.message, /^cannot write \S+: .+ \((ENOSPC|EIO|EACCES|EROFS|EDQUOT)\); nothing was changed$/, where);
+          assert.match(error.message, /^cannot write \S+: .+ \((ENOSPC|EIO|EACCES|EROFS|EDQUOT|ENOENT)\); nothing was changed$/, where);
           assert.equal(error.exitCode, 1, where);
           assert.deepEqual(snapshot(cwd), before, `${where}: every file as before, nothing new`);
         } else {

@@ -101,8 +101,8 @@ export abstract class ChaliceGenerator extends Generator {
 
   private disk(): Disk {
     return {
-      exists: (path) => this.fs.exists(path),
-      read: (path) => (this.fs.exists(path) ? this.fs.read(path) ?? undefined : undefined),
+      exists: (path) => this.inEditor(path),
+      read: (path) => (this.inEditor(path) ? this.fs.read(path) ?? undefined : undefined),
       // Files given to yeoman-test or written by another generator of the run live only in the editor: list both.
       list: (folder) => {
         let names: string[] = [];
@@ -121,6 +121,16 @@ export abstract class ChaliceGenerator extends Generator {
         return undone;
       },
     };
+  }
+
+  /** A file in the editor (or on disk); a path through a file (ENOTDIR) holds none: the writer then names it. */
+  private inEditor(path: string): boolean {
+    try {
+      return this.fs.exists(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+      throw error;
+    }
   }
 
   /** Yeoman's commit through one transaction (lib/run/write/yeoman-commit.ts). */

@@ -4,7 +4,7 @@
 import type * as nodeFs from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { USER_DECIDES, WriteFailure, describeCause } from './failure.js';
+import { USER_DECIDES, WriteFailure, describeCause, exitCodeFor } from './failure.js';
 
 /** The node:fs calls the writer makes (tests pass a layer that fails at a chosen call). */
 export type FileSystem = Pick<typeof nodeFs,
@@ -61,54 +61,66 @@ function resolveRoot(fs: FileSystem, root: string): { realRoot: string; missing:
  * Resolves every planned path under root. show(absolutePath) names a path in messages (relative to where the user
  * runs the command). Throws a WriteFailure (nothing has been written yet) for any path that cannot be written safely.
  */
-export function resolveTargets(fs: FileSystem, root: string, paths: string[], show: (path: string) => string): ResolvedTargets {
+export function resolveTargets(fs: FileSystem, root: string, paths: string[], showPath: (path: string) => string): ResolvedTargets {
   const { realRoot, missing } = resolveRoot(fs, root);
+  // Paths below the real root are named as the user knows them: below root as given.
+  const show = (path: string) => showPath(isInside(realRoot, path) ? join(root, relative(realRoot, path)) : path);
   const missingFolders = new Set<string>(missing);
   const targets: Target[] = [];
-  const refuse = (message: string, exitCode = USER_DECIDES): never => {
-    throw new WriteFailure(`${message}; nothing was written`, exitCode);
-  };
   for (const path of paths) {
-    const parts = path.split('/').filter((part) => part !== '' && part !== '.');
-    if (isAbsolute(path) || parts.includes('..') || parts.length === 0) refuse(`${path}: not a path inside the repository`);
-    let current = realRoot;
-    let existing: Stats | undefined;
-    for (const [index, part] of parts.entries()) {
-      const last = index === parts.length - 1;
-      const next = join(current, part);
-      let stat = missingFolders.has(current) ? undefined : lstatOrUndefined(fs, next);
-      if (stat?.isSymbolicLink()) {
-        const link = fs.readlinkSync(next, 'utf8');
-        let followed: string;
-        try {
-          followed = fs.realpathSync(next);
-        } catch (error) {
-          const why = errorCode(error) === 'ENOENT' ? 'which does not exist' : describeCause(error);
-          return refuse(`${show(next)} is a symlink to ${link}, ${why}: remove the link or create what it points to`);
-        }
-        if (!isInside(realRoot, followed)) {
-          return refuse(`${show(next)} is a symlink to ${link}, outside the repository: refusing to write through it (replace the link with a file, or point it inside the repository)`);
-        }
-        current = followed;
-        stat = fs.lstatSync(followed);
-      } else {
-        current = next;
-      }
-      if (stat === undefined) {
-        if (!last) missingFolders.add(current);
-        continue;
-      }
-      if (!last && !stat.isDirectory()) refuse(`${show(current)} is a file, but ${path} needs it to be a folder: move it aside`);
-      if (last && stat.isDirectory()) refuse(`${show(current)} is a folder, where ${path} should be written: move it aside`);
-      if (last && !stat.isFile()) refuse(`${show(current)} is not a regular file: move it aside`);
-      if (last) existing = stat;
+    try {
+      targets.push(resolveTarget(fs, realRoot, path, missingFolders, targets, show));
+    } catch (error) {
+      if (error instanceof WriteFailure) throw error;
+      throw new WriteFailure(`cannot write ${showPath(join(root, path))}: ${describeCause(error)}; nothing was written`, exitCodeFor(error), { cause: error });
     }
-    const other = targets.find((target) => target.real === current);
-    if (other) refuse(`${path} and ${other.path} are the same file (through a symlink): they cannot both be written`);
-    targets.push({ path, real: current, existing });
   }
   checkWritable(fs, targets, missingFolders, show);
   return { realRoot, targets, missingFolders: [...missingFolders] };
+}
+
+/** One planned path: where it lands, after the checks (missingFolders collects the folders to create). */
+function resolveTarget(fs: FileSystem, realRoot: string, path: string, missingFolders: Set<string>, targets: Target[], show: (path: string) => string): Target {
+  const refuse = (message: string, exitCode = USER_DECIDES): never => {
+    throw new WriteFailure(`${message}; nothing was written`, exitCode);
+  };
+  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+  if (isAbsolute(path) || parts.includes('..') || parts.length === 0) refuse(`${path}: not a path inside the repository`);
+  let current = realRoot;
+  let existing: Stats | undefined;
+  for (const [index, part] of parts.entries()) {
+    const last = index === parts.length - 1;
+    const next = join(current, part);
+    let stat = missingFolders.has(current) ? undefined : lstatOrUndefined(fs, next);
+    if (stat?.isSymbolicLink()) {
+      const link = fs.readlinkSync(next, 'utf8');
+      let followed: string;
+      try {
+        followed = fs.realpathSync(next);
+      } catch (error) {
+        const why = errorCode(error) === 'ENOENT' ? 'which does not exist' : describeCause(error);
+        return refuse(`${show(next)} is a symlink to ${link}, ${why}: remove the link or create what it points to`);
+      }
+      if (!isInside(realRoot, followed)) {
+        return refuse(`${show(next)} is a symlink to ${link}, outside the repository: refusing to write through it (replace the link with a file, or point it inside the repository)`);
+      }
+      current = followed;
+      stat = fs.lstatSync(followed);
+    } else {
+      current = next;
+    }
+    if (stat === undefined) {
+      if (!last) missingFolders.add(current);
+      continue;
+    }
+    if (!last && !stat.isDirectory()) refuse(`${show(current)} is a file, but ${path} needs it to be a folder: move it aside`);
+    if (last && stat.isDirectory()) refuse(`${show(current)} is a folder, where ${path} should be written: move it aside`);
+    if (last && !stat.isFile()) refuse(`${show(current)} is not a regular file: move it aside`);
+    if (last) existing = stat;
+  }
+  const other = targets.find((target) => target.real === current);
+  if (other) refuse(`${path} and ${other.path} are the same file (through a symlink): they cannot both be written`);
+  return { path, real: current, existing };
 }
 
 /** A read-only file, or a folder we cannot create files in, is said before anything is written. */

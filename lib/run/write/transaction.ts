@@ -78,6 +78,8 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
   // The record goes last: whatever happens, .yo-rc.json never describes files that are not there yet.
   const ordered = [...changes.filter((c) => basename(c.path) !== RECORD), ...changes.filter((c) => basename(c.path) === RECORD)];
   const { realRoot, targets, missingFolders } = resolveTargets(fs, root, ordered.map((change) => change.path), show);
+  // A folder or the journal, named below root as the user gave it.
+  const showReal = (path: string) => show(join(root, relative(realRoot, path)));
   const run = randomBytes(4).toString('hex');
   const inRoot = (path: string) => relative(realRoot, path);
   const beside = (path: string, suffix: string) => join(dirname(path), `.${basename(path)}.chalice-pipeline-${run}.${suffix}`);
@@ -97,12 +99,12 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
   let journalWritten = false;
   const release = holdSignals();
   try {
-    for (const folder of rootFolders) on(show(folder), () => fs.mkdirSync(folder));
-    const journalFile = { fd: on(show(journalPath), () => openFile(fs, journalPath, `${JSON.stringify(journal, null, 1)}\n`)), path: show(journalPath) };
+    for (const folder of rootFolders) on(showReal(folder), () => fs.mkdirSync(folder));
+    const journalFile = { fd: on(showReal(journalPath), () => openFile(fs, journalPath, `${JSON.stringify(journal, null, 1)}\n`)), path: showReal(journalPath) };
     // The journal and its name reach the device before anything it lists is created.
-    await Promise.all([flushFiles(fs, [journalFile]), flushFolders(fs, [realRoot], show)]);
+    await Promise.all([flushFiles(fs, [journalFile]), flushFolders(fs, [realRoot], showReal)]);
     journalWritten = true;
-    for (const folder of missingFolders.filter((f) => !rootFolders.includes(f))) on(show(folder), () => fs.mkdirSync(folder));
+    for (const folder of missingFolders.filter((f) => !rootFolders.includes(f))) on(showReal(folder), () => fs.mkdirSync(folder));
     const staged: { fd: number; path: string }[] = [];
     try {
       for (const [index, entry] of journal.entries.entries()) {
@@ -118,7 +120,7 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
     }
     await flushFiles(fs, staged);
     // Interrupted while staging: undo (below) rather than switch.
-    if (signalPending()) throw new StepFailure(show(realRoot), new Error('interrupted'));
+    if (signalPending()) throw new StepFailure(show(root), new Error('interrupted'));
     for (const [index, entry] of journal.entries.entries()) {
       const target = join(realRoot, entry.target);
       on(shown[index]!, () => {
@@ -127,9 +129,9 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
         else if (entry.backup) fs.unlinkSync(target);
       });
     }
-    await flushFolders(fs, [...new Set(targets.map((target) => dirname(target.real)))], show);
+    await flushFolders(fs, [...new Set(targets.map((target) => dirname(target.real)))], showReal);
     // The switch: from here on the new files are the repository; what is left is clean-up.
-    on(show(journalPath), () => fs.renameSync(journalPath, join(realRoot, JOURNAL_WRITTEN)));
+    on(showReal(journalPath), () => fs.renameSync(journalPath, join(realRoot, JOURNAL_WRITTEN)));
   } catch (error) {
     let undone = true;
     try {
@@ -143,12 +145,12 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
       undone = false;
     }
     release();
-    const { path, error: cause } = error instanceof StepFailure ? error : { path: show(realRoot), error };
+    const { path, error: cause } = error instanceof StepFailure ? error : { path: show(root), error };
     const outcome = undone ? 'nothing was changed' : 'the repository could not be restored yet: the next run restores it before doing anything else';
     throw new WriteFailure(`cannot write ${path}: ${describeCause(cause)}; ${outcome}`, exitCodeFor(cause), { cause });
   }
   try {
-    await flushFolders(fs, [realRoot], show);
+    await flushFolders(fs, [realRoot], showReal);
   } catch {
     // The files are in place; a switch that does not reach the device only means a later run may undo this one.
   }
