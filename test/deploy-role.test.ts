@@ -2,14 +2,14 @@
 // and prod, expanded by the SAM translator as CloudFormation does, and every call the resource handlers make on
 // create, update and delete (handler-permissions.json) evaluated against the generated CFNDeployRole.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { CHALICE_FEATURES, type ChaliceFeatureId } from '../lib/facts/chalice-features.js';
 import { FEATURE_APPS, packageApps, type FeaturePackage } from './support/chalice-package.js';
 import { DeployedStack, HANDLER_PERMISSIONS, type HandlerRequest } from './support/handler-requests.js';
 import { allows, roleStatements, type IamStatement } from './support/iam-policy.js';
-import { templateFor } from './support/tools.js';
+import { runCliInProcess, tempDir, templateFor } from './support/tools.js';
 import type { CfnTemplate } from './support/security-rules.js';
 
 const FEATURES = CHALICE_FEATURES.map((feature) => feature.id);
@@ -63,6 +63,40 @@ describe("the role of a new app (every feature whose resources the app stacks na
       assert.notDeepEqual(denied(newAppRole(), handlerRequests(feature)), []);
     });
   }
+});
+
+describe('the role the sub-generator writes into each feature app (tailored to its config and decorators)', () => {
+  const written = new Map<ChaliceFeatureId, IamStatement[]>();
+  before(async () => {
+    for (const feature of FEATURES) {
+      const root = tempDir('cp-feature-app-');
+      cpSync(join(FEATURE_APPS, feature), root, { recursive: true });
+      const run = await runCliInProcess(['pipeline', '--defaults', '--skip-install', '--skip-git'], root);
+      assert.equal(run.status, 0, `${feature}: ${run.stderr}`);
+      written.set(feature, roleStatements(JSON.parse(readFileSync(join(root, 'pipeline.json'), 'utf8')) as CfnTemplate, 'CFNDeployRole'));
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  for (const feature of FEATURES) {
+    it(`deploys ${feature} in beta and prod`, () => {
+      assert.deepEqual(denied(written.get(feature)!, handlerRequests(feature)), []);
+    });
+  }
+
+  it('passes exactly the pre-created role, and manages no roles when Chalice manages none', () => {
+    const statements = written.get('precreated-role')!;
+    assert.deepEqual(statements.find((s) => s.Sid === 'PassTeamRolesToLambda')?.Resource, ['arn:aws:iam::123456789012:role/shop-lambda']);
+    assert.equal(statements.find((s) => s.Sid === 'ManageAppRoles'), undefined);
+    assert.equal(allows(statements, { action: 'iam:PassRole', resource: 'arn:aws:iam::123456789012:role/admin', context: { 'iam:PassedToService': 'lambda.amazonaws.com' } }), false);
+  });
+
+  it("reads exactly the team's layer versions", () => {
+    const layers = written.get('team-layers')!.find((s) => s.Sid === 'UseTeamLayers')?.Resource;
+    assert.deepEqual(layers, [
+      'arn:aws:lambda:us-east-1:123456789012:layer:shared-utils:7', 'arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-x86_64:4',
+    ]);
+  });
 });
 
 describe('the check can fail', () => {

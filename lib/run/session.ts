@@ -7,6 +7,7 @@ import {
 import { readAnswersFile } from '../answers/answers-file.js';
 import { answersFromRepository, chaliceBuildspecs, currentBranch, findGeneratedRoot, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from '../repository/existing.js';
 import { pipelineTemplate } from '../cloudformation/pipeline/template.js';
+import { chaliceAppIn, deployRoleReport, s3EventProblem } from '../repository/chalice-app.js';
 import { blockKey, describeAction, planFiles, readSavedState, type Plan, type SavedState } from '../repository/plan.js';
 import { describeProject, type Project } from '../answers/project.js';
 import { appNameRule } from '../answers/rules.js';
@@ -100,10 +101,15 @@ export async function gather(options: SessionOptions, disk: Disk, ask?: Ask): Pr
     ? findRepositoryRoot(options.cwd, disk.exists, disk.read, commands.app)
     : findGeneratedRoot(options.cwd, disk.exists, disk.read);
   const { answers, warnings, named } = await gatherAnswers(options, disk, root, ask, recovered);
-  const project = describeProject(answers);
-  const destination = root ?? appDestination(options.cwd, project.appName, named, disk);
+  const destination = root ?? appDestination(options.cwd, answers.appName, named, disk);
   recovered.push(disk.recover(destination));
   warnings.unshift(...recovered.filter((line) => line !== undefined));
+  // The deploy role is tailored to what the app uses (its config and decorators): read before anything is written.
+  const chaliceApp = chaliceAppIn(destination, disk, ['beta', ...(answers.production ? ['prod'] : [])]);
+  const s3Events = s3EventProblem(chaliceApp);
+  if (s3Events && !options.force) throw new InputError([`${s3Events}. Pass --force to generate the pipeline anyway`], 2);
+  if (s3Events) warnings.push(s3Events);
+  const project = describeProject(answers, chaliceApp);
   if (options.kind === 'app' && root !== undefined && root !== resolve(options.cwd)) {
     warnings.push(`regenerating the project at ${root} (its .yo-rc.json), which holds this folder`);
   }
@@ -273,7 +279,7 @@ function refuseConflicts(plan: Plan, force: boolean, destination: string, cwd: s
 
 /** Lines describing the plan before anything is written (Yeoman's conflicter lists the files itself). */
 export function planReport(prepared: Prepared, cwd: string, { listFiles = true } = {}): string[] {
-  const lines = [...prepared.warnings.map((w) => `warning: ${w}`), ...(prepared.upgrade ?? [])];
+  const lines = [...prepared.warnings.map((w) => `warning: ${w}`), ...(prepared.upgrade ?? []), ...deployRoleReport(prepared.project)];
   for (const file of listFiles ? prepared.plan.files : []) {
     lines.push(describeAction({ ...file, path: relative(cwd, join(prepared.destination, file.path)) }));
   }
