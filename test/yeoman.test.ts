@@ -143,6 +143,20 @@ describe('through yeoman-environment (the bin\'s Yeoman route), stdin not a term
   });
 });
 
+describe('the app generator inside a generated project', () => {
+  it('run from a subfolder, regenerates the enclosing project (no nested project); next steps lead back to it', () => {
+    const root = generated('outer');
+    const sub = join(root, 'chalicelib');
+    const before = filesOf(root);
+    const result = runCli(['--skip-install', '--skip-git'], sub, { CHALICE_PIPELINE_RUNTIME: 'yeoman' });
+    assert.equal(result.status, 0, result.stderr);
+    // Yeoman logs to stderr.
+    assert.match(result.stderr, /regenerating the project at .*outer \(its \.yo-rc\.json\), which holds this folder/);
+    assert.match(result.stderr, /^ {2}cd \.\.$/m);
+    assert.deepEqual(filesOf(root), before, 'the same answers: nothing changes, nothing is added below chalicelib/');
+  });
+});
+
 describe('the bin without a terminal', () => {
   it('never loads Yeoman\'s runtime (yeoman-environment, yeoman-generator, inquirer)', () => {
     // A module hook that records every package the run resolves.
