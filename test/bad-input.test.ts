@@ -45,7 +45,7 @@ function invalid(key: string, value: string | number, rule: RegExp | string): Re
   return new RegExp(`^error: ${key} ${escape(JSON.stringify(value))} is invalid: .*${ruleSource}`, 'm');
 }
 
-const APP_RULE = /must start with a letter, contain only letters, digits and "-", not end with "-", and be at most 24 characters/;
+const APP_RULE = /must start with a letter, contain only letters, digits and "-", not end with "-", and be at most 60 characters/;
 const BRANCH_RULE = /must be a valid git branch name \(git check-ref-format\)/;
 const EMAIL_RULE = /must be an e-mail address such as team@example\.com/;
 const ARN_RULE = /must be a CodeConnections ARN: arn:aws:codeconnections:<region>:<12-digit account>:connection\/<uuid>/;
@@ -56,7 +56,7 @@ const appNameRows: Row[] = [
   ['with an underscore', 'my_app'],
   ['with a leading digit', '1orders'],
   ['with spaces', 'my orders'],
-  ['25 characters long', 'a'.repeat(25)],
+  ['61 characters long (one more than chalice deploy can name)', 'a'.repeat(61)],
   ['with a trailing hyphen', 'orders-'],
   ['with a double quote', 'ord"ers'],
   ['with $(whoami)', '$(whoami)'],

@@ -15,7 +15,7 @@ import type { PartialAnswers } from '../lib/answers/settings.js';
 import { REFERENCE_CHECKS } from './support/references.js';
 import { SECURITY_RULES, asList, objectAt, pipelineActions, type CfnTemplate, type TemplateCheck } from './support/security-rules.js';
 import {
-  CONNECTION_ARN, answersMatrix, cfnLint, newRepositoryFiles, projectFor, pyCompile, templateFor, tempDir, variantName, writeTree,
+  CONNECTION_ARN, LONGEST_APP_NAME, answersMatrix, cfnLint, newRepositoryFiles, projectFor, pyCompile, templateFor, tempDir, variantName, writeTree,
 } from './support/tools.js';
 
 interface Variant {
@@ -33,6 +33,9 @@ const EXTRAS = [
   { codebuildImage: 'aws/codebuild/amazonlinux-aarch64-standard:4.0', pythonVersion: '3.10', source: 'bitbucket', repository: 'acme/orders' },
   { branch: 'release/2026.1', pythonVersion: '3.14', codebuildImage: 'aws/codebuild/standard:8.0' },
   { appName: 'payments', approvalEmail: 'ops@example.com', integrationTests: true },
+  // Every derived name at the longest app name: shortened stack and connection names.
+  { appName: LONGEST_APP_NAME, source: 'github', repository: 'acme/orders', approvalEmail: 'ops@example.com' },
+  { appName: LONGEST_APP_NAME, pipelineType: 'V1' },
 ].map(variant);
 const ALL = [...MATRIX, ...EXTRAS];
 
@@ -728,7 +731,7 @@ describe('generated Python compiles', () => {
 
 describe('pipeline.json fits `aws cloudformation deploy` without an S3 bucket', () => {
   it('every template, as written (templateText), is under the 51,200-byte inline template limit with room to grow', () => {
-    const longest = templateFor({ appName: 'a'.repeat(24), approvalEmail: 'release-approvers@example.com', branch: 'release/2026.1' });
+    const longest = templateFor({ appName: LONGEST_APP_NAME, approvalEmail: 'release-approvers@example.com', branch: 'release/2026.1' });
     const largest = Math.max(...[...ALL.map((entry) => entry.template), longest].map((t) => Buffer.byteLength(templateText(t))));
     assert.ok(largest < 51_200 * 0.9, `largest pipeline.json is ${largest} bytes`);
   });

@@ -70,7 +70,7 @@ describe('answers.schema.json', () => {
     ['appName with "_"', { appName: 'my_app' }],
     ['appName with a leading digit', { appName: '1orders' }],
     ['appName ending in "-"', { appName: 'orders-' }],
-    ['appName of 25 characters', { appName: 'a'.repeat(25) }],
+    ['appName of 61 characters', { appName: 'a'.repeat(61) }],
     ['branch with a space', { ...base, branch: 'a b' }],
     ['branch with $(id)', { ...base, branch: '$(id)' }],
     ['pipelineStackName with a leading digit', { ...base, pipelineStackName: '1-pipeline' }],
@@ -92,7 +92,7 @@ describe('answers.schema.json', () => {
       ...REGIONS.map((region) => ({ appName: 'orders', region })),
       ...PYTHON_VERSIONS.flatMap((pythonVersion) => BUILD_IMAGES.map((image) => ({ appName: 'o', pythonVersion, codebuildImage: image.name }))),
       { appName: 'A', branch: 'release/1.2.3', pipelineStackName: `p${'x'.repeat(127)}` },
-      { appName: 'a'.repeat(24), repository: 'orders.v2_x-y', approvalEmail: 'first.last+ops%x@mail.example-corp.co.uk' },
+      { appName: 'a'.repeat(60), repository: 'orders.v2_x-y', approvalEmail: 'first.last+ops%x@mail.example-corp.co.uk' },
       { $schema: './answers.schema.json', appName: 'Orders-2', source: 'gitlab', repository: 'group/sub/repo', connectionArn: CONNECTION_ARN.replace('codeconnections', 'codestar-connections') },
       { appName: 'orders', production: false, manualApproval: false },
     ];

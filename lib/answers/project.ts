@@ -1,7 +1,28 @@
 // Validated answers plus everything derived from them: the one object templates and the pipeline model read.
-import { CHALICE_RANGE, CONNECTION_PROVIDERS, dnsSuffix } from '../facts/aws.js';
+import { createHash } from 'node:crypto';
+import { CHALICE_RANGE, CONNECTION_PROVIDERS, NAME_LIMITS, dnsSuffix, stackCharsKept } from '../facts/aws.js';
 import { NEW_APP, type ChaliceAppFacts } from '../facts/chalice-features.js';
 import type { Answers } from './settings.js';
+
+/**
+ * A name derived from appName, in the three places it is written: its value, its Fn::Sub text in pipeline.json and
+ * its Makefile text. The plain derivation follows the ApplicationName parameter (and make's APP_NAME); a shortened
+ * one is a literal.
+ */
+export interface DerivedName {
+  value: string;
+  sub: string;
+  make: string;
+}
+
+export interface AppStackName extends DerivedName {
+  /**
+   * What every name CloudFormation generates in the stack (functions, roles, rules: 64 characters at most) starts
+   * with: `<stack>-` when the stack name survives whole, else the part of it that always survives (value and
+   * Fn::Sub text).
+   */
+  generatedPrefix: { value: string; sub: string };
+}
 
 export interface PipelineStage {
   name: string;
@@ -16,6 +37,10 @@ export interface Project extends Answers {
   usesConnection: boolean;
   betaStack: string;
   prodStack: string;
+  /** The app stacks per Chalice stage (prod is unused without a production stage). */
+  appStacks: { beta: AppStackName; prod: AppStackName };
+  /** CodeConnections connection the stack creates (without connectionArn). */
+  connectionName: DerivedName;
   stages: PipelineStage[];
   /** Stages of .chalice/config.json: dev for `chalice deploy`, then the ones the pipeline deploys. */
   chaliceStages: string[];
@@ -41,13 +66,16 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
         grcUrl: `codecommit::${answers.region}://${answers.repository}`,
       };
   const consoleHost = answers.region.startsWith('cn-') ? 'console.amazonaws.cn' : answers.region.startsWith('us-gov-') ? 'console.amazonaws-us-gov.com' : 'console.aws.amazon.com';
+  const appStacks = { beta: appStackName(answers.appName, 'BetaStack'), prod: appStackName(answers.appName, 'ProdStack') };
   return {
     ...answers,
     ...remote,
     runtime: `python${answers.pythonVersion}`,
     usesConnection,
-    betaStack: `${answers.appName}BetaStack`,
-    prodStack: `${answers.appName}ProdStack`,
+    betaStack: appStacks.beta.value,
+    prodStack: appStacks.prod.value,
+    appStacks,
+    connectionName: derivedName(answers.appName, '-src', NAME_LIMITS.connection),
     stages: pipelineStages(answers),
     chaliceStages: ['dev', 'beta', ...(answers.production ? ['prod'] : [])],
     consoleUrl: `https://${answers.region}.${consoleHost}/codesuite/codepipeline/pipelines/${answers.appName}Pipeline/view?region=${answers.region}`,
@@ -68,7 +96,7 @@ function pipelineStages(answers: Answers): PipelineStage[] {
       summary: answers.unitTests ? 'unit tests, then `chalice package` per stage' : '`chalice package` per stage',
       change: '`buildspec.yml`',
     },
-    { name: 'Beta', summary: `deploys ${answers.appName}BetaStack (change set, then execute)`, change: '`.chalice/config.json` stage `beta`' },
+    { name: 'Beta', summary: `deploys ${appStackName(answers.appName, 'BetaStack').value} (change set, then execute)`, change: '`.chalice/config.json` stage `beta`' },
   ];
   if (answers.integrationTests) {
     stages.push({ name: 'IntegrationTests', summary: 'tests/integration against the beta EndpointURL', change: '`buildspec-integration.yml`, `tests/integration/`' });
@@ -81,7 +109,42 @@ function pipelineStages(answers: Answers): PipelineStage[] {
     });
   }
   if (answers.production) {
-    stages.push({ name: 'Prod', summary: `deploys ${answers.appName}ProdStack`, change: '`.chalice/config.json` stage `prod`' });
+    stages.push({ name: 'Prod', summary: `deploys ${appStackName(answers.appName, 'ProdStack').value}`, change: '`.chalice/config.json` stage `prod`' });
   }
   return stages;
+}
+
+/** `<appName><suffix>` when it fits the limit, else `<head>-<hash>` of the app name, then the suffix. */
+function derivedName(appName: string, suffix: string, limit: number): DerivedName {
+  if (appName.length + suffix.length <= limit) return { value: `${appName}${suffix}`, sub: `\${ApplicationName}${suffix}`, make: `$(APP_NAME)${suffix}` };
+  const value = `${shortAppName(appName, limit - suffix.length)}${suffix}`;
+  return { value, sub: value, make: value };
+}
+
+/**
+ * The first characters of the app name and 6 hex characters of a SHA-256 of the whole name, within `room` characters:
+ * deterministic (every run derives the same name) and distinct for names that share their first characters.
+ */
+export function shortAppName(appName: string, room: number): string {
+  const hash = createHash('sha256').update(appName).digest('hex').slice(0, 6);
+  const head = appName.slice(0, room - hash.length - 1).replace(/-+$/, '');
+  return `${head}-${hash}`;
+}
+
+/**
+ * `<appName>BetaStack` / `ProdStack`, as Chalice's own pipeline names them, while the part of it CloudFormation keeps
+ * in the names it generates still tells the two stages apart (an app name of up to 24 characters); a longer app name
+ * gets a stack name short enough to survive whole in every generated name, so the deploy role's scope stays exact.
+ */
+function appStackName(appName: string, suffix: 'BetaStack' | 'ProdStack'): AppStackName {
+  const kept = stackCharsKept(NAME_LIMITS.generatedInAppStack);
+  const plain = derivedName(appName, suffix, NAME_LIMITS.stack);
+  if (appName.length < kept) {
+    const generatedPrefix = plain.value.length <= kept
+      ? { value: `${plain.value}-`, sub: `${plain.sub}-` }
+      : { value: plain.value.slice(0, kept), sub: plain.value.slice(0, kept) };
+    return { ...plain, generatedPrefix };
+  }
+  const short = derivedName(appName, suffix, kept);
+  return { ...short, generatedPrefix: { value: `${short.value}-`, sub: `${short.sub}-` } };
 }

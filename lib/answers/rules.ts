@@ -1,9 +1,9 @@
 // Validation rules for answer values. Each returns undefined when the value is fine, else the rule it broke,
 // worded so it can follow "<key> <value> is invalid: ".
-import { BUILD_IMAGES, PYTHON_VERSIONS, REGIONS, RETIRED_IMAGES, type Source } from '../facts/aws.js';
+import { BUILD_IMAGES, CHALICE_APP_NAME_MAX, PYTHON_VERSIONS, REGIONS, RETIRED_IMAGES, type Source } from '../facts/aws.js';
 
-/** Longest app name for which every derived AWS name fits (see README "Names"). */
-export const APP_NAME_MAX = 24;
+/** Longest app name: the longest Chalice can deploy (derived names that would not fit are shortened: project.ts). */
+export const APP_NAME_MAX = CHALICE_APP_NAME_MAX;
 /** Letters, digits and "-", a letter first, no "-" last (the schema and the template's AllowedPattern say so too). */
 export const APP_NAME_PATTERN = `^[A-Za-z](?:[A-Za-z0-9-]{0,${APP_NAME_MAX - 2}}[A-Za-z0-9])?$`;
 export const STACK_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9-]{0,127}$';
@@ -19,7 +19,7 @@ const matches = (pattern: string, value: string) => new RegExp(pattern).test(val
 
 export function appNameRule(value: string): string | undefined {
   if (matches(APP_NAME_PATTERN, value)) return undefined;
-  return `must start with a letter, contain only letters, digits and "-", not end with "-", and be at most ${APP_NAME_MAX} characters (it names the CodeCommit repository, the stacks <appName>BetaStack/<appName>ProdStack and the functions and roles in them)`;
+  return `must start with a letter, contain only letters, digits and "-", not end with "-", and be at most ${APP_NAME_MAX} characters (\`chalice deploy\` names the function <appName>-dev, and Lambda allows 64)`;
 }
 
 export function stackNameRule(value: string): string | undefined {

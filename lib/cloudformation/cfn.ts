@@ -4,7 +4,8 @@ export type Resource = { Type: string; Properties?: Record<string, Json>; [key: 
 export type Resources = Record<string, Resource>;
 
 export const ref = (name: string): Json => ({ Ref: name });
-export const sub = (text: string): Json => ({ 'Fn::Sub': text });
+/** Fn::Sub of a text; a text without variables (a shortened derived name) stays a plain string (cfn-lint W1020). */
+export const sub = (text: string): Json => (text.includes('${') ? { 'Fn::Sub': text } : text);
 export const arnOf = (logicalId: string): Json => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 export const getAtt = (logicalId: string, attribute: string): Json => ({ 'Fn::GetAtt': [logicalId, attribute] });
 

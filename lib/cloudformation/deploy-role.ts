@@ -7,6 +7,11 @@ import { arn, passRole, sub, type Json, type Statement } from './cfn.js';
 /** One app stack the role deploys: its name (Fn::Sub text) and the Chalice stage packaged into it. */
 export interface AppStack {
   stackName: string;
+  /**
+   * Fn::Sub text every name CloudFormation generates in the stack starts with: `<stack>-`, or the part of a long
+   * stack name it keeps (lib/answers/project.ts).
+   */
+  generatedPrefix: string;
   chaliceStage: string;
 }
 
@@ -61,12 +66,13 @@ interface Group {
   exceptions?: RoleException[];
 }
 
-const inStacks = (scope: RoleScope, service: string, resource: (stack: string) => string, options = {}): Json[] =>
-  scope.stacks.map(({ stackName }) => arn(service, resource(stackName), options));
+/** ARNs of one kind of generated resource in every app stack, from the prefix its names start with. */
+const inStacks = (scope: RoleScope, service: string, resource: (generatedPrefix: string) => string, options = {}): Json[] =>
+  scope.stacks.map(({ generatedPrefix }) => arn(service, resource(generatedPrefix), options));
 
 const apigatewayPath = (path: string) => sub(`arn:\${AWS::Partition}:apigateway:\${AWS::Region}::${path}`);
 
-const functionsOf = (scope: RoleScope) => inStacks(scope, 'lambda', (stack) => `function:${stack}-*`);
+const functionsOf = (scope: RoleScope) => inStacks(scope, 'lambda', (prefix) => `function:${prefix}*`);
 
 /** Functions, their invoke permissions and the packaged code: every Chalice app has them. */
 function functionsGroup(scope: RoleScope): Group {
@@ -94,7 +100,7 @@ function functionsGroup(scope: RoleScope): Group {
 
 /** Roles the stacks create (Chalice's DefaultRole and per-function roles), passed only to Lambda. */
 function stackRolesGroup(scope: RoleScope): Group {
-  const roles = inStacks(scope, 'iam', (stack) => `role/${stack}-*`, { region: false });
+  const roles = inStacks(scope, 'iam', (prefix) => `role/${prefix}*`, { region: false });
   return {
     features: [],
     grants: 'IAM roles named <stack>-* (Chalice\'s DefaultRole), passed only to Lambda',
@@ -137,7 +143,7 @@ function rulesGroup(scope: RoleScope): Group {
         'events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:PutTargets', 'events:RemoveTargets',
         'events:ListTargetsByRule', 'events:TagResource', 'events:UntagResource',
       ],
-      Resource: inStacks(scope, 'events', (stack) => `rule/${stack}-*`),
+      Resource: inStacks(scope, 'events', (prefix) => `rule/${prefix}*`),
     }],
   };
 }
@@ -204,7 +210,7 @@ function logGroupsGroup(scope: RoleScope): Group {
           'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy', 'logs:TagResource',
           'logs:UntagResource', 'logs:ListTagsForResource',
         ],
-        Resource: inStacks(scope, 'logs', (stack) => `log-group:/aws/lambda/${stack}-*`),
+        Resource: inStacks(scope, 'logs', (prefix) => `log-group:/aws/lambda/${prefix}*`),
       },
       // DescribeLogGroups filters by name prefix but authorises on the account's log groups as a whole.
       { Sid: 'FindAppLogGroups', Action: ['logs:DescribeLogGroups'], Resource: [arn('logs', 'log-group:*')] },

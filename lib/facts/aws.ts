@@ -69,3 +69,36 @@ export const PIPELINE_TYPES = ['V1', 'V2'] as const;
 
 /** Chalice versions the generated requirements-dev.txt allows (1.33 is the first with 3.14 support). */
 export const CHALICE_RANGE = '>=1.33.0,<2.0.0';
+
+/** Longest name of each named thing the pipeline stack and the app stacks hold (the services' API references). */
+export const NAME_LIMITS = {
+  stack: 128,
+  changeSet: 128,
+  codeCommitRepository: 100,
+  codeBuildProject: 255,
+  codeBuildReportGroup: 128,
+  pipeline: 100,
+  connection: 32,
+  snsDisplayName: 100,
+  /** Lambda functions, IAM roles and EventBridge rules: what CloudFormation names in a Chalice app stack. */
+  generatedInAppStack: 64,
+  logGroup: 512,
+} as const;
+
+/**
+ * How many characters of the stack name survive in a name CloudFormation generates for an unnamed resource under a
+ * service limit. It names it `<stack>-<logicalId>-<12 random>`; a name too long for the limit keeps 13 characters for
+ * the random tail and its hyphen and splits the rest around one more hyphen between the stack name and the logical
+ * ID, the stack's half rounding up (25 + 25 for 64-character IAM role names). AWS does not document this; it is what
+ * the names CloudFormation produced show, and a policy scoped by name prefix must not assume more of the stack name.
+ */
+export function stackCharsKept(limit: number): number {
+  return Math.ceil((limit - 14) / 2);
+}
+
+/**
+ * Longest Chalice app_name this generator accepts. Chalice 1.33 checks nothing about app_name, but `chalice deploy`
+ * names the API handler function and its role `<app_name>-<stage>` (chalice/deploy/appgraph.py), and Lambda and IAM
+ * allow 64 characters: with the `dev` stage every Chalice project starts with, at most 60 characters deploy.
+ */
+export const CHALICE_APP_NAME_MAX = 64 - '-dev'.length;

@@ -10,10 +10,16 @@ import { planFiles } from '../../lib/repository/plan.js';
 import { pipelineTemplate, type PipelineTemplate } from '../../lib/cloudformation/pipeline/template.js';
 import { describeProject, type Project } from '../../lib/answers/project.js';
 import type { PartialAnswers } from '../../lib/answers/settings.js';
+import { APP_NAME_MAX } from '../../lib/answers/rules.js';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(PACKAGE_ROOT, 'dist', 'bin', 'chalice-pipeline.js');
 export const EXAMPLE_ANSWERS = join(PACKAGE_ROOT, 'examples', 'answers.json');
+/**
+ * An app name as long as this generator accepts (the longest Chalice can deploy, lib/facts/aws.ts): every derived
+ * name is tested at this length.
+ */
+export const LONGEST_APP_NAME = 'acme-fulfilment-orders-reconciliation-service-for-eu-markets'.padEnd(APP_NAME_MAX, 'x').slice(0, APP_NAME_MAX);
 export const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:123456789012:connection/12345678-abcd-4321-abcd-1234567890ab';
 
 /** Validated project for answers (appName "orders" unless given), as the generator computes it. */

@@ -25,14 +25,15 @@ export function appStages(project: Project): AppStage[] {
   return project.production ? [beta, prod] : [beta];
 }
 
-const stackName = (stage: AppStage) => `\${ApplicationName}${stage.stage}Stack`;
+/** Fn::Sub text of an app stack's name (project.ts derives it: shortened for a long app name). */
+const stackName = (project: Project, stage: AppStage) => project.appStacks[stage.chaliceStage].sub;
 
 /** Change set, then execute: a failed change set never touches the running stack. */
-export function deployActions(stage: AppStage): Json[] {
+export function deployActions(project: Project, stage: AppStage): Json[] {
   const action = (verb: 'Create' | 'Execute', runOrder: number, configuration: Record<string, Json>, rest: Record<string, Json>): Json => ({
     Name: `${verb}${stage.stage}ChangeSet`,
     ActionTypeId: actionType('Deploy', 'CloudFormation'),
-    Configuration: { ...configuration, ChangeSetName: sub(`\${ApplicationName}${stage.stage}ChangeSet`), StackName: sub(stackName(stage)) },
+    Configuration: { ...configuration, ChangeSetName: sub(`\${ApplicationName}${stage.stage}ChangeSet`), StackName: sub(stackName(project, stage)) },
     ...rest,
     RunOrder: runOrder,
   });
@@ -52,7 +53,14 @@ export function deployActions(stage: AppStage): Json[] {
 
 /** The app stacks the pipeline deploys, for the deploy role's scope. */
 export function appStackScope(project: Project): RoleScope {
-  return { appName: '${ApplicationName}', stacks: appStages(project).map((stage) => ({ stackName: stackName(stage), chaliceStage: stage.chaliceStage })) };
+  return {
+    appName: '${ApplicationName}',
+    stacks: appStages(project).map((stage) => ({
+      stackName: stackName(project, stage),
+      generatedPrefix: project.appStacks[stage.chaliceStage].generatedPrefix.sub,
+      chaliceStage: stage.chaliceStage,
+    })),
+  };
 }
 
 /** The deploy role of this project's app (tailored to what the app uses). */

@@ -15,7 +15,7 @@ export function sourceResources(project: Project): Resources {
     return {
       SourceConnection: {
         Type: 'AWS::CodeConnections::Connection',
-        Properties: { ConnectionName: sub('${ApplicationName}-src'), ProviderType: provider.providerType },
+        Properties: { ConnectionName: sub(project.connectionName.sub), ProviderType: provider.providerType },
       },
     };
   }

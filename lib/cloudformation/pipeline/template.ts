@@ -112,7 +112,7 @@ function pipelineStages(project: Project): Json[] {
         InputArtifacts: [{ Name: SOURCE_ARTIFACT }], OutputArtifacts: [{ Name: BUILD_ARTIFACT }], RunOrder: 1,
       }],
     },
-    { Name: 'Beta', Actions: deployActions(beta) },
+    { Name: 'Beta', Actions: deployActions(project, beta) },
   ];
   if (project.integrationTests) {
     stages.push({
@@ -140,7 +140,7 @@ function pipelineStages(project: Project): Json[] {
   }
   if (prod) {
     stages.push({
-      Name: 'Prod', Actions: deployActions(prod),
+      Name: 'Prod', Actions: deployActions(project, prod),
       ...(project.pipelineType === 'V2' ? { OnFailure: { Result: 'ROLLBACK' } } : {}),
     });
   }
