@@ -509,13 +509,13 @@ describe('the template has exactly what the answers ask for', () => {
     }
   }));
 
-  it('deploys change set then execute to ${ApplicationName}BetaStack / ProdStack with CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND', () => forEachVariant(ALL, ({ project, template }) => {
+  it('deploys change set then execute to ${ApplicationName}BetaStack / ProdStack (shortened for a long app name) with CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND', () => forEachVariant(ALL, ({ project, template }) => {
     const deploys = actionsOf(template).filter(({ action }) => objectAt(action.ActionTypeId).Provider === 'CloudFormation');
     const stages = project.production ? ['Beta', 'Prod'] : ['Beta'];
     assert.deepEqual(deploys.map(({ action }) => action.Name), stages.flatMap((s) => [`Create${s}ChangeSet`, `Execute${s}ChangeSet`]));
     for (const { stage, action } of deploys) {
       const configuration = objectAt(action.Configuration);
-      assert.deepEqual(configuration.StackName, sub(`\${ApplicationName}${stage}Stack`));
+      assert.deepEqual(configuration.StackName, project.appName.length < 25 ? sub(`\${ApplicationName}${stage}Stack`) : project.appStacks[stage === 'Beta' ? 'beta' : 'prod'].value);
       assert.equal(resolved(configuration.StackName, template, project), stage === 'Beta' ? project.betaStack : project.prodStack);
       if (configuration.ActionMode === 'CHANGE_SET_REPLACE') {
         assert.equal(configuration.Capabilities, 'CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND');
