@@ -15,7 +15,9 @@ import type { PartialAnswers } from '../lib/answers/settings.js';
 import { pythonEnv, repositoryCopy } from './support/chalice.js';
 import { runPackageBuild, type PackageBuild } from './support/codebuild.js';
 import { startS3Server, type S3Server } from './support/moto-s3.js';
+import { allows, roleStatements, type IamStatement } from './support/iam-policy.js';
 import { runCommand } from './support/processes.js';
+import type { CfnTemplate } from './support/security-rules.js';
 import { cloudFormationName, expandServerless, type ExpandedTemplate } from './support/sam.js';
 import {
   CONNECTION_ARN, LONGEST_APP_NAME, cfnLint, newRepositoryFiles, projectFor, readTree, runCliInProcess, tempDir, templateFor, writeTree,
@@ -167,17 +169,9 @@ def reconcile_payments_with_the_bank_statement_files(event, context):
       await s3?.stop();
     });
 
-    interface Statement { Action: string[]; Resource: Json[] }
-    const deployStatements = (pipeline: PipelineTemplate): Statement[] =>
-      (pipeline.Resources.CFNDeployRole!.Properties!.Policies as unknown as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((policy) => policy.PolicyDocument.Statement);
-
-    /** Whether a statement of the role with this action has a resource pattern that matches the ARN. */
-    function allows(pipeline: PipelineTemplate, statements: Statement[], action: string, target: string): boolean {
-      return statements.some((statement) => statement.Action.includes(action) && statement.Resource.some((resource) => {
-        const pattern = resolve(pipeline, resource);
-        return pattern !== undefined && new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(target);
-      }));
-    }
+    /** Whether the deploy role (resolved as CloudFormation would) allows the action on the ARN; roles are passed to Lambda. */
+    const permits = (statements: IamStatement[], action: string, resource: string) =>
+      allows(statements, { action, resource, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } });
 
     /** What CloudFormation would create for the unnamed functions, roles and rules of the expanded app stacks. */
     function generatedNames(appName: string): { action: string; arn: string }[] {
@@ -214,29 +208,28 @@ def reconcile_payments_with_the_bank_statement_files(event, context):
         assert.ok(names.filter((entry) => entry.action === 'lambda:CreateFunction').length >= 6, 'three functions per stage');
         assert.ok(names.some((entry) => entry.action === 'events:PutRule'), 'the schedule rule');
         assert.ok(stages.some(({ template }) => Object.keys(template.Resources).some((id) => id.length > 25)), 'a logical ID longer than names keep');
-        const statements = deployStatements(pipeline);
-        const denied = names.filter(({ action, arn }) => !allows(pipeline, statements, action, arn));
+        const statements = roleStatements(pipeline as unknown as CfnTemplate, 'CFNDeployRole');
+        const denied = names.filter(({ action, arn }) => !permits(statements, action, arn));
         assert.deepEqual(denied, []);
       });
 
       it(`denies the same names in the stacks of another app named like ${appName} but for its last character`, () => {
         const sibling = `${appName.slice(0, -1)}${appName.endsWith('y') ? 'z' : 'y'}`;
         const { pipeline } = expanded.get(appName)!;
-        const statements = deployStatements(pipeline);
+        const statements = roleStatements(pipeline as unknown as CfnTemplate, 'CFNDeployRole');
         const project = projectFor({ appName: sibling });
         const foreign = [project.betaStack, project.prodStack].map((stack) => `arn:aws:lambda:us-east-1:123456789012:function:${cloudFormationName(stack, 'APIHandler', 64)}`);
-        assert.deepEqual(foreign.filter((arn) => allows(pipeline, statements, 'lambda:CreateFunction', arn)), []);
+        assert.deepEqual(foreign.filter((arn) => permits(statements, 'lambda:CreateFunction', arn)), []);
       });
     }
 
     it('the check fails for a scope of `<stack>-*` where CloudFormation cuts the stack name (24-character app)', () => {
-      const { pipeline } = expanded.get(APP_NAMES[0]!)!;
       const project = projectFor({ appName: APP_NAMES[0] });
-      const wholeStackScope: Statement[] = [project.betaStack, project.prodStack].map((stack) => ({
-        Action: ['lambda:CreateFunction'], Resource: [`arn:aws:lambda:us-east-1:123456789012:function:${stack}-*`],
+      const wholeStackScope: IamStatement[] = [project.betaStack, project.prodStack].map((stack) => ({
+        Effect: 'Allow', Action: ['lambda:CreateFunction'], Resource: [`arn:aws:lambda:us-east-1:123456789012:function:${stack}-*`],
       }));
       const functions = generatedNames(APP_NAMES[0]!).filter((entry) => entry.action === 'lambda:CreateFunction');
-      const denied = functions.filter(({ action, arn }) => !allows(pipeline, wholeStackScope, action, arn));
+      const denied = functions.filter(({ action, arn }) => !permits(wholeStackScope, action, arn));
       assert.ok(denied.length > 0, 'a function with a long logical ID is named after the cut stack name');
     });
   });

@@ -2,6 +2,7 @@
 // Chalice template under the deploy role: the handler permissions of handler-permissions.json, each on the ARN the
 // resource gets in this stack (names CloudFormation generates: <stack>-<LogicalId>-<random>, cut to the service's
 // limit) with the context keys the call carries.
+import { cloudFormationName } from './sam.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCOUNT, PARTITION, REGION, type IamRequest } from './iam-policy.js';
@@ -29,12 +30,8 @@ export interface HandlerRequest extends IamRequest {
 const arn = (service: string, resource: string, region = REGION) => `arn:${PARTITION}:${service}:${region}:${ACCOUNT}:${resource}`;
 const apigateway = (path: string) => `arn:${PARTITION}:apigateway:${REGION}::${path}`;
 
-/** A name CloudFormation generates: `<stack>-<LogicalId>-<13 random>`, the logical ID cut so it fits `limit`. */
-export function generatedName(stack: string, logicalId: string, limit: number): string {
-  const suffix = '-1A2B3C4D5E6F7';
-  const room = limit - stack.length - 1 - suffix.length;
-  return `${stack}-${logicalId.slice(0, Math.max(1, room))}${suffix}`.slice(0, limit);
-}
+/** A name CloudFormation generates (test/support/sam.ts), with a fixed random tail. */
+export const generatedName = (stack: string, logicalId: string, limit: number): string => cloudFormationName(stack, logicalId, limit, '1A2B3C4D5E6F');
 
 /** Whether the resource uses the property an optional permission depends on (see handler-permissions.json). */
 function uses(properties: Record<string, unknown>, condition: string): boolean {
