@@ -8,9 +8,9 @@ import Generator from 'yeoman-generator';
 import { finish, install, type AfterWriteOptions } from './after-write.js';
 import { generatorHelp, RUN_FLAGS } from './cli-args.js';
 import { questionsFor } from '../answers/prompts.js';
+import { BIN_COMMANDS, BIN_ROUTE_OPTION, YO_COMMANDS, canAsk, type Commands } from './commands.js';
 import {
-  BIN_COMMANDS, BIN_ROUTE_OPTION, YO_COMMANDS, canAsk, filesToWrite, gather, planAt, planReport, type Commands, type Disk, type Gathered,
-  type GeneratorKind, type Prepared, type SessionOptions,
+  filesToWrite, gather, planAt, planReport, type Disk, type Gathered, type GeneratorKind, type Prepared, type SessionOptions,
 } from './session.js';
 import { TEMPLATES_DIR } from '../repository/render.js';
 import { YO_RC } from '../repository/plan.js';

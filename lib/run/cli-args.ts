@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { InputError } from '../answers/answers.js';
 import { closest } from '../answers/rules.js';
 import { SETTINGS, type PartialAnswers, type Setting } from '../answers/settings.js';
-import { BIN_COMMANDS, type Commands, type GeneratorKind } from './session.js';
+import { BIN_COMMANDS, type Commands } from './commands.js';
+import type { GeneratorKind } from './session.js';
 
 export const RUN_FLAGS = {
   answers: { type: 'string', description: 'answers file (JSON, or YAML for .yml/.yaml); see answers.schema.json' },

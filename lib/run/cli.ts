@@ -3,7 +3,7 @@
 import { InputError } from '../answers/answers.js';
 import { parseCli, usage } from './cli-args.js';
 import type { Output } from './run.js';
-import { canAsk } from './session.js';
+import { canAsk } from './commands.js';
 
 export interface CliContext extends Output {
   cwd: string;

@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../answers/answers.js';
 import type { CliArgs } from './cli-args.js';
-import { BIN_ROUTE_OPTION } from './session.js';
+import { BIN_ROUTE_OPTION } from './commands.js';
 import { SETTINGS } from '../answers/settings.js';
 
 async function loadEnvironment(): Promise<typeof import('yeoman-environment')> {
