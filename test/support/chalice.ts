@@ -2,7 +2,7 @@
 // `chalice package` (once per app and stage in a test process) and `chalice local` as a server.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand, startServer, type Server } from './processes.js';
 import { tempDir, writeTree } from './tools.js';
@@ -35,10 +35,16 @@ export function requireChalice(): PythonTools {
   }
   const chalice = spawnSync(join(scripts!, 'chalice'), ['--version'], { encoding: 'utf8' });
   if (chalice.status !== 0) throw new Error(`chalice is importable but ${join(scripts!, 'chalice')} does not run: ${chalice.stderr}`);
-  const bin = tempDir('cp-python-bin-');
+  const bin = removedOnExit(tempDir('cp-python-bin-'));
   for (const name of ['python', 'python3']) symlinkSync(executable!, join(bin, name));
   tools = { bin, scripts: scripts! };
   return tools;
+}
+
+/** A folder this test process shares between its tests (cached), removed when the process exits. */
+function removedOnExit(folder: string): string {
+  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  return folder;
 }
 
 /** Variables a developer's shell may hold that would change what the generated code or the AWS tools do. */
@@ -102,7 +108,7 @@ export function chalicePackageOnce(files: Map<string, string>, stage: string): P
   const key = `${digest.digest('hex')}:${stage}`;
   let packaged = packagedOnce.get(key);
   if (!packaged) {
-    const root = repositoryCopy(files, 'cp-package-');
+    const root = removedOnExit(repositoryCopy(files, 'cp-package-'));
     mkdirSync(join(root, 'build'), { recursive: true });
     packaged = chalicePackage(root, stage);
     packagedOnce.set(key, packaged);
