@@ -420,6 +420,8 @@ function expectedResources(project: Project): string[] {
   if (!project.usesConnection) ids.push('SourceRepository', 'SourceChangeRule', 'SourceChangeRuleRole');
   if (project.usesConnection && !project.connectionArn) ids.push('SourceConnection');
   if (project.approvalEmail) ids.push('ApprovalTopic', 'ApprovalTopicPolicy');
+  if (project.notificationEmail) ids.push('PipelineFailureTopic', 'PipelineFailureTopicPolicy', 'PipelineFailureNotification');
+  if (project.shiftsTraffic) ids.push('CodeDeployRole');
   return ids.sort();
 }
 
@@ -428,6 +430,7 @@ function expectedParameters(project: Project): string[] {
     'ApplicationName', 'ArtifactKmsKeyArn', 'BranchName', 'CodeBuildImage',
     ...(project.usesConnection ? ['RepositoryId', ...(project.connectionArn ? ['ConnectionArn'] : [])] : ['RepositoryName']),
     ...(project.approvalEmail ? ['ApprovalEmail'] : []),
+    ...(project.notificationEmail ? ['NotificationEmail'] : []),
   ].sort();
 }
 

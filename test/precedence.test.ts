@@ -132,7 +132,8 @@ describe('precedence: flags > answers file > .yo-rc.json > defaults', () => {
     assert.deepEqual(saved, {
       appName: 'orders', pythonVersion: '3.13', region: 'us-east-1', source: 'codecommit', repository: 'orders', branch: 'main',
       pipelineStackName: 'orders-pipeline', codebuildImage: 'aws/codebuild/amazonlinux-x86_64-standard:5.0', pipelineType: 'V2',
-      unitTests: true, integrationTests: true, production: true, manualApproval: true, generatedFiles: saved.generatedFiles,
+      unitTests: true, integrationTests: true, production: true, manualApproval: true, prodDeployment: 'AllAtOnce', selfUpdate: false,
+      generatedFiles: saved.generatedFiles,
     });
   });
 

@@ -53,6 +53,8 @@ export interface Project extends Answers {
   buildspecs: string[];
   /** What the Chalice app uses (its config and decorators): the deploy role is tailored to it. */
   chaliceApp: ChaliceAppFacts;
+  /** Production shifts traffic to a new version through CodeDeploy (prodDeployment other than AllAtOnce). */
+  shiftsTraffic: boolean;
 }
 
 export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = NEW_APP): Project {
@@ -82,7 +84,12 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
     chaliceRange: CHALICE_RANGE,
     buildspecs: ['buildspec.yml', ...(answers.integrationTests ? ['buildspec-integration.yml'] : [])],
     chaliceApp,
+    shiftsTraffic: shiftsTraffic(answers),
   };
+}
+
+function shiftsTraffic(answers: Answers): boolean {
+  return answers.production && answers.prodDeployment !== undefined && answers.prodDeployment !== 'AllAtOnce';
 }
 
 function pipelineStages(answers: Answers): PipelineStage[] {
@@ -109,7 +116,13 @@ function pipelineStages(answers: Answers): PipelineStage[] {
     });
   }
   if (answers.production) {
-    stages.push({ name: 'Prod', summary: `deploys ${appStackName(answers.appName, 'ProdStack').value}`, change: '`.chalice/config.json` stage `prod`' });
+    stages.push({
+      name: 'Prod',
+      summary: shiftsTraffic(answers)
+        ? `deploys ${appStackName(answers.appName, 'ProdStack').value}, then CodeDeploy shifts traffic ${answers.prodDeployment}, rolling back on error alarms`
+        : `deploys ${appStackName(answers.appName, 'ProdStack').value}`,
+      change: shiftsTraffic(answers) ? '`.chalice/config.json` stage `prod`, `release/prod-traffic-shifting.json`' : '`.chalice/config.json` stage `prod`',
+    });
   }
   return stages;
 }

@@ -1,8 +1,8 @@
 // One definition per answer: it feeds the prompt, the CLI flag, the answers-file key, the JSON Schema,
 // the validator and the saved .yo-rc.json, so those can never drift apart.
 import {
-  BUILD_IMAGES, DEFAULT_IMAGE, DEPRECATED_PYTHON, DEFAULT_PYTHON, DEFAULT_REGION, PIPELINE_TYPES, PYTHON_VERSIONS, REGIONS, SOURCES,
-  type Source,
+  BUILD_IMAGES, DEFAULT_IMAGE, DEPRECATED_PYTHON, DEFAULT_PYTHON, DEFAULT_REGION, PIPELINE_TYPES, PROD_DEPLOYMENTS,
+  PYTHON_VERSIONS, REGIONS, SOURCES, type ProdDeployment, type Source,
 } from '../facts/aws.js';
 import {
   APP_NAME_PATTERN, BRANCH_CHARS_PATTERN, CONNECTION_ARN_PATTERN, EMAIL_PATTERN, STACK_NAME_PATTERN,
@@ -26,6 +26,10 @@ export interface Answers {
   production: boolean;
   manualApproval: boolean;
   approvalEmail?: string;
+  /** Absent without production. */
+  prodDeployment?: ProdDeployment;
+  notificationEmail?: string;
+  selfUpdate: boolean;
 }
 export type AnswerKey = keyof Answers;
 export type AnswerValue = string | boolean;
@@ -163,6 +167,27 @@ export const SETTINGS: readonly Setting[] = [
     description: 'E-mail notified (SNS) when an approval waits',
     applies: (known) => known.production !== false && known.manualApproval !== false,
     appliesWhen: 'production and manualApproval', rule: emailRule,
+  }),
+  define({
+    key: 'prodDeployment', question: 'How does production take a new version?', pipelineDetail: true, kind: 'choice', choices: PROD_DEPLOYMENTS,
+    choiceLabels: {
+      AllAtOnce: 'AllAtOnce (every request at once, as beta)',
+      Canary10Percent5Minutes: 'Canary10Percent5Minutes (10 % for 5 minutes, then all; rolls back on errors)',
+      Linear10PercentEvery1Minute: 'Linear10PercentEvery1Minute (10 % more each minute; rolls back on errors)',
+    },
+    description: 'How production takes a new version: AllAtOnce, or a CodeDeploy canary/linear shift that rolls back on error alarms',
+    defaultValue: () => 'AllAtOnce', applies: (known) => known.production !== false, appliesWhen: 'production',
+  }),
+  define({
+    key: 'notificationEmail', question: 'E-mail to tell when the pipeline fails? (Enter: none)', pipelineDetail: true, kind: 'string', pattern: EMAIL_PATTERN, optional: true,
+    description: 'E-mail told (SNS) when a pipeline execution fails (default: approvalEmail)',
+    // A blank approvalEmail (saved as "" when skipped) is no address to default to.
+    defaultValue: (known) => known.approvalEmail || undefined, rule: emailRule,
+  }),
+  define({
+    key: 'selfUpdate', question: 'Let the pipeline update itself from pipeline.json on the branch?', pipelineDetail: true, kind: 'boolean',
+    description: 'Let the pipeline update its own stack from pipeline.json on the branch (anyone who can push can then change it)',
+    defaultValue: () => false,
   }),
 ];
 

@@ -13,6 +13,8 @@ export interface AppStack {
    */
   generatedPrefix: string;
   chaliceStage: string;
+  /** CodeDeploy shifts this stack's traffic (SAM DeploymentPreference Type), with the role passed to it. */
+  trafficShifting?: { deploymentType: string; codeDeployRole: Json };
 }
 
 export interface RoleScope {
@@ -295,6 +297,56 @@ function arnListParameter(description: string, arns: string[]): Record<string, J
 }
 
 /**
+ * Traffic shifting on a stack: the alias and versions of its functions, its alarms, the CodeDeploy application and
+ * deployment group of the SAM transform and the deployment an alias update runs (the registry handlers of
+ * AWS::Lambda::Alias/Version, AWS::CloudWatch::Alarm, AWS::CodeDeploy::Application; the deployment group has no
+ * registry handler list: its API calls), and the pre-created CodeDeploy role, passed only to CodeDeploy.
+ */
+function trafficShiftingGroup(stack: AppStack, shifting: NonNullable<AppStack['trafficShifting']>): Group {
+  const { stackName } = stack;
+  return {
+    features: [],
+    grants: `${stackName}: aliases and versions of its functions, its alarms, its CodeDeploy application, deployment groups and deployments; the CodeDeploy role passed to CodeDeploy`,
+    statements: [
+      {
+        Sid: 'ManageProdAliasesAndVersions',
+        Action: [
+          'lambda:CreateAlias', 'lambda:UpdateAlias', 'lambda:GetAlias', 'lambda:DeleteAlias', 'lambda:PublishVersion',
+          'lambda:GetFunctionConfiguration', 'lambda:ListVersionsByFunction', 'lambda:DeleteFunction',
+          'lambda:PutProvisionedConcurrencyConfig', 'lambda:GetProvisionedConcurrencyConfig', 'lambda:DeleteProvisionedConcurrencyConfig',
+          'lambda:PutRuntimeManagementConfig', 'lambda:GetRuntimeManagementConfig',
+        ],
+        Resource: [arn('lambda', `function:${stackName}-*`)],
+      },
+      {
+        Sid: 'ManageProdAlarms',
+        Action: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DescribeAlarms', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource'],
+        Resource: [arn('cloudwatch', `alarm:${stackName}-*`)],
+      },
+      {
+        Sid: 'ManageProdDeploymentApplication',
+        Action: ['codedeploy:CreateApplication', 'codedeploy:GetApplication', 'codedeploy:DeleteApplication', 'codedeploy:TagResource', 'codedeploy:UntagResource', 'codedeploy:ListTagsForResource'],
+        Resource: [arn('codedeploy', `application:${stackName}-*`)],
+      },
+      {
+        Sid: 'ManageProdDeploymentGroups',
+        Action: [
+          'codedeploy:CreateDeploymentGroup', 'codedeploy:GetDeploymentGroup', 'codedeploy:UpdateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup',
+          'codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:StopDeployment',
+        ],
+        Resource: [arn('codedeploy', `deploymentgroup:${stackName}-*/*`)],
+      },
+      {
+        Sid: 'ReadProdDeploymentConfig',
+        Action: ['codedeploy:GetDeploymentConfig'],
+        Resource: [arn('codedeploy', `deploymentconfig:CodeDeployDefault.Lambda${shifting.deploymentType}`)],
+      },
+      passRole('PassCodeDeployRole', [shifting.codeDeployRole], 'codedeploy.amazonaws.com'),
+    ],
+  };
+}
+
+/**
  * The deploy role for an app: every feature whose resources the stacks name themselves (so a growing app deploys
  * without a new role), plus exactly what the app's configuration names (pre-created roles, its layers, its domains,
  * its VPC). Features the app does not configure get no grant of the second kind.
@@ -321,6 +373,7 @@ export function deployRole(scope: RoleScope, app: ChaliceAppFacts): DeployRole {
   }
   if (app.websocketDomains.length > 0) groups.push(domainsGroup('websocket-domain', 'ManageWebSocketDomains', app.websocketDomains, 'API mappings'));
   if (uses('vpc')) groups.push(vpcGroup());
+  for (const stack of scope.stacks) if (stack.trafficShifting) groups.push(trafficShiftingGroup(stack, stack.trafficShifting));
   const covered = new Set(groups.flatMap((group) => group.features));
   const coverage: RoleCoverage = {
     features: CHALICE_FEATURES.map((feature) => feature.id).filter((id) => covered.has(id)),

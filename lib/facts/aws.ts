@@ -102,3 +102,14 @@ export function stackCharsKept(limit: number): number {
  * allow 64 characters: with the `dev` stage every Chalice project starts with, at most 60 characters deploy.
  */
 export const CHALICE_APP_NAME_MAX = 64 - '-dev'.length;
+
+/**
+ * How CodeDeploy moves a Lambda alias to a new version: the SAM `DeploymentPreference.Type` values, each naming the
+ * predefined config `CodeDeployDefault.Lambda<Type>`. AllAtOnce here means no traffic shifting at all.
+ */
+export const PROD_DEPLOYMENTS = [
+  'AllAtOnce',
+  'Canary10Percent5Minutes', 'Canary10Percent10Minutes', 'Canary10Percent15Minutes', 'Canary10Percent30Minutes',
+  'Linear10PercentEvery1Minute', 'Linear10PercentEvery2Minutes', 'Linear10PercentEvery3Minutes', 'Linear10PercentEvery10Minutes',
+] as const;
+export type ProdDeployment = (typeof PROD_DEPLOYMENTS)[number];

@@ -5,6 +5,7 @@ import { checkRenderedFile } from './checks.js';
 import { MAKE_MARKERS, mergeMakefile, renamedVariables, targetNames, userTargets } from './makefile.js';
 import { pipelineTemplate } from '../cloudformation/pipeline/template.js';
 import { templateText } from '../cloudformation/cfn.js';
+import { MERGE_TEMPLATE_PATH, trafficShiftingMergeTemplate } from '../cloudformation/pipeline/traffic-shifting.js';
 import type { Project } from '../answers/project.js';
 import { replaceBlock, splitBlock, type Markers } from './marked-block.js';
 import { README_MARKERS, renderTree } from './render.js';
@@ -90,6 +91,7 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
   if (readme) add(readme.mode, [['README.md', readme.contents]]);
   add('owned', pipelineFiles);
   add('owned', [['pipeline.json', templateText(pipelineTemplate(project))]]);
+  if (project.shiftsTraffic) add('owned', [[MERGE_TEMPLATE_PATH, templateText(trafficShiftingMergeTemplate(project))]]);
   add('merged', [
     ['.chalice/config.json', chaliceConfigText(project, read, options.seedStagesFrom)],
     ['Makefile', mergeMakefile(existingMakefile, makeBlock)],

@@ -6,6 +6,7 @@ import ejs from 'ejs';
 import { dnsSuffix } from '../facts/aws.js';
 import type { Project } from '../answers/project.js';
 import { appStages } from '../cloudformation/pipeline/deploy.js';
+import { ALIAS_SCRIPT_PATH, MERGE_TEMPLATE_PATH } from '../cloudformation/pipeline/traffic-shifting.js';
 import { MAKE_BLOCK_END, MAKE_BLOCK_START, type MakeTargets } from './makefile.js';
 import type { Markers } from './marked-block.js';
 
@@ -23,6 +24,7 @@ export type TemplateTree = 'app' | 'pipeline';
 /** Files of a tree that only some answers want. */
 function wanted(path: string, project: Project): boolean {
   if (path === 'buildspec-integration.yml' || path.startsWith('tests/integration/')) return project.integrationTests;
+  if (path === ALIAS_SCRIPT_PATH) return project.shiftsTraffic;
   return true;
 }
 
@@ -47,6 +49,8 @@ export function renderTree(tree: TemplateTree, project: Project, options: Render
     approvalEmail: project.approvalEmail ?? '',
     grcUrl: project.grcUrl ?? '',
     appStages: appStages(project),
+    mergeTemplatePath: MERGE_TEMPLATE_PATH,
+    aliasScriptPath: ALIAS_SCRIPT_PATH,
     dnsSuffix: dnsSuffix(project.region),
     t: options.targets,
     generatedRoutes: options.generatedRoutes,

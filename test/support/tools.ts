@@ -49,6 +49,10 @@ export function answersMatrix(): PartialAnswers[] {
     { source: 'bitbucket', repository: 'acme/orders' },
   ];
   const matrix: PartialAnswers[] = [];
+  // Safe releases ride along instead of multiplying the matrix: production entries take the deployment types in
+  // turn, and self-update and a failure e-mail of its own each meet every source, pipeline type and stage set.
+  const deployments = ['AllAtOnce', 'Canary10Percent5Minutes', 'Linear10PercentEvery10Minutes'];
+  let productionEntries = 0;
   for (const source of sources) {
     for (const pipelineType of ['V1', 'V2']) {
       for (const unitTests of [true, false]) {
@@ -57,7 +61,14 @@ export function answersMatrix(): PartialAnswers[] {
             const approvals: Variant[] = production
               ? [{ manualApproval: true, approvalEmail: 'team@example.com' }, { manualApproval: true }, { manualApproval: false }]
               : [{}];
-            for (const approval of approvals) matrix.push({ ...source, pipelineType, unitTests, integrationTests, production, ...approval });
+            for (const approval of approvals) {
+              const releases: PartialAnswers = {
+                ...(production ? { prodDeployment: deployments[productionEntries++ % deployments.length] } : {}),
+                ...(unitTests !== integrationTests ? { selfUpdate: true } : {}),
+                ...(!approval.approvalEmail && integrationTests ? { notificationEmail: 'ops@example.com' } : {}),
+              };
+              matrix.push({ ...source, pipelineType, unitTests, integrationTests, production, ...approval, ...releases });
+            }
           }
         }
       }

@@ -3,6 +3,7 @@
 import type { Project } from '../../answers/project.js';
 import { actionType, arn, arnOf, passRole, policyDocument, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
 import { deployRole, exceptionsMetadata, type DeployRole, type RoleScope } from '../deploy-role.js';
+import { ALIAS_SCRIPT_PATH, CODEDEPLOY_ROLE, MERGE_TEMPLATE_PATH, prodParameterOverrides } from './traffic-shifting.js';
 
 export interface AppStage {
   /** Pipeline stage name. */
@@ -15,6 +16,10 @@ export interface AppStage {
   outputArtifact: string;
   /** Variable namespace of the execute action (stack outputs as #{Namespace.EndpointURL}). */
   namespace: string;
+  /** Traffic shifting: the merge template `chalice package` applies and the script that re-points the API. */
+  trafficShifting?: { mergeTemplate: string; aliasScript: string; deploymentType: string };
+  /** Stack parameters the change set passes (by reference to this stack's resources). */
+  parameterOverrides?: Json;
 }
 
 export const BUILD_ARTIFACT = 'CompiledCFNTemplate';
@@ -22,6 +27,10 @@ export const BUILD_ARTIFACT = 'CompiledCFNTemplate';
 export function appStages(project: Project): AppStage[] {
   const beta: AppStage = { stage: 'Beta', chaliceStage: 'beta', template: 'transformed-beta.yaml', outputArtifact: 'AppDeploymentValues', namespace: 'BetaStackOutputs' };
   const prod: AppStage = { stage: 'Prod', chaliceStage: 'prod', template: 'transformed-prod.yaml', outputArtifact: 'ProdDeploymentValues', namespace: 'ProdStackOutputs' };
+  if (project.shiftsTraffic) {
+    prod.trafficShifting = { mergeTemplate: MERGE_TEMPLATE_PATH, aliasScript: ALIAS_SCRIPT_PATH, deploymentType: project.prodDeployment! };
+    prod.parameterOverrides = prodParameterOverrides(project);
+  }
   return project.production ? [beta, prod] : [beta];
 }
 
@@ -43,6 +52,7 @@ export function deployActions(project: Project, stage: AppStage): Json[] {
       TemplatePath: `${BUILD_ARTIFACT}::${stage.template}`,
       Capabilities: 'CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND',
       RoleArn: arnOf('CFNDeployRole'),
+      ...(stage.parameterOverrides ? { ParameterOverrides: stage.parameterOverrides } : {}),
     }, { InputArtifacts: [{ Name: BUILD_ARTIFACT }] }),
     action('Execute', 2, { ActionMode: 'CHANGE_SET_EXECUTE', OutputFileName: 'StackOutputs.json' }, {
       Namespace: stage.namespace,
@@ -59,6 +69,7 @@ export function appStackScope(project: Project): RoleScope {
       stackName: stackName(project, stage),
       generatedPrefix: project.appStacks[stage.chaliceStage].generatedPrefix.sub,
       chaliceStage: stage.chaliceStage,
+      ...(stage.trafficShifting ? { trafficShifting: { deploymentType: stage.trafficShifting.deploymentType, codeDeployRole: arnOf(CODEDEPLOY_ROLE) } } : {}),
     })),
   };
 }

@@ -14,6 +14,8 @@ import { KMS_KEY_PARAMETER, artifactKeyStatement, ifKmsKey, kmsConditions, kmsKe
 import { BUILD_ARTIFACT, appStages, deployActions, deployRoleResources, deployRunStatements, projectDeployRole } from './deploy.js';
 import { SOURCE_ARTIFACT, connectionArnValue, sourceAction, sourceResources, sourceStatements, sourceTriggers } from './source.js';
 import { bucketAccess, storageResources } from './storage.js';
+import { codeDeployRoleResources } from './traffic-shifting.js';
+import { notificationOutputs, notificationParameters, notificationResources } from './notifications.js';
 
 export interface PipelineTemplate {
   AWSTemplateFormatVersion: '2010-09-09';
@@ -35,8 +37,10 @@ export function pipelineTemplate(project: Project): PipelineTemplate {
       ...sourceResources(project),
       ...buildResources(project),
       ...deployRoleResources(project),
+      ...codeDeployRoleResources(project),
       ...approvalResources(project),
       ...pipelineResources(project),
+      ...notificationResources(project),
     },
     Outputs: outputs(project),
   };
@@ -68,7 +72,7 @@ function parameters(project: Project): PipelineTemplate['Parameters'] {
   if (project.approvalEmail) {
     params.ApprovalEmail = { Type: 'String', Default: project.approvalEmail, AllowedPattern: EMAIL_PATTERN, Description: 'Notified when a release waits for approval' };
   }
-  return params;
+  return { ...params, ...notificationParameters(project) };
 }
 
 function approvalResources(project: Project): Resources {
@@ -201,5 +205,5 @@ function outputs(project: Project): PipelineTemplate['Outputs'] {
     out[`${build.id}Name`] = { Description: `CodeBuild project: ${build.description}`, Value: ref(build.id) };
   }
   if (project.approvalEmail) out.ApprovalTopicArn = { Description: 'SNS topic of the approval notifications', Value: ref('ApprovalTopic') };
-  return out;
+  return { ...out, ...notificationOutputs(project) };
 }
