@@ -1,0 +1,330 @@
+// Safe releases (issue 14): canary/linear production through CodeDeploy, proven by running the Build stage with the
+// real Chalice and expanding its prod template with the SAM translator as CloudFormation would; the deploy role
+// against the registry handlers of the resource types this adds; failure notifications; and that with the
+// features off the pipeline template is exactly what it was without them.
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ALIAS, ALIAS_SCRIPT_PATH, SHIFTED_FUNCTIONS } from '../lib/cloudformation/pipeline/traffic-shifting.js';
+import { FAILED_EXECUTION_EVENT } from '../lib/cloudformation/pipeline/notifications.js';
+import type { PartialAnswers } from '../lib/answers/settings.js';
+import { pythonEnv, requireChalice } from './support/chalice.js';
+import { runPackageBuild, type PackageBuild } from './support/codebuild.js';
+import { startS3Server, type S3Server } from './support/moto-s3.js';
+import { runCommand } from './support/processes.js';
+import { asList, objectAt, pipelineActions, policyStatements, type CfnTemplate } from './support/security-rules.js';
+import { PACKAGE_ROOT, cfnLint, newRepositoryFiles, projectFor, tempDir, templateFor } from './support/tools.js';
+
+type Template = Record<string, any>;
+
+const CANARY: PartialAnswers = { prodDeployment: 'Canary10Percent10Minutes' };
+
+/** The generated app plus what makes re-pointing non-trivial: several methods per path, a path parameter, a
+ * Lambda authorizer (its URI must stay on its own function), a schedule and a plain function. */
+function richApp(files: Map<string, string>): Map<string, string> {
+  const app = `${files.get('app.py')!}
+
+from chalice import AuthResponse, Rate
+
+
+@app.authorizer()
+def token(auth_request):
+    return AuthResponse(routes=['*'], principal_id='user')
+
+
+@app.route('/orders/{order_id}', methods=['GET', 'PUT', 'DELETE'])
+def order(order_id):
+    return {'id': order_id}
+
+
+@app.route('/private', authorizer=token)
+def private():
+    return {}
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def hourly(event):
+    return None
+
+
+@app.lambda_function()
+def worker(event, context):
+    return {}
+`;
+  return new Map(files).set('app.py', app);
+}
+const ROUTES = ['GET /', 'GET /health', 'GET /orders/{order_id}', 'PUT /orders/{order_id}', 'DELETE /orders/{order_id}', 'GET /private'];
+
+/** path + method -> integration URI text (Fn::Sub) of a RestApi body or a SAM DefinitionBody. */
+function integrationUris(body: Template): Map<string, string> {
+  const uris = new Map<string, string>();
+  for (const [path, operations] of Object.entries(body.paths ?? {})) {
+    for (const [method, operation] of Object.entries(operations as Template)) {
+      const uri = operation?.['x-amazon-apigateway-integration']?.uri;
+      if (uri) uris.set(`${method.toUpperCase()} ${path}`, typeof uri === 'string' ? uri : uri['Fn::Sub']);
+    }
+  }
+  return uris;
+}
+
+const ofType = (template: Template, type: string) => Object.entries(template.Resources as Template).filter(([, r]) => r.Type === type);
+
+async function expand(pairs: [string, string][]): Promise<void> {
+  const run = await runCommand('python3', [join(PACKAGE_ROOT, 'test', 'support', 'sam_expand.py'), ...pairs.flat()], {
+    cwd: PACKAGE_ROOT, env: pythonEnv({ AWS_DEFAULT_REGION: 'us-east-1' }), timeoutMs: 60_000,
+  });
+  assert.equal(run.status, 0, run.output);
+}
+
+describe('canary production: the Build stage under the real Chalice, expanded as CloudFormation does', () => {
+  let s3: S3Server;
+  let build: PackageBuild;
+  const expanded: Record<'beta' | 'prod', Template> = { beta: {}, prod: {} };
+  let lint: Map<string, string>;
+  const dir = tempDir('cp-canary-');
+
+  before(async () => {
+    requireChalice();
+    s3 = await startS3Server();
+    build = await runPackageBuild(s3, CANARY, richApp(newRepositoryFiles(CANARY)));
+    assert.equal(build.run.status, 0, build.run.output);
+    const paths = { beta: join(build.source, 'transformed-beta.yaml'), prod: join(build.source, 'transformed-prod.yaml') };
+    await expand([[paths.beta, join(dir, 'beta.json')], [paths.prod, join(dir, 'prod.json')]]);
+    for (const stage of ['beta', 'prod'] as const) expanded[stage] = JSON.parse(readFileSync(join(dir, `${stage}.json`), 'utf8'));
+    lint = await cfnLint([paths.beta, paths.prod]);
+  });
+  after(async () => {
+    build?.cleanup();
+    await s3?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the build re-pointed the prod API (the step said so) and not the beta one', () => {
+    assert.match(build.run.output, new RegExp(`alias ${ALIAS}: ${ROUTES.length} of ${ROUTES.length} integration URI\\(s\\) re-pointed, invoke permission already on it`));
+    assert.equal((build.run.output.match(/^point_api_at_alias:/gm) ?? []).length, 1, 'the step runs for prod only');
+  });
+
+  it('prod: a deployment group of the chosen type, rolling back on alarms defined in the template', () => {
+    const groups = ofType(expanded.prod, 'AWS::CodeDeploy::DeploymentGroup');
+    assert.deepEqual(groups.map(([id]) => id), SHIFTED_FUNCTIONS.map((fn) => `${fn}DeploymentGroup`));
+    const group = groups[0]![1].Properties;
+    const [configText, configVars] = group.DeploymentConfigName['Fn::Sub'];
+    assert.equal(configText.replace('${ConfigName}', configVars.ConfigName), `CodeDeployDefault.Lambda${CANARY.prodDeployment}`);
+    assert.deepEqual(group.DeploymentStyle, { DeploymentType: 'BLUE_GREEN', DeploymentOption: 'WITH_TRAFFIC_CONTROL' });
+    assert.ok(group.AutoRollbackConfiguration.Enabled && group.AutoRollbackConfiguration.Events.includes('DEPLOYMENT_STOP_ON_ALARM'));
+    assert.equal(group.AlarmConfiguration.Enabled, true);
+    const alarms = group.AlarmConfiguration.Alarms.map((alarm: Template) => alarm.Name.Ref);
+    assert.equal(alarms.length, 2);
+    for (const alarm of alarms) assert.equal(expanded.prod.Resources[alarm]?.Type, 'AWS::CloudWatch::Alarm', `${alarm} is an alarm of the template`);
+    // One alarm on the alias as a whole, one on the version being deployed (ExecutedVersion of the new version).
+    const dimensions = alarms.map((alarm: string) => expanded.prod.Resources[alarm].Properties.Dimensions.map((d: Template) => d.Name).sort().join(','));
+    assert.deepEqual(dimensions.sort(), ['ExecutedVersion,FunctionName,Resource', 'FunctionName,Resource']);
+    // The pre-created role, passed as a stack parameter: the transform creates no CodeDeploy role of its own.
+    assert.deepEqual(group.ServiceRoleArn, { Ref: 'CodeDeployRoleArn' });
+    assert.deepEqual(ofType(expanded.prod, 'AWS::IAM::Role').map(([id]) => id), ['DefaultRole']);
+  });
+
+  it('prod: an alias on a published version; every API integration URI and the invoke permission on the alias', () => {
+    const aliasId = `APIHandlerAlias${ALIAS}`;
+    assert.equal(expanded.prod.Resources[aliasId]?.Type, 'AWS::Lambda::Alias');
+    assert.ok(expanded.prod.Resources[aliasId].UpdatePolicy.CodeDeployLambdaAliasUpdate, 'alias updates go through CodeDeploy');
+    assert.equal(ofType(expanded.prod, 'AWS::Lambda::Version').length, 1);
+    const [, api] = ofType(expanded.prod, 'AWS::ApiGateway::RestApi')[0]!;
+    const uris = integrationUris(api.Properties.Body);
+    assert.deepEqual([...uris.keys()].sort(), [...ROUTES].sort());
+    for (const [route, uri] of uris) assert.match(uri, new RegExp(`/functions/\\$\\{${aliasId}\\}/invocations$`), route);
+    assert.deepEqual(expanded.prod.Resources.APIHandlerInvokePermission.Properties.FunctionName, { Ref: aliasId });
+    // The authorizer keeps calling its own function (it does not shift).
+    const authorizerUri = JSON.stringify(api.Properties.Body.securityDefinitions);
+    assert.match(authorizerUri, /\$\{Token\.Arn\}\/invocations/);
+  });
+
+  it('beta: all at once, the API on the unqualified function', () => {
+    const beta = expanded.beta;
+    for (const type of ['AWS::CodeDeploy::DeploymentGroup', 'AWS::CodeDeploy::Application', 'AWS::Lambda::Alias', 'AWS::Lambda::Version', 'AWS::CloudWatch::Alarm']) {
+      assert.deepEqual(ofType(beta, type), [], `beta has no ${type}`);
+    }
+    const [, api] = ofType(beta, 'AWS::ApiGateway::RestApi')[0]!;
+    for (const [route, uri] of integrationUris(api.Properties.Body)) assert.match(uri, /\/functions\/\$\{APIHandler\.Arn\}\/invocations$/, route);
+  });
+
+  it('cfn-lint finds nothing on the packaged templates (the local Python runtime E2533 aside)', () => {
+    const findings = [...lint.values()].join('').split('\n').filter((line) => line !== '' && !/:E2533:/.test(line));
+    assert.deepEqual(findings, []);
+  });
+});
+
+describe('the alias step (release/point_api_at_alias.py) is idempotent and knows aliased templates', () => {
+  const script = newRepositoryFiles(CANARY).get(ALIAS_SCRIPT_PATH)!;
+  const dir = tempDir('cp-alias-');
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const uri = (target: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/${target}/invocations` });
+  const template = (target: string, functionName: Template = { Ref: 'APIHandler' }) => ({
+    Resources: {
+      APIHandler: { Type: 'AWS::Serverless::Function', Properties: { AutoPublishAlias: ALIAS } },
+      APIHandlerInvokePermission: { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: functionName } },
+      RestAPI: { Type: 'AWS::Serverless::Api', Properties: { DefinitionBody: { paths: { '/': { get: { 'x-amazon-apigateway-integration': { uri: uri(target) } } } } } } },
+    },
+  });
+  async function point(name: string, data: unknown): Promise<{ status: number | null; output: string; after: Template }> {
+    writeFileSync(join(dir, 'point.py'), script);
+    const path = join(dir, `${name}.json`);
+    writeFileSync(path, JSON.stringify(data));
+    const run = await runCommand('python3', [join(dir, 'point.py'), path], { cwd: dir, env: pythonEnv(), timeoutMs: 30_000 });
+    return { ...run, after: JSON.parse(readFileSync(path, 'utf8')) };
+  }
+
+  it('re-points once, then changes nothing', async () => {
+    const first = await point('plain', template('${APIHandler.Arn}'));
+    assert.equal(first.status, 0, first.output);
+    assert.match(first.output, /1 of 1 integration URI\(s\) re-pointed, invoke permission re-pointed/);
+    const second = await point('again', first.after);
+    assert.match(second.output, /0 of 1 integration URI\(s\) re-pointed, invoke permission already on it/);
+    assert.deepEqual(second.after, first.after);
+  });
+
+  it("leaves Chalice's lambda_alias form ${APIHandler.Arn}:<alias> alone, and refuses another alias than the shifted one", async () => {
+    const aliased = template(`\${APIHandler.Arn}:${ALIAS}`, { 'Fn::Sub': `\${APIHandler.Arn}:${ALIAS}` });
+    const run = await point('chalice-alias', aliased);
+    assert.match(run.output, /0 of 1 integration URI\(s\) re-pointed, invoke permission already on it/);
+    assert.deepEqual(run.after, aliased);
+    const other = await point('other-alias', template('${APIHandler.Arn}:blue'));
+    assert.notEqual(other.status, 0);
+    assert.match(other.output, /GET \/ calls alias blue, but traffic shifts alias live/);
+  });
+
+  it('fails clearly for an app without a REST API or a template packaged without the merge template', async () => {
+    const noApi = await point('no-api', { Resources: { Worker: { Type: 'AWS::Serverless::Function', Properties: {} } } });
+    assert.notEqual(noApi.status, 0);
+    assert.match(noApi.output, /no APIHandler function .*answer prodDeployment AllAtOnce/);
+    const unmerged = template('${APIHandler.Arn}');
+    delete (unmerged.Resources.APIHandler.Properties as Template).AutoPublishAlias;
+    const run = await point('unmerged', unmerged);
+    assert.match(run.output, /no AutoPublishAlias: package with --merge-template release\/prod-traffic-shifting.json first/);
+  });
+});
+
+// ---- the deploy role against the handlers of the resource types traffic shifting adds ---------------------------
+
+const ACCOUNT = '123456789012';
+const PROD_FUNCTION = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:ordersProdStack-APIHandler-A1b2C3d4`;
+const APPLICATION = 'ordersProdStack-ServerlessDeploymentApplication-E5f6G7h8';
+const GROUP = `arn:aws:codedeploy:us-east-1:${ACCOUNT}:deploymentgroup:${APPLICATION}/ordersProdStack-APIHandlerDeploymentGroup-I9j0K1l2`;
+
+/**
+ * The IAM actions of each handler (create, read, update, delete) of the resource types the prod stack gains, from the
+ * CloudFormation registry schemas (pulumi/pulumi-aws-native aws-cloudformation-schema/<type>.json), each with an ARN
+ * such a resource of the prod stack has. AWS::CodeDeploy::DeploymentGroup has no registry handler list: the calls of
+ * its create/update/delete (CreateDeploymentGroup, UpdateDeploymentGroup, DeleteDeploymentGroup, GetDeploymentGroup).
+ */
+const HANDLER_ACTIONS: Record<string, [string, string[]][]> = {
+  'AWS::Lambda::Version': [[`${PROD_FUNCTION}:7`, [
+    'lambda:PublishVersion', 'lambda:GetFunctionConfiguration', 'lambda:PutProvisionedConcurrencyConfig', 'lambda:GetProvisionedConcurrencyConfig',
+    'lambda:PutRuntimeManagementConfig', 'lambda:GetRuntimeManagementConfig', 'lambda:DeleteFunction',
+  ]]],
+  'AWS::Lambda::Alias': [
+    [`${PROD_FUNCTION}:live`, [
+      'lambda:CreateAlias', 'lambda:PutProvisionedConcurrencyConfig', 'lambda:GetProvisionedConcurrencyConfig', 'lambda:GetAlias', 'lambda:DeleteAlias',
+      'lambda:UpdateAlias', 'lambda:DeleteProvisionedConcurrencyConfig',
+    ]],
+    // The update handler runs the CodeDeploy deployment of the alias (CodeDeployLambdaAliasUpdate).
+    [GROUP, ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup', 'codedeploy:StopDeployment']],
+    [`arn:aws:codedeploy:us-east-1:${ACCOUNT}:deploymentconfig:CodeDeployDefault.Lambda${CANARY.prodDeployment}`, ['codedeploy:GetDeploymentConfig']],
+  ],
+  'AWS::CloudWatch::Alarm': [[`arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:ordersProdStack-APIHandler-alias-errors`, [
+    'cloudwatch:PutMetricAlarm', 'cloudwatch:DescribeAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:DeleteAlarms',
+    'cloudwatch:ListTagsForResource',
+  ]]],
+  'AWS::CodeDeploy::Application': [[`arn:aws:codedeploy:us-east-1:${ACCOUNT}:application:${APPLICATION}`, [
+    'codedeploy:CreateApplication', 'codedeploy:TagResource', 'codedeploy:GetApplication', 'codedeploy:ListTagsForResource',
+    'codedeploy:DeleteApplication', 'codedeploy:UntagResource',
+  ]]],
+  'AWS::CodeDeploy::DeploymentGroup': [[GROUP, [
+    'codedeploy:CreateDeploymentGroup', 'codedeploy:GetDeploymentGroup', 'codedeploy:UpdateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup',
+  ]]],
+};
+
+/** A policy's Resource entry as the ARN pattern it stands for in account 123456789012, us-east-1, app "orders". */
+function arnPattern(resource: unknown): string | undefined {
+  const text = typeof resource === 'string' ? resource : objectAt(resource)['Fn::Sub'];
+  if (typeof text !== 'string') return undefined;
+  return text.replaceAll('${AWS::Partition}', 'aws').replaceAll('${AWS::Region}', 'us-east-1').replaceAll('${AWS::AccountId}', ACCOUNT)
+    .replaceAll('${ApplicationName}', 'orders');
+}
+const wildcard = (pattern: string) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+
+/** Whether an Allow statement (without conditions) of the role grants action on arn. */
+function roleGrants(template: CfnTemplate, roleId: string, action: string, arn: string): boolean {
+  return policyStatements(template).some(({ where, statement }) => where.startsWith(`${roleId}/`) && statement.Effect === 'Allow' && statement.Condition === undefined
+    && asList(statement.Action).includes(action)
+    && asList(statement.Resource).some((resource) => { const pattern = arnPattern(resource); return pattern !== undefined && wildcard(pattern).test(arn); }));
+}
+
+describe('the deploy role covers the handlers of the resource types traffic shifting adds', () => {
+  const template = templateFor(CANARY) as unknown as CfnTemplate;
+
+  for (const [type, grants] of Object.entries(HANDLER_ACTIONS)) {
+    it(type, () => {
+      const missing = grants.flatMap(([arn, actions]) => actions.filter((action) => !roleGrants(template, 'CFNDeployRole', action, arn)).map((action) => `${action} on ${arn}`));
+      assert.deepEqual(missing, []);
+    });
+  }
+
+  it('passes only the pre-created CodeDeploy role, only to CodeDeploy, and beta resources stay out of reach', () => {
+    const passes = policyStatements(template).filter(({ where, statement }) => where.startsWith('CFNDeployRole/') && asList(statement.Action).includes('iam:PassRole'));
+    const codeDeploy = passes.filter(({ statement }) => JSON.stringify(statement.Condition).includes('codedeploy.amazonaws.com'));
+    assert.equal(codeDeploy.length, 1);
+    assert.deepEqual(codeDeploy[0]!.statement.Resource, [{ 'Fn::GetAtt': ['CodeDeployRole', 'Arn'] }]);
+    const codeDeployRole = template.Resources.CodeDeployRole!.Properties!;
+    assert.deepEqual(objectAt(asList(objectAt(codeDeployRole.AssumeRolePolicyDocument).Statement)[0]).Principal, { Service: 'codedeploy.amazonaws.com' });
+    const betaAlias = PROD_FUNCTION.replace('ProdStack', 'BetaStack');
+    assert.equal(roleGrants(template, 'CFNDeployRole', 'lambda:CreateAlias', `${betaAlias}:live`), false, 'beta does not shift: no alias there');
+    // The CodeDeploy role moves the prod aliases and reads the prod alarms, nothing more.
+    assert.ok(roleGrants(template, 'CodeDeployRole', 'lambda:UpdateAlias', `${PROD_FUNCTION}:live`));
+    assert.ok(roleGrants(template, 'CodeDeployRole', 'cloudwatch:DescribeAlarms', `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:ordersProdStack-APIHandler-new-version-errors`));
+    assert.equal(roleGrants(template, 'CodeDeployRole', 'lambda:UpdateAlias', `${betaAlias}:live`), false);
+  });
+
+  it('the prod change set passes the CodeDeploy role by reference', () => {
+    const create = pipelineActions(template.Resources.AppPipeline!.Properties!).find(({ action }) => action.Name === 'CreateProdChangeSet')!.action;
+    const overrides = objectAt(objectAt(create.Configuration).ParameterOverrides)['Fn::Sub'];
+    assert.deepEqual(JSON.parse(String(overrides)), { CodeDeployRoleArn: '${CodeDeployRole.Arn}' });
+  });
+});
+
+// ---- failure notifications ---------------------------------------------------------------------------------------
+
+describe('failure notifications', () => {
+  const rule = (template: CfnTemplate) => template.Resources.PipelineFailureNotification;
+
+  it('a CodeStar Notifications rule on the pipeline, failed executions only, BASIC detail, to the topic', () => {
+    const template = templateFor({ notificationEmail: 'ops@example.com' }) as unknown as CfnTemplate;
+    const properties = rule(template)!.Properties!;
+    assert.equal(rule(template)!.Type, 'AWS::CodeStarNotifications::NotificationRule');
+    assert.deepEqual(properties.EventTypeIds, [FAILED_EXECUTION_EVENT]);
+    assert.equal(properties.DetailType, 'BASIC');
+    assert.deepEqual(properties.Resource, { 'Fn::Sub': 'arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:${AppPipeline}' });
+    assert.deepEqual(properties.Targets, [{ TargetType: 'SNS', TargetAddress: { Ref: 'PipelineFailureTopic' } }]);
+    assert.ok(String(objectAt(properties.Name)['Fn::Sub']).length + 24 - '${ApplicationName}'.length <= 64, 'the rule name fits 64 characters');
+  });
+
+  it('the topic admits only CodeStar Notifications (over TLS) and has the e-mail subscribed', () => {
+    const template = templateFor({ notificationEmail: 'ops@example.com' }) as unknown as CfnTemplate;
+    const statements = asList(objectAt(template.Resources.PipelineFailureTopicPolicy!.Properties!.PolicyDocument).Statement).map(objectAt);
+    const allows = statements.filter((statement) => statement.Effect === 'Allow');
+    assert.deepEqual(allows.map((statement) => [statement.Principal, statement.Action]), [[{ Service: 'codestar-notifications.amazonaws.com' }, 'sns:Publish']]);
+    assert.ok(statements.some((statement) => statement.Effect === 'Deny' && JSON.stringify(statement.Condition) === '{"Bool":{"aws:SecureTransport":"false"}}'));
+    assert.deepEqual(template.Resources.PipelineFailureTopic!.Properties!.Subscription, [{ Endpoint: { Ref: 'NotificationEmail' }, Protocol: 'email' }]);
+    assert.equal(template.Parameters?.NotificationEmail?.Default, 'ops@example.com');
+  });
+
+  it('defaults to the approval address; no e-mail at all, no rule', () => {
+    assert.equal(templateFor({ approvalEmail: 'team@example.com' }).Parameters.NotificationEmail?.Default, 'team@example.com');
+    assert.equal(projectFor({ approvalEmail: 'team@example.com', notificationEmail: 'ops@example.com' }).notificationEmail, 'ops@example.com');
+    const quiet = templateFor({}) as unknown as CfnTemplate;
+    assert.equal(rule(quiet), undefined);
+    assert.equal(quiet.Parameters?.NotificationEmail, undefined);
+  });
+});
