@@ -422,6 +422,7 @@ function expectedResources(project: Project): string[] {
   if (project.approvalEmail) ids.push('ApprovalTopic', 'ApprovalTopicPolicy');
   if (project.notificationEmail) ids.push('PipelineFailureTopic', 'PipelineFailureTopicPolicy', 'PipelineFailureNotification');
   if (project.shiftsTraffic) ids.push('CodeDeployRole');
+  if (project.selfUpdate) ids.push('PipelineUpdateRole', 'PipelineRolesBoundary');
   return ids.sort();
 }
 
@@ -443,8 +444,8 @@ describe('the template has exactly what the answers ask for', () => {
     assert.ok(MATRIX.some((v) => v.project.approvalEmail) && MATRIX.some((v) => v.project.connectionArn));
   });
 
-  it('stages: Source, Build, Beta, then IntegrationTests, Approval and Prod exactly when asked', () => forEachVariant(ALL, ({ project, template }) => {
-    const expected = ['Source', 'Build', 'Beta'];
+  it('stages: Source, (UpdatePipeline,) Build, Beta, then IntegrationTests, Approval and Prod exactly when asked', () => forEachVariant(ALL, ({ project, template }) => {
+    const expected = ['Source', ...(project.selfUpdate ? ['UpdatePipeline'] : []), 'Build', 'Beta'];
     if (project.integrationTests) expected.push('IntegrationTests');
     if (project.production && project.manualApproval) expected.push('Approval');
     if (project.production) expected.push('Prod');
@@ -733,9 +734,11 @@ describe('generated Python compiles', () => {
 
 
 describe('pipeline.json fits `aws cloudformation deploy` without an S3 bucket', () => {
-  it('every template, as written (templateText), is under the 51,200-byte inline template limit with room to grow', () => {
-    const longest = templateFor({ appName: LONGEST_APP_NAME, approvalEmail: 'release-approvers@example.com', branch: 'release/2026.1' });
-    const largest = Math.max(...[...ALL.map((entry) => entry.template), longest].map((t) => Buffer.byteLength(templateText(t))));
+  it('every template, as `make deploy` sends it (compact JSON), is under the 51,200-byte inline template limit with room to grow', () => {
+    const longest = templateFor({
+      appName: LONGEST_APP_NAME, approvalEmail: 'release-approvers@example.com', branch: 'release/2026.1', prodDeployment: 'Linear10PercentEvery10Minutes', selfUpdate: true,
+    });
+    const largest = Math.max(...[...ALL.map((entry) => entry.template), longest].map((t) => Buffer.byteLength(JSON.stringify(JSON.parse(templateText(t))))));
     assert.ok(largest < 51_200 * 0.9, `largest pipeline.json is ${largest} bytes`);
   });
 });

@@ -14,7 +14,7 @@ import { runPackageBuild, type PackageBuild } from './support/codebuild.js';
 import { startS3Server, type S3Server } from './support/moto-s3.js';
 import { runCommand } from './support/processes.js';
 import { asList, objectAt, pipelineActions, policyStatements, type CfnTemplate } from './support/security-rules.js';
-import { PACKAGE_ROOT, cfnLint, newRepositoryFiles, projectFor, tempDir, templateFor } from './support/tools.js';
+import { PACKAGE_ROOT, answersMatrix, cfnLint, newRepositoryFiles, projectFor, tempDir, templateFor } from './support/tools.js';
 
 type Template = Record<string, any>;
 
@@ -326,5 +326,129 @@ describe('failure notifications', () => {
     const quiet = templateFor({}) as unknown as CfnTemplate;
     assert.equal(rule(quiet), undefined);
     assert.equal(quiet.Parameters?.NotificationEmail, undefined);
+  });
+});
+
+// ---- self-update -------------------------------------------------------------------------------------------------
+
+describe('self-update', () => {
+  const variants = answersMatrix().filter((answers) => answers.selfUpdate).map((answers) => templateFor(answers) as unknown as CfnTemplate);
+  const template = templateFor({ selfUpdate: true, prodDeployment: 'Linear10PercentEvery1Minute', approvalEmail: 'team@example.com' }) as unknown as CfnTemplate;
+  const stages = (t: CfnTemplate) => asList(t.Resources.AppPipeline!.Properties!.Stages).map(objectAt);
+
+  it('a stage right after Source: change set on this stack from the source pipeline.json, then execute; restart on update', () => {
+    for (const t of [template, ...variants]) {
+      const stage = stages(t)[1]!;
+      assert.equal(stage.Name, 'UpdatePipeline');
+      const [create, execute] = asList(stage.Actions).map(objectAt);
+      const config = objectAt(create!.Configuration);
+      assert.equal(config.ActionMode, 'CHANGE_SET_REPLACE');
+      assert.deepEqual(config.StackName, { Ref: 'AWS::StackName' });
+      assert.equal(config.TemplatePath, 'SourceRepo::pipeline.json');
+      assert.equal(config.Capabilities, 'CAPABILITY_IAM');
+      assert.deepEqual(config.RoleArn, { 'Fn::GetAtt': ['PipelineUpdateRole', 'Arn'] });
+      assert.deepEqual(create!.InputArtifacts, [{ Name: 'SourceRepo' }]);
+      assert.equal(objectAt(execute!.Configuration).ActionMode, 'CHANGE_SET_EXECUTE');
+      assert.deepEqual(objectAt(execute!.Configuration).ChangeSetName, config.ChangeSetName);
+      assert.equal(t.Resources.AppPipeline!.Properties!.RestartExecutionOnUpdate, true);
+    }
+  });
+
+  it('carries every parameter by reference, so nothing falls back to its default', () => {
+    for (const t of [template, ...variants]) {
+      const config = objectAt(objectAt(stages(t)[1]!.Actions && asList(stages(t)[1]!.Actions)[0]).Configuration);
+      const overrides = JSON.parse(String(objectAt(config.ParameterOverrides)['Fn::Sub']));
+      assert.deepEqual(overrides, Object.fromEntries(Object.keys(t.Parameters ?? {}).map((name) => [name, `\${${name}}`])));
+    }
+  });
+
+  it('the update role: this stack only, no * action or resource, roles only with the boundary, which it cannot remove or edit', () => {
+    const statements = policyStatements(template).filter(({ where }) => where.startsWith('PipelineUpdateRole/'));
+    assert.ok(statements.length > 5);
+    for (const { where, statement } of statements) {
+      for (const action of asList(statement.Action)) assert.ok(action !== '*' && !String(action).endsWith(':*'), `${where}: ${action}`);
+      for (const resource of asList(statement.Resource)) {
+        const text = typeof resource === 'string' ? resource : JSON.stringify(resource);
+        assert.notEqual(text, '*', where);
+        // Every ARN is this stack's (its name, its app's names) or one of its resources by reference.
+        // (Notification rules end in a random id: their statement is scoped by a condition on the pipeline they watch.)
+        const scopedByCondition = JSON.stringify(statement.Condition ?? {}).includes('${ApplicationName}Pipeline');
+        assert.ok(scopedByCondition || /\$\{AWS::StackName\}|\$\{ApplicationName\}|"(Fn::GetAtt|Ref)"|log-group:\*/.test(text), `${where}: ${text}`);
+      }
+    }
+    const iamChanges = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary'];
+    for (const action of iamChanges) {
+      const granting = statements.filter(({ statement }) => statement.Effect === 'Allow' && asList(statement.Action).includes(action));
+      assert.equal(granting.length, 1, action);
+      assert.deepEqual(granting[0]!.statement.Condition, { StringEquals: { 'iam:PermissionsBoundary': { Ref: 'PipelineRolesBoundary' } } }, action);
+    }
+    const denied = statements.filter(({ statement }) => statement.Effect === 'Deny').flatMap(({ statement }) => asList(statement.Action));
+    for (const action of ['iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:SetDefaultPolicyVersion']) assert.ok(denied.includes(action), action);
+    assert.ok(!statements.some(({ statement }) => statement.Effect === 'Allow' && asList(statement.Action).some((a) => /^iam:(UpdateAssumeRolePolicy|DeleteRolePermissionsBoundary|CreatePolicyVersion)$/.test(String(a)))));
+  });
+
+  it('bounded roles carry the boundary, which holds exactly their own actions; the deploying roles carry none', () => {
+    const bounded = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties?.PermissionsBoundary).map(([id]) => id).sort();
+    assert.deepEqual(bounded, ['CodeBuildRole', 'CodeDeployRole', 'SourceChangeRuleRole']);
+    for (const role of ['CodePipelineRole', 'CFNDeployRole', 'PipelineUpdateRole']) assert.equal(template.Resources[role]!.Properties!.PermissionsBoundary, undefined, role);
+    const boundary = policyStatements(template).filter(({ where }) => where.startsWith('PipelineRolesBoundary/'));
+    const actions = (filter: (where: string) => boolean) => new Set(policyStatements(template).filter(({ where }) => filter(where)).flatMap(({ statement }) => asList(statement.Action).map(String)));
+    const own = actions((where) => /^(CodeBuildPolicy|CodeBuildRole|CodeDeployRole|SourceChangeRuleRole)\//.test(where));
+    assert.deepEqual(new Set(boundary.flatMap(({ statement }) => asList(statement.Action).map(String))), own);
+    // A managed policy holds at most 6,144 characters (whitespace aside).
+    assert.ok(JSON.stringify(template.Resources.PipelineRolesBoundary!.Properties!.PolicyDocument).length < 6144);
+  });
+
+  it('the pipeline role may run the stage on this stack and pass the update role to CloudFormation only', () => {
+    const statements = policyStatements(template).filter(({ where }) => where.startsWith('CodePipelineRole/'));
+    const update = statements.find(({ where }) => where.endsWith('/UpdateOwnStack'))!.statement;
+    assert.deepEqual(update.Resource, [{ 'Fn::Sub': 'arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${AWS::StackName}/*' }]);
+    const pass = statements.find(({ where }) => where.endsWith('/PassUpdateRole'))!.statement;
+    assert.deepEqual(pass.Condition, { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } });
+  });
+});
+
+// ---- with the features off, the template is exactly the one without them ------------------------------------------
+
+/** The template minus exactly what the three features add, given the ids, parameters and statements they may add. */
+function withoutReleases(template: Template): Template {
+  const copy = JSON.parse(JSON.stringify(template)) as Template;
+  for (const id of ['CodeDeployRole', 'PipelineFailureTopic', 'PipelineFailureTopicPolicy', 'PipelineFailureNotification', 'PipelineUpdateRole', 'PipelineRolesBoundary']) delete copy.Resources[id];
+  delete copy.Parameters.NotificationEmail;
+  delete copy.Outputs.PipelineFailureTopicArn;
+  const added = new Set(['ManageProdAliasesAndVersions', 'ManageProdAlarms', 'ManageProdDeploymentApplication', 'ManageProdDeploymentGroups', 'ReadProdDeploymentConfig', 'PassCodeDeployRole', 'UpdateOwnStack', 'PassUpdateRole']);
+  for (const resource of Object.values(copy.Resources) as Template[]) {
+    delete resource.Properties?.PermissionsBoundary;
+    for (const policy of resource.Properties?.Policies ?? []) policy.PolicyDocument.Statement = policy.PolicyDocument.Statement.filter((s: Template) => !added.has(s.Sid));
+  }
+  const pipeline = copy.Resources.AppPipeline.Properties;
+  pipeline.Stages = pipeline.Stages.filter((stage: Template) => stage.Name !== 'UpdatePipeline');
+  pipeline.RestartExecutionOnUpdate = false;
+  for (const stage of pipeline.Stages) for (const action of stage.Actions) delete action.Configuration.ParameterOverrides;
+  copy.Description = copy.Description.replace(' -> UpdatePipeline', '');
+  return copy;
+}
+
+describe('selfUpdate false, AllAtOnce and no e-mail give exactly the template without these features', () => {
+  it('for every matrix entry: switching them off removes exactly their additions, nothing else changes', () => {
+    for (const answers of answersMatrix()) {
+      const off: PartialAnswers = { ...answers, selfUpdate: false, notificationEmail: '', ...(answers.production ? { prodDeployment: 'AllAtOnce' } : {}) };
+      delete off.approvalEmail;
+      const on = { ...answers };
+      delete on.approvalEmail;
+      on.notificationEmail = 'ops@example.com';
+      const offTemplate = templateFor(off) as Template;
+      assert.deepEqual(withoutReleases(templateFor(on) as Template), offTemplate, JSON.stringify(answers));
+      // And nothing of theirs is left when off.
+      const text = JSON.stringify(offTemplate);
+      for (const mark of ['CodeDeploy', 'PipelineFailure', 'NotificationEmail', 'UpdatePipeline', 'PermissionsBoundary', 'ParameterOverrides', 'codestar-notifications']) {
+        assert.ok(!text.includes(mark), `${mark} in ${JSON.stringify(off)}`);
+      }
+      assert.equal(offTemplate.Resources.AppPipeline.Properties.RestartExecutionOnUpdate, false);
+      // The defaults are the same as answering them off.
+      const unset = { ...answers };
+      for (const key of ['selfUpdate', 'prodDeployment', 'notificationEmail', 'approvalEmail'] as const) delete unset[key];
+      assert.deepEqual(templateFor(unset), offTemplate);
+    }
   });
 });

@@ -47,6 +47,7 @@ export function renderTree(tree: TemplateTree, project: Project, options: Render
     ...helpers,
     connectionArn: project.connectionArn ?? '',
     approvalEmail: project.approvalEmail ?? '',
+    notificationEmail: project.notificationEmail ?? '',
     grcUrl: project.grcUrl ?? '',
     appStages: appStages(project),
     mergeTemplatePath: MERGE_TEMPLATE_PATH,

@@ -14,6 +14,9 @@ export function nextSteps(project: Project, destination: string, cwd: string, ta
   if (git === 'uncommitted') lines.push(`  git add --all && git commit -m "Release pipeline (generator-chalice-pipeline)"   # review the changes first`);
   lines.push(`  make ${targets.deploy}            # create the pipeline stack ${project.pipelineStackName} in ${project.region}`);
   if (project.approvalEmail) lines.push(`  # confirm the subscription e-mail AWS sends to ${project.approvalEmail}: approvals are announced only after that`);
+  if (project.notificationEmail) {
+    lines.push(`  # confirm the subscription e-mail AWS sends to ${project.notificationEmail}: failed pipeline executions are reported only after that`);
+  }
   if (project.usesConnection) {
     if (!project.connectionArn) lines.push('  # approve the PENDING connection once: console > Developer Tools > Settings > Connections');
     lines.push(`  git remote add origin ${project.remoteUrl}   # if not set yet`);

@@ -15,6 +15,7 @@ import { BUILD_ARTIFACT, appStages, deployActions, deployRoleResources, deployRu
 import { SOURCE_ARTIFACT, connectionArnValue, sourceAction, sourceResources, sourceStatements, sourceTriggers } from './source.js';
 import { bucketAccess, storageResources } from './storage.js';
 import { codeDeployRoleResources } from './traffic-shifting.js';
+import { addSelfUpdate } from './self-update.js';
 import { notificationOutputs, notificationParameters, notificationResources } from './notifications.js';
 
 export interface PipelineTemplate {
@@ -27,7 +28,7 @@ export interface PipelineTemplate {
 }
 
 export function pipelineTemplate(project: Project): PipelineTemplate {
-  return {
+  const template: PipelineTemplate = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `Continuous delivery of the Chalice app ${project.appName}: ${project.stages.map((s) => s.name).join(' -> ')} (generator-chalice-pipeline)`,
     Parameters: parameters(project),
@@ -44,6 +45,8 @@ export function pipelineTemplate(project: Project): PipelineTemplate {
     },
     Outputs: outputs(project),
   };
+  addSelfUpdate(project, template);
+  return template;
 }
 
 function parameters(project: Project): PipelineTemplate['Parameters'] {
