@@ -1,7 +1,7 @@
 // The bin as a user runs it: a fresh process on a temp dir, exit codes, printed next steps, git and make.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EXAMPLE_ANSWERS, fakePython, readTree, runCli, tempDir } from './support/tools.js';
@@ -48,7 +48,14 @@ describe('chalice-pipeline --answers examples/answers.json (the README main job)
 
   it('has a Makefile whose deploy target creates the pipeline stack', () => {
     const dryRun = execFileSync('make', ['-n', 'deploy'], { cwd: root, encoding: 'utf8' });
-    assert.match(dryRun, /^aws cloudformation deploy --region eu-west-1 --stack-name orders-pipeline --template-file pipeline\.json --capabilities CAPABILITY_IAM /m);
+    assert.match(dryRun, /^aws cloudformation deploy --region eu-west-1 --stack-name orders-pipeline --template-file build\/pipeline\.json --capabilities CAPABILITY_IAM /m);
+    // The compact copy it sends (aws cloudformation deploy takes at most 51,200 bytes inline) is pipeline.json itself.
+    const compact = dryRun.split('\n').find((line) => line.includes('build/pipeline.json') && line.startsWith('mkdir'))!;
+    execFileSync('sh', ['-c', compact], { cwd: root });
+    const sent = readFileSync(join(root, 'build', 'pipeline.json'), 'utf8');
+    assert.deepEqual(JSON.parse(sent), JSON.parse(readFileSync(join(root, 'pipeline.json'), 'utf8')));
+    assert.ok(!sent.includes('\n') && !sent.includes(': '), 'compact JSON');
+    rmSync(join(root, 'build'), { recursive: true });
     assert.match(dryRun, /--parameter-overrides ApplicationName=orders BranchName=main .*RepositoryName=orders ApprovalEmail=orders-team@example\.com/);
     const overridden = execFileSync('make', ['-n', 'deploy', 'REGION=us-west-2', 'STACK=other'], { cwd: root, encoding: 'utf8' });
     assert.match(overridden, /--region us-west-2 --stack-name other /);
