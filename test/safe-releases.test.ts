@@ -14,6 +14,8 @@ import { runPackageBuild, type PackageBuild } from './support/codebuild.js';
 import { startS3Server, type S3Server } from './support/moto-s3.js';
 import { runCommand } from './support/processes.js';
 import { asList, objectAt, pipelineActions, policyStatements, type CfnTemplate } from './support/security-rules.js';
+import { DeployedStack } from './support/handler-requests.js';
+import { ACCOUNT, APP_BUCKET, allows, pipelineRoleArn, roleStatements } from './support/iam-policy.js';
 import { PACKAGE_ROOT, answersMatrix, cfnLint, newRepositoryFiles, projectFor, tempDir, templateFor } from './support/tools.js';
 
 type Template = Record<string, any>;
@@ -149,6 +151,25 @@ describe('canary production: the Build stage under the real Chalice, expanded as
     for (const [route, uri] of integrationUris(api.Properties.Body)) assert.match(uri, /\/functions\/\$\{APIHandler\.Arn\}\/invocations$/, route);
   });
 
+  it('the deploy role allows every call the resource handlers make for both stacks, the new resource types included', () => {
+    const statements = roleStatements(templateFor(CANARY) as unknown as CfnTemplate, 'CFNDeployRole');
+    const types = new Set<string>();
+    for (const [stage, stack] of [['beta', 'ordersBetaStack'], ['prod', 'ordersProdStack']] as const) {
+      // The packaged code as the role's test account names it (the build uploaded it to a bucket of its own).
+      const template = JSON.parse(JSON.stringify(expanded[stage]).replaceAll(build.bucket, APP_BUCKET)) as CfnTemplate;
+      const requests = new DeployedStack(template, stack, true, { CodeDeployRoleArn: pipelineRoleArn('CodeDeployRole') }).requests();
+      for (const request of requests) types.add(request.resourceId.replace(/^.*\((.*)\)$/, '$1'));
+      const denied = requests.filter((request) => !allows(statements, request)).map((r) => `${stage} ${r.resourceId}: ${r.action} on ${r.resource}`);
+      assert.deepEqual(denied, []);
+      if (stage === 'prod') {
+        // The check can fail: without the deployment-group statement, the group and the alias update are refused.
+        const without = statements.filter((statement) => statement.Sid !== 'ManageProdDeploymentGroups');
+        assert.ok(requests.some((request) => request.action === 'codedeploy:CreateDeployment' && !allows(without, request)));
+      }
+    }
+    for (const type of ['AWS::Lambda::Version', 'AWS::Lambda::Alias', 'AWS::CloudWatch::Alarm', 'AWS::CodeDeploy::Application', 'AWS::CodeDeploy::DeploymentGroup']) assert.ok(types.has(type), type);
+  });
+
   it('cfn-lint finds nothing on the packaged templates (the local Python runtime E2533 aside)', () => {
     const findings = [...lint.values()].join('').split('\n').filter((line) => line !== '' && !/:E2533:/.test(line));
     assert.deepEqual(findings, []);
@@ -206,85 +227,30 @@ describe('the alias step (release/point_api_at_alias.py) is idempotent and knows
   });
 });
 
-// ---- the deploy role against the handlers of the resource types traffic shifting adds ---------------------------
+// ---- the deploy role and the CodeDeploy role ---------------------------------------------------------------------
 
-const ACCOUNT = '123456789012';
-const PROD_FUNCTION = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:ordersProdStack-APIHandler-A1b2C3d4`;
-const APPLICATION = 'ordersProdStack-ServerlessDeploymentApplication-E5f6G7h8';
-const GROUP = `arn:aws:codedeploy:us-east-1:${ACCOUNT}:deploymentgroup:${APPLICATION}/ordersProdStack-APIHandlerDeploymentGroup-I9j0K1l2`;
-
-/**
- * The IAM actions of each handler (create, read, update, delete) of the resource types the prod stack gains, from the
- * CloudFormation registry schemas (pulumi/pulumi-aws-native aws-cloudformation-schema/<type>.json), each with an ARN
- * such a resource of the prod stack has. AWS::CodeDeploy::DeploymentGroup has no registry handler list: the calls of
- * its create/update/delete (CreateDeploymentGroup, UpdateDeploymentGroup, DeleteDeploymentGroup, GetDeploymentGroup).
- */
-const HANDLER_ACTIONS: Record<string, [string, string[]][]> = {
-  'AWS::Lambda::Version': [[`${PROD_FUNCTION}:7`, [
-    'lambda:PublishVersion', 'lambda:GetFunctionConfiguration', 'lambda:PutProvisionedConcurrencyConfig', 'lambda:GetProvisionedConcurrencyConfig',
-    'lambda:PutRuntimeManagementConfig', 'lambda:GetRuntimeManagementConfig', 'lambda:DeleteFunction',
-  ]]],
-  'AWS::Lambda::Alias': [
-    [`${PROD_FUNCTION}:live`, [
-      'lambda:CreateAlias', 'lambda:PutProvisionedConcurrencyConfig', 'lambda:GetProvisionedConcurrencyConfig', 'lambda:GetAlias', 'lambda:DeleteAlias',
-      'lambda:UpdateAlias', 'lambda:DeleteProvisionedConcurrencyConfig',
-    ]],
-    // The update handler runs the CodeDeploy deployment of the alias (CodeDeployLambdaAliasUpdate).
-    [GROUP, ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup', 'codedeploy:StopDeployment']],
-    [`arn:aws:codedeploy:us-east-1:${ACCOUNT}:deploymentconfig:CodeDeployDefault.Lambda${CANARY.prodDeployment}`, ['codedeploy:GetDeploymentConfig']],
-  ],
-  'AWS::CloudWatch::Alarm': [[`arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:ordersProdStack-APIHandler-alias-errors`, [
-    'cloudwatch:PutMetricAlarm', 'cloudwatch:DescribeAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:DeleteAlarms',
-    'cloudwatch:ListTagsForResource',
-  ]]],
-  'AWS::CodeDeploy::Application': [[`arn:aws:codedeploy:us-east-1:${ACCOUNT}:application:${APPLICATION}`, [
-    'codedeploy:CreateApplication', 'codedeploy:TagResource', 'codedeploy:GetApplication', 'codedeploy:ListTagsForResource',
-    'codedeploy:DeleteApplication', 'codedeploy:UntagResource',
-  ]]],
-  'AWS::CodeDeploy::DeploymentGroup': [[GROUP, [
-    'codedeploy:CreateDeploymentGroup', 'codedeploy:GetDeploymentGroup', 'codedeploy:UpdateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup',
-  ]]],
-};
-
-/** A policy's Resource entry as the ARN pattern it stands for in account 123456789012, us-east-1, app "orders". */
-function arnPattern(resource: unknown): string | undefined {
-  const text = typeof resource === 'string' ? resource : objectAt(resource)['Fn::Sub'];
-  if (typeof text !== 'string') return undefined;
-  return text.replaceAll('${AWS::Partition}', 'aws').replaceAll('${AWS::Region}', 'us-east-1').replaceAll('${AWS::AccountId}', ACCOUNT)
-    .replaceAll('${ApplicationName}', 'orders');
-}
-const wildcard = (pattern: string) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-
-/** Whether an Allow statement (without conditions) of the role grants action on arn. */
-function roleGrants(template: CfnTemplate, roleId: string, action: string, arn: string): boolean {
-  return policyStatements(template).some(({ where, statement }) => where.startsWith(`${roleId}/`) && statement.Effect === 'Allow' && statement.Condition === undefined
-    && asList(statement.Action).includes(action)
-    && asList(statement.Resource).some((resource) => { const pattern = arnPattern(resource); return pattern !== undefined && wildcard(pattern).test(arn); }));
-}
-
-describe('the deploy role covers the handlers of the resource types traffic shifting adds', () => {
+describe('the roles traffic shifting adds or widens', () => {
   const template = templateFor(CANARY) as unknown as CfnTemplate;
+  const deploy = roleStatements(template, 'CFNDeployRole');
+  const codeDeploy = roleStatements(template, 'CodeDeployRole');
+  const prodFunction = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:ordersProdStack-APIHandler-1A2B3C4D5E6F7`;
+  const betaFunction = prodFunction.replace('ProdStack', 'BetaStack');
 
-  for (const [type, grants] of Object.entries(HANDLER_ACTIONS)) {
-    it(type, () => {
-      const missing = grants.flatMap(([arn, actions]) => actions.filter((action) => !roleGrants(template, 'CFNDeployRole', action, arn)).map((action) => `${action} on ${arn}`));
-      assert.deepEqual(missing, []);
-    });
-  }
+  it('the deploy role passes only the pre-created CodeDeploy role, only to CodeDeploy; beta gets no alias', () => {
+    const pass = (role: string, service: string) => allows(deploy, { action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': service } });
+    assert.ok(pass(pipelineRoleArn('CodeDeployRole'), 'codedeploy.amazonaws.com'));
+    assert.ok(!pass(pipelineRoleArn('CodeDeployRole'), 'lambda.amazonaws.com'));
+    assert.ok(!pass(pipelineRoleArn('CFNDeployRole'), 'codedeploy.amazonaws.com'));
+    assert.ok(allows(deploy, { action: 'lambda:CreateAlias', resource: prodFunction }));
+    assert.ok(!allows(deploy, { action: 'lambda:CreateAlias', resource: betaFunction }), 'beta does not shift: no alias there');
+    assert.deepEqual(objectAt(asList(objectAt(template.Resources.CodeDeployRole!.Properties!.AssumeRolePolicyDocument).Statement)[0]).Principal, { Service: 'codedeploy.amazonaws.com' });
+  });
 
-  it('passes only the pre-created CodeDeploy role, only to CodeDeploy, and beta resources stay out of reach', () => {
-    const passes = policyStatements(template).filter(({ where, statement }) => where.startsWith('CFNDeployRole/') && asList(statement.Action).includes('iam:PassRole'));
-    const codeDeploy = passes.filter(({ statement }) => JSON.stringify(statement.Condition).includes('codedeploy.amazonaws.com'));
-    assert.equal(codeDeploy.length, 1);
-    assert.deepEqual(codeDeploy[0]!.statement.Resource, [{ 'Fn::GetAtt': ['CodeDeployRole', 'Arn'] }]);
-    const codeDeployRole = template.Resources.CodeDeployRole!.Properties!;
-    assert.deepEqual(objectAt(asList(objectAt(codeDeployRole.AssumeRolePolicyDocument).Statement)[0]).Principal, { Service: 'codedeploy.amazonaws.com' });
-    const betaAlias = PROD_FUNCTION.replace('ProdStack', 'BetaStack');
-    assert.equal(roleGrants(template, 'CFNDeployRole', 'lambda:CreateAlias', `${betaAlias}:live`), false, 'beta does not shift: no alias there');
-    // The CodeDeploy role moves the prod aliases and reads the prod alarms, nothing more.
-    assert.ok(roleGrants(template, 'CodeDeployRole', 'lambda:UpdateAlias', `${PROD_FUNCTION}:live`));
-    assert.ok(roleGrants(template, 'CodeDeployRole', 'cloudwatch:DescribeAlarms', `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:ordersProdStack-APIHandler-new-version-errors`));
-    assert.equal(roleGrants(template, 'CodeDeployRole', 'lambda:UpdateAlias', `${betaAlias}:live`), false);
+  it('the CodeDeploy role moves the prod aliases and reads the prod alarms, nothing more', () => {
+    assert.ok(allows(codeDeploy, { action: 'lambda:UpdateAlias', resource: `${prodFunction}:${ALIAS}` }));
+    assert.ok(allows(codeDeploy, { action: 'cloudwatch:DescribeAlarms', resource: `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:ordersProdStack-APIHandler-new-version-errors` }));
+    assert.ok(!allows(codeDeploy, { action: 'lambda:UpdateAlias', resource: `${betaFunction}:${ALIAS}` }));
+    assert.ok(!allows(codeDeploy, { action: 'lambda:InvokeFunction', resource: prodFunction }));
   });
 
   it('the prod change set passes the CodeDeploy role by reference', () => {

@@ -45,7 +45,11 @@ function uses(properties: Record<string, unknown>, condition: string): boolean {
 /** Physical names and IDs of one deployed stack's resources, as CloudFormation will give them. */
 export class DeployedStack {
   /** `serverless`: the packaged template names the Serverless transform (Chalice's always do). */
-  constructor(readonly template: CfnTemplate, readonly stackName: string, readonly serverless = true) {}
+  constructor(
+    readonly template: CfnTemplate, readonly stackName: string, readonly serverless = true,
+    /** Values of the stack's parameters (e.g. the CodeDeploy role the pipeline passes). */
+    readonly parameters: Record<string, string> = {},
+  ) {}
 
   resource(id: string) {
     const resource = this.template.Resources[id];
@@ -65,6 +69,11 @@ export class DeployedStack {
       case 'AWS::ApiGateway::Stage': case 'AWS::ApiGatewayV2::Stage': return String(properties.StageName);
       case 'AWS::Logs::LogGroup': return this.value(properties.LogGroupName);
       case 'AWS::Lambda::EventSourceMapping': return `${id.toLowerCase().slice(0, 8)}-1111-2222-3333-444455556666`;
+      case 'AWS::CloudWatch::Alarm': return properties.AlarmName !== undefined ? this.value(properties.AlarmName) : generatedName(this.stackName, id, 255);
+      case 'AWS::CodeDeploy::Application': case 'AWS::CodeDeploy::DeploymentGroup': return generatedName(this.stackName, id, 100);
+      // Ref of a version or alias: its qualified function ARN.
+      case 'AWS::Lambda::Version': return `${this.value(properties.FunctionName).replace(/^(?!arn:)/, `${arn('lambda', 'function:')}`)}:1`;
+      case 'AWS::Lambda::Alias': return `${this.value(properties.FunctionName).replace(/^(?!arn:)/, `${arn('lambda', 'function:')}`)}:${String(properties.Name)}`;
       default: return `${id.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 10)}`;
     }
   }
@@ -81,14 +90,16 @@ export class DeployedStack {
   value(value: unknown): string {
     if (typeof value === 'string') return value;
     const record = objectAt(value);
-    if (typeof record.Ref === 'string') return this.physicalId(record.Ref);
+    if (typeof record.Ref === 'string') return this.parameters[record.Ref] ?? this.physicalId(record.Ref);
     if (Array.isArray(record['Fn::GetAtt'])) return this.arnOf(String(record['Fn::GetAtt'][0]));
     const sub = record['Fn::Sub'];
     const [text, variables] = Array.isArray(sub) ? [String(sub[0]), objectAt(sub[1])] : [String(sub), {}];
     if (sub === undefined) throw new Error(`cannot resolve ${JSON.stringify(value)}`);
     return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
       if (name in variables) return this.value(variables[name]);
-      const known: Record<string, string> = { 'AWS::Partition': PARTITION, 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com' };
+      const known: Record<string, string> = {
+        'AWS::Partition': PARTITION, 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com', 'AWS::StackName': this.stackName,
+      };
       if (name in known) return known[name];
       const [id, attribute] = name.split('.');
       return attribute === 'Arn' ? this.arnOf(id) : this.physicalId(id);
@@ -122,6 +133,9 @@ export class DeployedStack {
       const text = this.value(value);
       return text.startsWith('arn:') ? text : arn('lambda', `function:${text}`);
     };
+    if (action === 'iam:PassRole' && type === 'AWS::CodeDeploy::DeploymentGroup') {
+      return [{ action, resource: this.value(properties.ServiceRoleArn), context: { 'iam:PassedToService': 'codedeploy.amazonaws.com' } }];
+    }
     if (action === 'iam:PassRole') {
       return [{ action, resource: this.value(properties.Role), context: { 'iam:PassedToService': 'lambda.amazonaws.com' } }];
     }
@@ -153,6 +167,22 @@ export class DeployedStack {
         return [{ action, resource: name === 'DescribeLogGroups' ? arn('logs', 'log-group:*') : arn('logs', `log-group:${this.physicalId(id)}:*`) }];
       case 'AWS::Events::Rule':
         return [{ action, resource: arn('events', `rule/${this.physicalId(id)}`) }];
+      case 'AWS::Lambda::Version': {
+        const version = this.physicalId(id);
+        return [{ action, resource: name === 'PublishVersion' ? version.replace(/:1$/, '') : version }];
+      }
+      case 'AWS::Lambda::Alias': {
+        // Updating the alias runs its CodeDeploy deployment (UpdatePolicy CodeDeployLambdaAliasUpdate).
+        if (service === 'codedeploy') return this.deploymentRequests(id, action);
+        const alias = this.physicalId(id);
+        return [{ action, resource: name === 'CreateAlias' ? alias.replace(/:[^:]+$/, '') : alias }];
+      }
+      case 'AWS::CloudWatch::Alarm':
+        return [{ action, resource: arn('cloudwatch', `alarm:${this.physicalId(id)}`) }];
+      case 'AWS::CodeDeploy::Application':
+        return [{ action, resource: arn('codedeploy', `application:${this.physicalId(id)}`) }];
+      case 'AWS::CodeDeploy::DeploymentGroup':
+        return [{ action, resource: arn('codedeploy', `deploymentgroup:${this.value(properties.ApplicationName)}/${this.physicalId(id)}`) }];
       case 'AWS::SNS::Subscription':
         if (name === 'Subscribe') {
           return [{ action, resource: this.value(properties.TopicArn), context: { 'sns:Protocol': String(properties.Protocol), 'sns:Endpoint': this.value(properties.Endpoint) } }];
@@ -161,6 +191,17 @@ export class DeployedStack {
       default:
         return this.apigatewayRequests(id, type, properties, action);
     }
+  }
+
+  /** The CodeDeploy calls of an alias update: on its deployment group, the config on the group's deployment config. */
+  private deploymentRequests(id: string, action: string): IamRequest[] {
+    const policy = objectAt(objectAt(objectAt(this.template.Resources[id]).UpdatePolicy).CodeDeployLambdaAliasUpdate);
+    const group = this.value(policy.DeploymentGroupName);
+    if (action === 'codedeploy:GetDeploymentConfig') {
+      const config = this.value(objectAt(this.resource(String(objectAt(policy.DeploymentGroupName).Ref)).properties).DeploymentConfigName);
+      return [{ action, resource: arn('codedeploy', `deploymentconfig:${config}`) }];
+    }
+    return [{ action, resource: arn('codedeploy', `deploymentgroup:${this.value(policy.ApplicationName)}/${group}`) }];
   }
 
   /** API Gateway authorises its REST verbs on resource paths: POST on the collection, the rest on the item. */

@@ -10,6 +10,9 @@ export const PARTITION = 'aws';
 /** The application bucket: the name test/support/package_apps.py writes into the packaged templates. */
 export const APP_BUCKET = 'app-bucket-1a2b3c4d';
 
+/** The ARN a role of the pipeline stack gets (by its logical ID), e.g. the CodeDeploy role the deploy role passes. */
+export const pipelineRoleArn = (logicalId: string) => `arn:${PARTITION}:iam::${ACCOUNT}:role/pipeline-${logicalId}-1A2B3C4D5E6F7`;
+
 export interface IamStatement {
   Sid?: string;
   Effect: string;
@@ -71,6 +74,8 @@ function resolve(template: CfnTemplate, value: unknown): string[] {
       return resolved;
     })];
   }
+  const getAtt = record['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && getAtt[1] === 'Arn' && template.Resources[String(getAtt[0])]?.Type === 'AWS::IAM::Role') return [pipelineRoleArn(String(getAtt[0]))];
   if (typeof record.Ref === 'string') {
     const parameter = template.Parameters?.[record.Ref];
     if (!parameter) throw new Error(`cannot resolve Ref ${record.Ref} in the role`);
