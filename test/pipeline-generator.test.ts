@@ -179,7 +179,7 @@ describe('chalice-pipeline pipeline beside the user\'s own Makefile', () => {
     assert.ok(merged.stdout.includes('note: Makefile: your variables REGION, STACK stay; ours are named PIPELINE_REGION, PIPELINE_STACK'), merged.stdout);
     assert.ok(readFileSync(join(other, 'Makefile'), 'utf8').startsWith(`${own}\n${MAKE_BLOCK_START}\n`));
     assert.equal(make(other, 'release').stdout, 'sam deploy --stack-name orders-app --region eu-west-1\n');
-    assert.match(make(other, 'deploy').stdout, /^aws cloudformation deploy --region us-east-1 --stack-name orders-pipeline --template-file build\/pipeline\.json /);
+    assert.match(make(other, 'deploy').stdout, /^aws cloudformation deploy --region us-east-1 --stack-name orders-pipeline --template-file build\/pipeline\.json /m);
   });
 
   it('a re-run replaces the block in place: the Makefile stays byte-identical', async () => {
@@ -514,5 +514,14 @@ describe('warnings before writing', () => {
     const result = await run(repo(files), ['--dry-run']);
     succeeded(result);
     assert.match(result.stdout, /^warning: unitTests is on but tests\/ has no unit tests yet/m);
+  });
+
+  it('a canary production for an app without routes is told the alias step will fail; AllAtOnce is not', async () => {
+    const files = { ...newProjectRepo('events'), 'app.py': "from chalice import Chalice, Rate\n\napp = Chalice(app_name='events')\n\n\n@app.schedule(Rate(1, unit=Rate.HOURS))\ndef tick(event):\n    pass\n" };
+    const canary = await run(repo(files), ['--dry-run', '--prod-deployment', 'Canary10Percent5Minutes', '--no-integration-tests', '--no-manual-approval']);
+    succeeded(canary);
+    assert.match(canary.stdout, /^warning: app\.py defines no @app\.route: prodDeployment Canary10Percent5Minutes shifts the REST handler's traffic/m);
+    const allAtOnce = await run(repo(files), ['--dry-run', '--no-integration-tests', '--no-manual-approval']);
+    assert.doesNotMatch(allAtOnce.stdout, /prodDeployment/);
   });
 });

@@ -98,6 +98,11 @@ function pipelineStages(answers: Answers): PipelineStage[] {
     : `${answers.source} ${answers.repository}, branch ${answers.branch} (CodeConnections)`;
   const stages: PipelineStage[] = [
     { name: 'Source', summary: source, change: '`BranchName` parameter (`make deploy BRANCH=...`)' },
+    ...(answers.selfUpdate ? [{
+      name: 'UpdatePipeline',
+      summary: 'updates this pipeline stack from `pipeline.json` on the branch (change set, then execute)',
+      change: '`pipeline.json` (pushed), or `selfUpdate: false` and `make deploy`',
+    }] : []),
     {
       name: 'Build',
       summary: answers.unitTests ? 'unit tests, then `chalice package` per stage' : '`chalice package` per stage',

@@ -212,6 +212,10 @@ function existingRepositoryWarnings(project: Project, root: string, disk: Disk, 
   if (app !== undefined && !/\.route\(/.test(app) && (project.integrationTests || project.manualApproval)) {
     warnings.push('app.py defines no @app.route: without a REST API the beta stack has no EndpointURL for the integration tests and the approval link (answer --no-integration-tests, or add a route)');
   }
+  // Traffic shifting moves the REST handler's alias: an app without routes has nothing to shift.
+  if (app !== undefined && !/\.route\(/.test(app) && project.shiftsTraffic) {
+    warnings.push(`app.py defines no @app.route: prodDeployment ${project.prodDeployment} shifts the REST handler's traffic, so the Build stage fails at release/point_api_at_alias.py (answer --prod-deployment AllAtOnce, or add a route)`);
+  }
   if (typeof previousAppName === 'string' && previousAppName !== project.appName) {
     warnings.push(`appName changes from ${previousAppName} to ${project.appName}: the pipeline and the app stacks get new names (${project.betaStack}, new endpoints); the old stacks are not removed`);
   }

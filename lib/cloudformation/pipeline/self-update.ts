@@ -3,6 +3,7 @@
 // stack's resources and create only roles that carry a permissions boundary it can neither remove nor edit.
 import type { Project } from '../../answers/project.js';
 import { actionType, arn, arnOf, getAtt, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
+import { exceptionsMetadata } from '../deploy-role.js';
 import { SOURCE_ARTIFACT } from './source.js';
 
 /** The parts of the pipeline template this step reads and extends (template.ts builds it, then calls addSelfUpdate). */
@@ -243,14 +244,19 @@ export function addSelfUpdate(project: Project, template: ExtensibleTemplate): v
     },
   };
   for (const role of bounded) resources[role]!.Properties!.PermissionsBoundary = ref(BOUNDARY);
-  const reason = 'logs:DescribeLogGroups cannot be scoped below log-group:* of this account and region; CloudFormation calls it to read back the build log groups';
   resources[UPDATE_ROLE] = {
     ...serviceRole('cloudformation.amazonaws.com', 'Applies pipeline.json from the released branch to this stack (UpdatePipeline stage)', {
       Policies: [{ PolicyName: 'UpdateThisStackOnly', PolicyDocument: policyDocument(updateRoleStatements(project)) }],
     }),
-    Metadata: {
-      SecurityRuleExceptions: [{ Rule: 'IAM_RESOURCES_SCOPED (W11)', Statement: 'FindOwnBuildLogs', Reason: reason }],
-      cfn_nag: { rules_to_suppress: [{ id: 'W11', reason }] },
-    },
+    Metadata: exceptionsMetadata([
+      {
+        statement: 'FindOwnBuildLogs', rule: 'IAM_RESOURCES_SCOPED (W11)',
+        reason: 'logs:DescribeLogGroups cannot be scoped below log-group:* of this account and region; CloudFormation calls it to read back the build log groups',
+      },
+      {
+        statement: 'ManageOwnNotificationRules', rule: 'IAM_RESOURCES_SCOPED (W11)',
+        reason: 'notification rule ARNs end in an id CodeStar Notifications draws at creation: the statement is scoped by the condition codestar-notifications:NotificationsForResource to this pipeline',
+      },
+    ]),
   };
 }
