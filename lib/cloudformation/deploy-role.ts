@@ -303,7 +303,9 @@ function arnListParameter(description: string, arns: string[]): Record<string, J
  * registry handler list: its API calls), and the pre-created CodeDeploy role, passed only to CodeDeploy.
  */
 function trafficShiftingGroup(stack: AppStack, shifting: NonNullable<AppStack['trafficShifting']>): Group {
-  const { stackName } = stack;
+  // Functions and the CodeDeploy application and group get names CloudFormation generates; the alarms are named
+  // after the stack (the merge template names them).
+  const { stackName, generatedPrefix } = stack;
   return {
     features: [],
     grants: `${stackName}: aliases and versions of its functions, its alarms, its CodeDeploy application, deployment groups and deployments; the CodeDeploy role passed to CodeDeploy`,
@@ -316,7 +318,7 @@ function trafficShiftingGroup(stack: AppStack, shifting: NonNullable<AppStack['t
           'lambda:PutProvisionedConcurrencyConfig', 'lambda:GetProvisionedConcurrencyConfig', 'lambda:DeleteProvisionedConcurrencyConfig',
           'lambda:PutRuntimeManagementConfig', 'lambda:GetRuntimeManagementConfig',
         ],
-        Resource: [arn('lambda', `function:${stackName}-*`)],
+        Resource: [arn('lambda', `function:${generatedPrefix}*`)],
       },
       {
         Sid: 'ManageProdAlarms',
@@ -326,7 +328,7 @@ function trafficShiftingGroup(stack: AppStack, shifting: NonNullable<AppStack['t
       {
         Sid: 'ManageProdDeploymentApplication',
         Action: ['codedeploy:CreateApplication', 'codedeploy:GetApplication', 'codedeploy:DeleteApplication', 'codedeploy:TagResource', 'codedeploy:UntagResource', 'codedeploy:ListTagsForResource'],
-        Resource: [arn('codedeploy', `application:${stackName}-*`)],
+        Resource: [arn('codedeploy', `application:${generatedPrefix}*`)],
       },
       {
         Sid: 'ManageProdDeploymentGroups',
@@ -334,7 +336,7 @@ function trafficShiftingGroup(stack: AppStack, shifting: NonNullable<AppStack['t
           'codedeploy:CreateDeploymentGroup', 'codedeploy:GetDeploymentGroup', 'codedeploy:UpdateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup',
           'codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:StopDeployment',
         ],
-        Resource: [arn('codedeploy', `deploymentgroup:${stackName}-*/*`)],
+        Resource: [arn('codedeploy', `deploymentgroup:${generatedPrefix}*/*`)],
       },
       {
         Sid: 'ReadProdDeploymentConfig',

@@ -1,6 +1,7 @@
 // Opt-in self-update: a stage right after Source applies the pushed pipeline.json to this very stack (change set,
 // then execute), with every parameter carried over by reference. It is applied by a role that may change only this
 // stack's resources and create only roles that carry a permissions boundary it can neither remove nor edit.
+import { NAME_LIMITS, stackCharsKept } from '../../facts/aws.js';
 import type { Project } from '../../answers/project.js';
 import { actionType, arn, arnOf, getAtt, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
 import { exceptionsMetadata } from '../deploy-role.js';
@@ -18,7 +19,14 @@ export const BOUNDARY = 'PipelineRolesBoundary';
 /** Services the update role hands the pipeline's roles to (build projects, the pipeline, the source rule). */
 const PASSED_TO = ['codebuild.amazonaws.com', 'codepipeline.amazonaws.com', 'events.amazonaws.com'];
 
-const ownRoles = arn('iam', 'role/${AWS::StackName}-*', { region: false });
+/**
+ * What the names CloudFormation generates in this stack (roles, the source rule: 64 characters at most) start with:
+ * the stack name whole while it is short enough to survive, else the part of it that always survives.
+ */
+function generatedPrefix(project: Project): string {
+  const kept = stackCharsKept(NAME_LIMITS.generatedInAppStack);
+  return project.pipelineStackName.length <= kept ? '${AWS::StackName}-' : project.pipelineStackName.slice(0, kept);
+}
 const ownStack = arn('cloudformation', 'stack/${AWS::StackName}/*');
 
 /** The stage: change set on this stack from the source's pipeline.json, then execute it. */
@@ -69,6 +77,7 @@ function runStatements(): Statement[] {
 /** The update role: this stack's resources only, by ARN or by the names CloudFormation gives them. */
 function updateRoleStatements(project: Project): Statement[] {
   const boundary = ref(BOUNDARY);
+  const ownRoles = arn('iam', `role/${generatedPrefix(project)}*`, { region: false });
   const statements: Statement[] = [
     {
       Sid: 'ReadAndTidyOwnRoles',
@@ -156,7 +165,7 @@ function updateRoleStatements(project: Project): Statement[] {
       {
         Sid: 'ManageOwnSourceRule',
         Action: ['events:PutRule', 'events:DescribeRule', 'events:DeleteRule', 'events:PutTargets', 'events:RemoveTargets', 'events:ListTargetsByRule', 'events:TagResource', 'events:UntagResource', 'events:ListTagsForResource'],
-        Resource: [arn('events', 'rule/${AWS::StackName}-*')],
+        Resource: [arn('events', `rule/${generatedPrefix(project)}*`)],
       },
     );
   } else if (!project.connectionArn) {
@@ -181,7 +190,7 @@ const BOUNDED_ROLES = ['CodeBuildRole', 'SourceChangeRuleRole', 'CodeDeployRole'
  * at most 6,144 characters). References that would make the boundary depend on a bounded role become the names
  * CloudFormation gives: a role's ARN the stack's role-name pattern, the pipeline's its name.
  */
-function boundaryStatements(resources: Resources, roles: string[]): Json[] {
+function boundaryStatements(resources: Resources, roles: string[], ownRoles: Json): Json[] {
   const documents: Json[] = [];
   for (const role of roles) {
     for (const policy of (resources[role]!.Properties!.Policies as { PolicyDocument: Json }[] | undefined) ?? []) documents.push(policy.PolicyDocument);
@@ -240,7 +249,7 @@ export function addSelfUpdate(project: Project, template: ExtensibleTemplate): v
     Type: 'AWS::IAM::ManagedPolicy',
     Properties: {
       Description: sub('Permissions boundary of the ${AWS::StackName} roles: the most they may do, whatever pipeline.json says'),
-      PolicyDocument: { Version: '2012-10-17', Statement: boundaryStatements(resources, bounded) },
+      PolicyDocument: { Version: '2012-10-17', Statement: boundaryStatements(resources, bounded, arn('iam', `role/${generatedPrefix(project)}*`, { region: false })) },
     },
   };
   for (const role of bounded) resources[role]!.Properties!.PermissionsBoundary = ref(BOUNDARY);

@@ -11,7 +11,6 @@ export const ALIAS_SCRIPT_PATH = 'release/point_api_at_alias.py';
 /** Parameter of the prod app stack: the pipeline passes the pre-created CodeDeploy role, so the transform makes none. */
 export const CODEDEPLOY_ROLE_PARAMETER = 'CodeDeployRoleArn';
 export const CODEDEPLOY_ROLE = 'CodeDeployRole';
-const PROD_STACK = '${ApplicationName}ProdStack';
 
 /**
  * The functions that shift: Chalice's REST handler, the one serving requests. Authorizers are left out (API
@@ -90,9 +89,9 @@ export function codeDeployRoleResources(project: Project): Resources {
           {
             Sid: 'MoveProdAliases',
             Action: ['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetProvisionedConcurrencyConfig'],
-            Resource: [arn('lambda', `function:${PROD_STACK}-*`)],
+            Resource: [arn('lambda', `function:${project.appStacks.prod.generatedPrefix.sub}*`)],
           },
-          { Sid: 'ReadProdAlarms', Action: ['cloudwatch:DescribeAlarms'], Resource: [arn('cloudwatch', `alarm:${PROD_STACK}-*`)] },
+          { Sid: 'ReadProdAlarms', Action: ['cloudwatch:DescribeAlarms'], Resource: [arn('cloudwatch', `alarm:${project.appStacks.prod.sub}-*`)] },
         ]),
       }],
     }),
