@@ -273,7 +273,8 @@ describe('failure notifications', () => {
     assert.equal(properties.DetailType, 'BASIC');
     assert.deepEqual(properties.Resource, { 'Fn::Sub': 'arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:${AppPipeline}' });
     assert.deepEqual(properties.Targets, [{ TargetType: 'SNS', TargetAddress: { Ref: 'PipelineFailureTopic' } }]);
-    assert.ok(String(objectAt(properties.Name)['Fn::Sub']).length + 24 - '${ApplicationName}'.length <= 64, 'the rule name fits 64 characters');
+    const longest = templateFor({ appName: 'a'.repeat(60), notificationEmail: 'ops@example.com' }) as unknown as CfnTemplate;
+    assert.ok(String(objectAt(longest.Resources.PipelineFailureNotification!.Properties!.Name)['Fn::Sub']).length <= 64, 'the rule name fits 64 characters');
   });
 
   it('the topic admits only CodeStar Notifications (over TLS) and has the e-mail subscribed', () => {

@@ -41,6 +41,8 @@ export interface Project extends Answers {
   appStacks: { beta: AppStackName; prod: AppStackName };
   /** CodeConnections connection the stack creates (without connectionArn). */
   connectionName: DerivedName;
+  /** The CodeStar Notifications rule of failed executions (64 characters at most). */
+  failureRuleName: DerivedName;
   stages: PipelineStage[];
   /** Stages of .chalice/config.json: dev for `chalice deploy`, then the ones the pipeline deploys. */
   chaliceStages: string[];
@@ -78,6 +80,7 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
     prodStack: appStacks.prod.value,
     appStacks,
     connectionName: derivedName(answers.appName, '-src', NAME_LIMITS.connection),
+    failureRuleName: derivedName(answers.appName, 'Pipeline-failed', NAME_LIMITS.notificationRule),
     stages: pipelineStages(answers),
     chaliceStages: ['dev', 'beta', ...(answers.production ? ['prod'] : [])],
     consoleUrl: `https://${answers.region}.${consoleHost}/codesuite/codepipeline/pipelines/${answers.appName}Pipeline/view?region=${answers.region}`,

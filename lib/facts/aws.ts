@@ -79,6 +79,7 @@ export const NAME_LIMITS = {
   codeBuildReportGroup: 128,
   pipeline: 100,
   connection: 32,
+  notificationRule: 64,
   snsDisplayName: 100,
   /** Lambda functions, IAM roles and EventBridge rules: what CloudFormation names in a Chalice app stack. */
   generatedInAppStack: 64,

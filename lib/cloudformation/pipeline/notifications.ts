@@ -58,7 +58,7 @@ export function notificationResources(project: Project): Resources {
       // The rule checks at creation that it may publish: the topic policy comes first.
       DependsOn: [`${TOPIC}Policy`],
       Properties: {
-        Name: sub('${ApplicationName}Pipeline-failed'),
+        Name: sub(project.failureRuleName.sub),
         // BASIC: FULL would put commit messages and other details into the e-mail.
         DetailType: 'BASIC',
         Resource: arn('codepipeline', '${AppPipeline}'),
