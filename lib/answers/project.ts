@@ -32,6 +32,14 @@ export interface PipelineStage {
   change: string;
 }
 
+/** Where an app stage deploys: another account and/or region, or (both undefined) the pipeline's own. */
+export interface StagePlacement {
+  stage: 'Beta' | 'Prod';
+  accountId?: string;
+  /** Set only when it differs from the pipeline's region. */
+  region?: string;
+}
+
 export interface Project extends Answers {
   runtime: string;
   usesConnection: boolean;
@@ -53,6 +61,8 @@ export interface Project extends Answers {
   buildspecs: string[];
   /** What the Chalice app uses (its config and decorators): the deploy role is tailored to it. */
   chaliceApp: ChaliceAppFacts;
+  /** Beta, and Prod with production. */
+  placements: StagePlacement[];
 }
 
 export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = NEW_APP): Project {
@@ -82,10 +92,30 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
     chaliceRange: CHALICE_RANGE,
     buildspecs: ['buildspec.yml', ...(answers.integrationTests ? ['buildspec-integration.yml'] : [])],
     chaliceApp,
+    placements: stagePlacements(answers),
   };
 }
 
+function stagePlacements(answers: Answers): StagePlacement[] {
+  const place = (stage: 'Beta' | 'Prod', accountId: string | undefined, region: string | undefined): StagePlacement => ({
+    // A blank optional answer ("") is no answer: the pipeline's own account and region.
+    stage, accountId: accountId || undefined, region: region && region !== answers.region ? region : undefined,
+  });
+  return [
+    place('Beta', answers.betaAccountId, answers.betaRegion),
+    ...(answers.production ? [place('Prod', answers.prodAccountId, answers.prodRegion)] : []),
+  ];
+}
+
+/** " in account 222222222222, eu-west-1" for a stage elsewhere, "" for one in the pipeline's account and region. */
+export function whereText(placement: StagePlacement | undefined): string {
+  if (!placement) return '';
+  const parts = [placement.accountId ? `account ${placement.accountId}` : '', placement.region ?? ''].filter(Boolean);
+  return parts.length > 0 ? ` in ${parts.join(', ')}` : '';
+}
+
 function pipelineStages(answers: Answers): PipelineStage[] {
+  const placements = stagePlacements(answers);
   const source = answers.source === 'codecommit'
     ? `CodeCommit ${answers.repository}, branch ${answers.branch} (EventBridge rule on push)`
     : `${answers.source} ${answers.repository}, branch ${answers.branch} (CodeConnections)`;
@@ -96,7 +126,7 @@ function pipelineStages(answers: Answers): PipelineStage[] {
       summary: answers.unitTests ? 'unit tests, then `chalice package` per stage' : '`chalice package` per stage',
       change: '`buildspec.yml`',
     },
-    { name: 'Beta', summary: `deploys ${appStackName(answers.appName, 'BetaStack').value} (change set, then execute)`, change: '`.chalice/config.json` stage `beta`' },
+    { name: 'Beta', summary: `deploys ${appStackName(answers.appName, 'BetaStack').value}${whereText(placements[0])} (change set, then execute)`, change: '`.chalice/config.json` stage `beta`' },
   ];
   if (answers.integrationTests) {
     stages.push({ name: 'IntegrationTests', summary: 'tests/integration against the beta EndpointURL', change: '`buildspec-integration.yml`, `tests/integration/`' });
@@ -109,7 +139,7 @@ function pipelineStages(answers: Answers): PipelineStage[] {
     });
   }
   if (answers.production) {
-    stages.push({ name: 'Prod', summary: `deploys ${appStackName(answers.appName, 'ProdStack').value}`, change: '`.chalice/config.json` stage `prod`' });
+    stages.push({ name: 'Prod', summary: `deploys ${appStackName(answers.appName, 'ProdStack').value}${whereText(placements[1])}`, change: '`.chalice/config.json` stage `prod`' });
   }
   return stages;
 }

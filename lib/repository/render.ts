@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import { dnsSuffix } from '../facts/aws.js';
 import type { Project } from '../answers/project.js';
+import { packageBucketVariable } from '../cloudformation/pipeline/build.js';
 import { appStages } from '../cloudformation/pipeline/deploy.js';
+import { elsewhere, otherRegions, regionId } from '../cloudformation/pipeline/placement.js';
 import { MAKE_BLOCK_END, MAKE_BLOCK_START, type MakeTargets } from './makefile.js';
 import type { Markers } from './marked-block.js';
 
@@ -32,6 +34,15 @@ const helpers = {
   yaml: (value: string) => JSON.stringify(value),
 };
 
+/**
+ * `aws cloudformation package` options of a stage: its region's bucket, and (once any stage is in another region)
+ * the region itself, so each stage's code lands where its functions are.
+ */
+function packageOptions(project: Project, stage: { region?: string }): string {
+  const region = otherRegions(project).length > 0 ? `--region ${stage.region ?? project.region} ` : '';
+  return `${region}--s3-bucket "$${packageBucketVariable(stage.region)}"`;
+}
+
 export interface RenderOptions {
   targets: MakeTargets;
   /** The app serves the generated routes (/ and /health), so the integration tests can check them exactly. */
@@ -46,7 +57,11 @@ export function renderTree(tree: TemplateTree, project: Project, options: Render
     connectionArn: project.connectionArn ?? '',
     approvalEmail: project.approvalEmail ?? '',
     grcUrl: project.grcUrl ?? '',
-    appStages: appStages(project),
+    appStages: appStages(project).map((stage) => ({ ...stage, packageOptions: packageOptions(project, stage) })),
+    targetStages: project.placements.filter((placement) => placement.accountId),
+    otherRegions: otherRegions(project).map(({ region }) => ({ region, id: regionId(region) })),
+    betaElsewhere: elsewhere(project.placements[0]),
+    cfnTemplates: ['pipeline.json', ...(project.placements.some((p) => p.accountId) ? ['target-account.json'] : []), ...(otherRegions(project).length > 0 ? ['pipeline-region.json'] : [])],
     dnsSuffix: dnsSuffix(project.region),
     t: options.targets,
     generatedRoutes: options.generatedRoutes,
