@@ -9,7 +9,7 @@ import { CHALICE_FEATURES, type ChaliceFeatureId } from '../lib/facts/chalice-fe
 import { FEATURE_APPS, packageApps, type FeaturePackage } from './support/chalice-package.js';
 import { DeployedStack, HANDLER_PERMISSIONS, type HandlerRequest } from './support/handler-requests.js';
 import { allows, roleStatements, type IamStatement } from './support/iam-policy.js';
-import { runCliInProcess, tempDir, templateFor } from './support/tools.js';
+import { newRepositoryFiles, runCliInProcess, tempDir, templateFor } from './support/tools.js';
 import type { CfnTemplate } from './support/security-rules.js';
 
 const FEATURES = CHALICE_FEATURES.map((feature) => feature.id);
@@ -97,6 +97,24 @@ describe('the role the sub-generator writes into each feature app (tailored to i
       'arn:aws:lambda:us-east-1:123456789012:layer:shared-utils:7', 'arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-x86_64:4',
     ]);
   });
+});
+
+describe('the deploy role target-account.json creates in another account (the same test, for its stage)', () => {
+  // prod in another account: the role there deploys shopProdStack; the pipeline account is a deploy-time parameter.
+  const targetRole = () => {
+    const template = JSON.parse(newRepositoryFiles({ appName: 'shop', prodAccountId: '222222222222' }).get('target-account.json')!) as CfnTemplate;
+    template.Parameters!.PipelineAccountId.Default = '111111111111';
+    return roleStatements(template, 'DeployRole');
+  };
+  const needAppValues = new Set<ChaliceFeatureId>(CHALICE_FEATURES.filter((feature) => feature.needsAppValues).map((feature) => feature.id));
+  for (const feature of FEATURES.filter((id) => !needAppValues.has(id))) {
+    it(`deploys ${feature} in prod: every create, update and delete call is allowed`, () => {
+      // The packaged code is in a bucket of the pipeline account: S3 gives the request that account as s3:ResourceAccount.
+      const requests = handlerRequests(feature).filter((request) => request.resourceId.startsWith('prod: '))
+        .map((request) => (request.action.startsWith('s3:GetObject') ? { ...request, context: { ...request.context, 's3:ResourceAccount': '111111111111' } } : request));
+      assert.deepEqual(denied(targetRole(), requests), []);
+    });
+  }
 });
 
 describe('the check can fail', () => {

@@ -8,7 +8,7 @@ import { ACCOUNT_ID_PATTERN, APP_NAME_PATTERN } from '../answers/rules.js';
 import { arnOf, passRole, policyDocument, serviceRole, sub, type Json, type Resources, type Statement } from './cfn.js';
 import { exceptionsMetadata } from './deploy-role.js';
 import { appStages, placedDeployPolicies, type AppStage } from './pipeline/deploy.js';
-import { actionRoleName, deployRoleName, inOtherAccount, pipelineRoleName, placements } from './pipeline/placement.js';
+import { actionRoleName, deployRoleName, inOtherAccount, pipelineRoleName } from './pipeline/placement.js';
 
 export interface TargetAccountTemplate {
   AWSTemplateFormatVersion: '2010-09-09';
