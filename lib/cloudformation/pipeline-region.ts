@@ -4,21 +4,16 @@
 // outputs to pipeline.json. The same logical IDs as the pipeline's own buckets: the same rules hold for both.
 import type { Project } from '../answers/project.js';
 import { ACCOUNT_ID_PATTERN, APP_NAME_PATTERN } from '../answers/rules.js';
-import { arnOf, ref, type Json, type Resources } from './cfn.js';
+import { arnOf, ref, type Json } from './cfn.js';
 import { artifactKey, artifactReadGrants, packageReadGrants, readersOf } from './pipeline/accounts.js';
 import {
   REGION_PATTERN, accountParameter, inOtherAccount, otherRegions, regionParameter, type Placement,
 } from './pipeline/placement.js';
 import { artifactBucket, bucketPolicy, kmsEncryption, packageBucket } from './pipeline/storage.js';
+import type { PipelineTemplate } from './pipeline/template.js';
 
-export interface PipelineRegionTemplate {
-  AWSTemplateFormatVersion: '2010-09-09';
-  Description: string;
-  Parameters?: Record<string, Record<string, Json>>;
-  Conditions?: Record<string, Json>;
-  Resources: Resources;
-  Outputs: Record<string, Record<string, Json>>;
-}
+/** The sections of pipeline.json; no parameters when no stage in another account reads this region's store. */
+export type PipelineRegionTemplate = Omit<PipelineTemplate, 'Parameters'> & Partial<Pick<PipelineTemplate, 'Parameters'>>;
 
 /** The condition under which a stage in another account deploys from the region this stack is in. */
 const deploysHere = (stage: Placement) => `${stage.stage}DeploysHere`;

@@ -5,19 +5,14 @@
 // these roles, and these roles' own policies allow reading there.
 import type { Project } from '../answers/project.js';
 import { ACCOUNT_ID_PATTERN, APP_NAME_PATTERN } from '../answers/rules.js';
-import { arnOf, passRole, policyDocument, serviceRole, sub, type Json, type Resources, type Statement } from './cfn.js';
+import { arnOf, passRole, policyDocument, serviceRole, sub, type Json, type Statement } from './cfn.js';
 import { exceptionsMetadata } from './deploy-role.js';
 import { appStages, placedDeployPolicies, type AppStage } from './pipeline/deploy.js';
+import type { PipelineTemplate } from './pipeline/template.js';
 import { actionRoleName, deployRoleName, inOtherAccount, pipelineRoleName } from './pipeline/placement.js';
 
-export interface TargetAccountTemplate {
-  AWSTemplateFormatVersion: '2010-09-09';
-  Description: string;
-  Parameters: Record<string, Record<string, Json>>;
-  Conditions?: Record<string, Json>;
-  Resources: Resources;
-  Outputs: Record<string, Record<string, Json>>;
-}
+/** The same sections as pipeline.json. */
+export type TargetAccountTemplate = PipelineTemplate;
 
 /** With two stages in other accounts one file serves both: what names a stage's stack holds only for that Stage. */
 const deploysStage = (stage: AppStage) => `Deploys${stage.stage}`;
