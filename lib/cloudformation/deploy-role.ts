@@ -1,7 +1,7 @@
 // The policy of a role CloudFormation uses to deploy a Chalice app's stacks, as data: one group of statements per
 // Chalice feature, each scoped to the app stacks' names (or conditioned on their functions) wherever AWS allows it.
 // Not tied to the pipeline template: any template that deploys the app stacks (another account's role) uses it.
-import { CHALICE_FEATURES, type ChaliceAppFacts, type ChaliceFeatureId } from '../facts/chalice-features.js';
+import { CHALICE_FEATURES, type ChaliceAppFacts, type ChaliceFeatureId, type CustomDomain } from '../facts/chalice-features.js';
 import { arn, passRole, sub, type Json, type Statement } from './cfn.js';
 
 /** One app stack the role deploys: its name (Fn::Sub text) and the Chalice stage packaged into it. */
@@ -41,7 +41,7 @@ export interface RoleCoverage {
   stackRoles: boolean;
   roleArns: string[];
   layerArns: string[];
-  restDomains: string[];
+  restDomains: CustomDomain[];
   websocketDomains: string[];
 }
 
@@ -327,7 +327,7 @@ export function deployRole(scope: RoleScope, app: ChaliceAppFacts): DeployRole {
     stackRoles: app.stackRoles,
     roleArns: app.roleArns,
     layerArns: app.layerArns,
-    restDomains: app.restDomains.map((domain) => domain.name),
+    restDomains: app.restDomains,
     websocketDomains: app.websocketDomains,
   };
   return {

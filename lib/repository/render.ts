@@ -6,8 +6,9 @@ import ejs from 'ejs';
 import { dnsSuffix } from '../facts/aws.js';
 import type { Project } from '../answers/project.js';
 import { packageBucketVariable } from '../cloudformation/pipeline/build.js';
-import { appStages } from '../cloudformation/pipeline/deploy.js';
+import { appStages, projectDeployRole } from '../cloudformation/pipeline/deploy.js';
 import { elsewhere, otherRegions, regionId } from '../cloudformation/pipeline/placement.js';
+import { CHALICE_FEATURES } from '../facts/chalice-features.js';
 import { MAKE_BLOCK_END, MAKE_BLOCK_START, type MakeTargets } from './makefile.js';
 import type { Markers } from './marked-block.js';
 
@@ -62,6 +63,10 @@ export function renderTree(tree: TemplateTree, project: Project, options: Render
     otherRegions: otherRegions(project).map(({ region }) => ({ region, id: regionId(region) })),
     betaElsewhere: elsewhere(project.placements[0]),
     cfnTemplates: ['pipeline.json', ...(project.placements.some((p) => p.accountId) ? ['target-account.json'] : []), ...(otherRegions(project).length > 0 ? ['pipeline-region.json'] : [])],
+    // The deploy role's coverage and exceptions: the Build stage's check and the README's "Deploy role" read them.
+    deployRole: projectDeployRole(project),
+    featureNames: Object.fromEntries(CHALICE_FEATURES.map((feature) => [feature.id, `${feature.title} (${feature.source})`])),
+    chaliceFeatures: CHALICE_FEATURES,
     dnsSuffix: dnsSuffix(project.region),
     t: options.targets,
     generatedRoutes: options.generatedRoutes,
