@@ -72,6 +72,7 @@ describe("the role of a new app (every feature whose resources the app stacks na
 /** What the sub-generator writes into a copy of each feature app: the role, and the Build stage's check with its coverage. */
 const subGenerated = new Map<ChaliceFeatureId, Map<string, string>>();
 const GENERATED = ['pipeline.json', 'scripts/check_deploy_role.py', 'scripts/deploy-role-coverage.json'];
+const CHECK_FILES = [...GENERATED.slice(1), 'scripts/deploy-role-extra.json'];
 
 before(async () => {
   for (const feature of FEATURES) {
@@ -111,7 +112,6 @@ describe('the role the sub-generator writes into each feature app (tailored to i
   });
 });
 
-<<<<<<< HEAD
 describe('the deploy role target-account.json creates in another account (the same test, for its stage)', () => {
   // prod in another account: the role there deploys shopProdStack; the pipeline account is a deploy-time parameter.
   const targetRole = () => {
@@ -128,13 +128,14 @@ describe('the deploy role target-account.json creates in another account (the sa
       assert.deepEqual(denied(targetRole(), requests), []);
     });
   }
-=======
+});
+
 /** Runs the generated Build-stage check (from a repository's files) on a packaged template. */
 function runCheck(files: Map<string, string>, template: unknown) {
   const root = tempDir('cp-check-');
   mkdirSync(join(root, 'scripts'));
   mkdirSync(join(root, 'build', 'beta'), { recursive: true });
-  for (const path of GENERATED.filter((name) => name.startsWith('scripts/'))) writeFileSync(join(root, path), files.get(path)!);
+  for (const path of CHECK_FILES.filter((name) => files.has(name))) writeFileSync(join(root, path), files.get(path)!);
   writeFileSync(join(root, 'build', 'beta', 'sam.json'), JSON.stringify(template));
   const run = spawnSync('python3', ['scripts/check_deploy_role.py', 'build/beta/sam.json'], { cwd: root, encoding: 'utf8', env: pythonEnv() });
   rmSync(root, { recursive: true, force: true });
@@ -173,8 +174,11 @@ describe("the Build stage's check (scripts/check_deploy_role.py) over every feat
     const run = runCheck(newApp, template);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /^deploy role cannot deploy no Chalice feature it knows: OrdersTable \(AWS::DynamoDB::Table\)/);
+    // The team's own scripts/deploy-role-extra.json says what the managed policy it attached covers.
+    const widened = new Map([...newApp, ['scripts/deploy-role-extra.json', JSON.stringify({ resourceTypes: ['AWS::DynamoDB::Table'], features: ['vpc'] })]]);
+    assert.equal(runCheck(widened, template).status, 0);
+    assert.equal(runCheck(widened, sam('vpc')).status, 0);
   });
->>>>>>> 2e3bdcb (Build stage names what the deploy role cannot deploy: scripts/check_deploy_role.py with the role's coverage (scripts/deploy-role-coverage.json) after chalice package, one line with the feature, the resource and the fix; aws/chalice#2079 repaired in the build; tests over every feature app and in a buildspec build-phase run)
 });
 
 describe('the check can fail', () => {

@@ -78,7 +78,7 @@ const functionsOf = (scope: RoleScope) => inStacks(scope, 'lambda', (prefix) => 
 function functionsGroup(scope: RoleScope): Group {
   return {
     features: ['pure-function', 'xray', 'reserved-concurrency'],
-    grants: 'Lambda functions named <stack>-*, their invoke permissions, versions, concurrency and tags; the packaged code in the application bucket',
+    grants: 'Lambda functions named STACK-*, their invoke permissions, concurrency and tags; the packaged code in the application bucket',
     statements: [
       { Sid: 'ExpandServerlessTransform', Action: ['cloudformation:CreateChangeSet'], Resource: [sub(SERVERLESS_TRANSFORM)] },
       {
@@ -103,7 +103,7 @@ function stackRolesGroup(scope: RoleScope): Group {
   const roles = inStacks(scope, 'iam', (prefix) => `role/${prefix}*`, { region: false });
   return {
     features: [],
-    grants: 'IAM roles named <stack>-* (Chalice\'s DefaultRole), passed only to Lambda',
+    grants: 'IAM roles named STACK-* (Chalice\'s DefaultRole), passed only to Lambda',
     statements: [
       {
         Sid: 'ManageAppRoles',
@@ -136,7 +136,7 @@ function apisGroup(): Group {
 function rulesGroup(scope: RoleScope): Group {
   return {
     features: ['schedule', 'cw-event'],
-    grants: 'EventBridge rules named <stack>-* on the default bus, targeting the app functions',
+    grants: 'EventBridge rules named STACK-* on the default bus, targeting the app functions',
     statements: [{
       Sid: 'ManageAppRules',
       Action: [
@@ -202,7 +202,7 @@ function logGroupsGroup(scope: RoleScope): Group {
   const reason = 'logs:DescribeLogGroups cannot be scoped below log-group:* of this account and region; CloudFormation calls it to read back the log groups of the app stacks';
   return {
     features: ['log-retention'],
-    grants: 'log groups /aws/lambda/<stack>-* with their retention',
+    grants: 'log groups /aws/lambda/STACK-* with their retention',
     statements: [
       {
         Sid: 'ManageAppLogGroups',
@@ -223,7 +223,7 @@ function managedLayerGroup(scope: RoleScope): Group {
   const layers = scope.stacks.map(({ chaliceStage }) => `${scope.appName}-${chaliceStage}-managed-layer`);
   return {
     features: ['managed-layer'],
-    grants: 'Chalice\'s layer <app>-<stage>-managed-layer: publishing versions, reading and deleting them',
+    grants: 'Chalice\'s layer APP-STAGE-managed-layer: publishing versions, reading and deleting them',
     statements: [{
       Sid: 'ManageManagedLayer',
       Action: ['lambda:PublishLayerVersion', 'lambda:GetLayerVersion', 'lambda:DeleteLayerVersion'],

@@ -14,9 +14,17 @@ import os
 import sys
 
 # What CFNDeployRole covers, written by the generator next to this file together with pipeline.json.
-with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'deploy-role-coverage.json')) as coverage_file:
+HERE = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(HERE, 'deploy-role-coverage.json')) as coverage_file:
     COVERAGE = json.load(coverage_file)
 FEATURES = COVERAGE['featureNames']
+# Yours, never generated: what a managed policy you attached to CFNDeployRole adds, e.g.
+# {"features": ["vpc"], "resourceTypes": ["AWS::DynamoDB::Table"]} (README, "Deploy role").
+EXTRA_PATH = os.path.join(HERE, 'deploy-role-extra.json')
+EXTRA = {}
+if os.path.exists(EXTRA_PATH):
+    with open(EXTRA_PATH) as extra_file:
+        EXTRA = json.load(extra_file)
 FIX = ('re-run `npx -p generator-chalice-pipeline chalice-pipeline pipeline` (or `yo chalice-pipeline:pipeline`) here '
        'and deploy pipeline.json so CFNDeployRole covers it, or attach a managed policy of your own to the role '
        '(README, "Deploy role")')
@@ -48,7 +56,8 @@ def repair_chalice_2079(resources):
 
 def problems_of(resources):
     """(feature, logical id, type, detail) for each resource the role cannot deploy."""
-    covered = set(COVERAGE['features'])
+    covered = set(COVERAGE['features']) | set(EXTRA.get('features', []))
+    extra_types = set(EXTRA.get('resourceTypes', []))
     problems = []
 
     def need(feature, logical_id, resource_type, detail=''):
@@ -63,12 +72,15 @@ def problems_of(resources):
     for logical_id, resource in resources.items():
         kind = resource.get('Type', '')
         props = resource.get('Properties', {}) or {}
+        if kind in extra_types:
+            continue
         if kind in ('AWS::Serverless::Function', 'AWS::Lambda::Function'):
             role = props.get('Role')
-            if isinstance(role, str):
+            if isinstance(role, str) and 'precreated-role' not in EXTRA.get('features', []):
                 value_needs('precreated-role', COVERAGE['roleArns'], logical_id, kind, [role], 'role')
             layers = props.get('Layers') or []
-            value_needs('team-layers', COVERAGE['layerArns'], logical_id, kind, [layer for layer in layers if isinstance(layer, str)], 'layer')
+            if 'team-layers' not in EXTRA.get('features', []):
+                value_needs('team-layers', COVERAGE['layerArns'], logical_id, kind, [layer for layer in layers if isinstance(layer, str)], 'layer')
             if any(not isinstance(layer, str) for layer in layers):
                 need('managed-layer', logical_id, kind)
             if props.get('VpcConfig'):
