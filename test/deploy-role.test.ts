@@ -10,8 +10,6 @@ import { CHALICE_FEATURES, type ChaliceFeatureId } from '../lib/facts/chalice-fe
 import { FEATURE_APPS, packageApps, type FeaturePackage } from './support/chalice-package.js';
 import { DeployedStack, HANDLER_PERMISSIONS, type HandlerRequest } from './support/handler-requests.js';
 import { allows, roleStatements, type IamStatement } from './support/iam-policy.js';
-});
-
 import { pythonEnv } from './support/chalice.js';
 import { newRepositoryFiles, runCliInProcess, tempDir, templateFor } from './support/tools.js';
 import type { CfnTemplate } from './support/security-rules.js';
