@@ -48,11 +48,11 @@ describe('chalice-pipeline --answers examples/answers.json (the README main job)
 
   it('has a Makefile whose deploy target creates the pipeline stack', () => {
     const dryRun = execFileSync('make', ['-n', 'deploy'], { cwd: root, encoding: 'utf8' });
-    assert.match(dryRun, /^aws cloudformation deploy --region eu-west-1 --stack-name orders-pipeline --template-file build\/pipeline\.json --capabilities CAPABILITY_IAM /m);
+    assert.match(dryRun, /^aws cloudformation deploy --region eu-west-1 --stack-name orders-pipeline --template-file build\/pipeline\.min\.json --capabilities CAPABILITY_IAM /m);
     // The compact copy it sends (aws cloudformation deploy takes at most 51,200 bytes inline) is pipeline.json itself.
-    const compact = dryRun.split('\n').find((line) => line.includes('build/pipeline.json') && line.startsWith('mkdir'))!;
+    const compact = dryRun.split('\n').find((line) => line.includes('build/pipeline.min.json') && line.startsWith('mkdir'))!;
     execFileSync('sh', ['-c', compact], { cwd: root });
-    const sent = readFileSync(join(root, 'build', 'pipeline.json'), 'utf8');
+    const sent = readFileSync(join(root, 'build', 'pipeline.min.json'), 'utf8');
     assert.deepEqual(JSON.parse(sent), JSON.parse(readFileSync(join(root, 'pipeline.json'), 'utf8')));
     assert.equal(sent, JSON.stringify(JSON.parse(sent)), 'compact JSON');
     rmSync(join(root, 'build'), { recursive: true });

@@ -2,14 +2,16 @@
 // and prod, expanded by the SAM translator as CloudFormation does, and every call the resource handlers make on
 // create, update and delete (handler-permissions.json) evaluated against the generated CFNDeployRole.
 import assert from 'node:assert/strict';
-import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { CHALICE_FEATURES, type ChaliceFeatureId } from '../lib/facts/chalice-features.js';
 import { FEATURE_APPS, packageApps, type FeaturePackage } from './support/chalice-package.js';
 import { DeployedStack, HANDLER_PERMISSIONS, type HandlerRequest } from './support/handler-requests.js';
 import { allows, roleStatements, type IamStatement } from './support/iam-policy.js';
-import { runCliInProcess, tempDir, templateFor } from './support/tools.js';
+import { pythonEnv } from './support/chalice.js';
+import { newRepositoryFiles, runCliInProcess, tempDir, templateFor } from './support/tools.js';
 import type { CfnTemplate } from './support/security-rules.js';
 
 const FEATURES = CHALICE_FEATURES.map((feature) => feature.id);
@@ -65,17 +67,26 @@ describe("the role of a new app (every feature whose resources the app stacks na
   }
 });
 
+/** What the sub-generator writes into a copy of each feature app: the role, and the Build stage's check with its coverage. */
+const subGenerated = new Map<ChaliceFeatureId, Map<string, string>>();
+const GENERATED = ['pipeline.json', 'scripts/check_deploy_role.py', 'scripts/deploy-role-coverage.json'];
+const CHECK_FILES = [...GENERATED.slice(1), 'scripts/deploy-role-extra.json'];
+
+before(async () => {
+  for (const feature of FEATURES) {
+    const root = tempDir('cp-feature-app-');
+    cpSync(join(FEATURE_APPS, feature), root, { recursive: true });
+    const run = await runCliInProcess(['pipeline', '--defaults', '--skip-install', '--skip-git'], root);
+    assert.equal(run.status, 0, `${feature}: ${run.stderr}`);
+    subGenerated.set(feature, new Map(GENERATED.map((path) => [path, readFileSync(join(root, path), 'utf8')])));
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 describe('the role the sub-generator writes into each feature app (tailored to its config and decorators)', () => {
   const written = new Map<ChaliceFeatureId, IamStatement[]>();
-  before(async () => {
-    for (const feature of FEATURES) {
-      const root = tempDir('cp-feature-app-');
-      cpSync(join(FEATURE_APPS, feature), root, { recursive: true });
-      const run = await runCliInProcess(['pipeline', '--defaults', '--skip-install', '--skip-git'], root);
-      assert.equal(run.status, 0, `${feature}: ${run.stderr}`);
-      written.set(feature, roleStatements(JSON.parse(readFileSync(join(root, 'pipeline.json'), 'utf8')) as CfnTemplate, 'CFNDeployRole'));
-      rmSync(root, { recursive: true, force: true });
-    }
+  before(() => {
+    for (const [feature, files] of subGenerated) written.set(feature, roleStatements(JSON.parse(files.get('pipeline.json')!) as CfnTemplate, 'CFNDeployRole'));
   });
 
   for (const feature of FEATURES) {
@@ -96,6 +107,75 @@ describe('the role the sub-generator writes into each feature app (tailored to i
     assert.deepEqual(layers, [
       'arn:aws:lambda:us-east-1:123456789012:layer:shared-utils:7', 'arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-x86_64:4',
     ]);
+  });
+});
+
+describe('the deploy role target-account.json creates in another account (the same test, for its stage)', () => {
+  // prod in another account: the role there deploys shopProdStack; the pipeline account is a deploy-time parameter.
+  const targetRole = () => {
+    const template = JSON.parse(newRepositoryFiles({ appName: 'shop', prodAccountId: '222222222222' }).get('target-account.json')!) as CfnTemplate;
+    template.Parameters!.PipelineAccountId.Default = '111111111111';
+    return roleStatements(template, 'DeployRole');
+  };
+  const needAppValues = new Set<ChaliceFeatureId>(CHALICE_FEATURES.filter((feature) => feature.needsAppValues).map((feature) => feature.id));
+  for (const feature of FEATURES.filter((id) => !needAppValues.has(id))) {
+    it(`deploys ${feature} in prod: every create, update and delete call is allowed`, () => {
+      // The packaged code is in a bucket of the pipeline account: S3 gives the request that account as s3:ResourceAccount.
+      const requests = handlerRequests(feature).filter((request) => request.resourceId.startsWith('prod: '))
+        .map((request) => (request.action.startsWith('s3:GetObject') ? { ...request, context: { ...request.context, 's3:ResourceAccount': '111111111111' } } : request));
+      assert.deepEqual(denied(targetRole(), requests), []);
+    });
+  }
+});
+
+/** Runs the generated Build-stage check (from a repository's files) on a packaged template. */
+function runCheck(files: Map<string, string>, template: unknown) {
+  const root = tempDir('cp-check-');
+  mkdirSync(join(root, 'scripts'));
+  mkdirSync(join(root, 'build', 'beta'), { recursive: true });
+  for (const path of CHECK_FILES.filter((name) => files.has(name))) writeFileSync(join(root, path), files.get(path)!);
+  writeFileSync(join(root, 'build', 'beta', 'sam.json'), JSON.stringify(template));
+  const run = spawnSync('python3', ['scripts/check_deploy_role.py', 'build/beta/sam.json'], { cwd: root, encoding: 'utf8', env: pythonEnv() });
+  rmSync(root, { recursive: true, force: true });
+  return { status: run.status, stderr: run.stderr };
+}
+
+describe("the Build stage's check (scripts/check_deploy_role.py) over every feature app's packaged template", () => {
+  const newApp = newRepositoryFiles({ appName: 'shop' });
+  const sam = (feature: ChaliceFeatureId) => packaged.get(`${join(FEATURE_APPS, feature)}@beta`)!.packaged;
+
+  for (const feature of CHALICE_FEATURES) {
+    if (feature.needsAppValues) {
+      it(`with a new app's role: fails on ${feature.id} with one line naming the feature, the resource and the fix`, () => {
+        const run = runCheck(newApp, sam(feature.id));
+        assert.equal(run.status, 1);
+        const lines = run.stderr.trim().split('\n');
+        assert.equal(lines.length, 1, run.stderr);
+        assert.ok(lines[0].startsWith(`deploy role cannot deploy ${feature.title} (${feature.source}): `), lines[0]);
+        assert.match(lines[0], /: \w+ \(AWS::[\w:]+\).* in build\/beta\/sam\.json; fix: re-run `npx -p generator-chalice-pipeline chalice-pipeline pipeline`/);
+      });
+    } else {
+      it(`with a new app's role: passes ${feature.id}`, () => {
+        const run = runCheck(newApp, sam(feature.id));
+        assert.equal(run.status, 0, run.stderr);
+      });
+    }
+    it(`with the role the sub-generator writes into the ${feature.id} app: passes`, () => {
+      const run = runCheck(subGenerated.get(feature.id)!, sam(feature.id));
+      assert.equal(run.status, 0, run.stderr);
+    });
+  }
+
+  it('fails on a resource no Chalice feature creates (a --merge-template addition)', () => {
+    const template = structuredClone(sam('routes')!) as { Resources: Record<string, unknown> };
+    template.Resources.OrdersTable = { Type: 'AWS::DynamoDB::Table', Properties: {} };
+    const run = runCheck(newApp, template);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /^deploy role cannot deploy no Chalice feature it knows: OrdersTable \(AWS::DynamoDB::Table\)/);
+    // The team's own scripts/deploy-role-extra.json says what the managed policy it attached covers.
+    const widened = new Map([...newApp, ['scripts/deploy-role-extra.json', JSON.stringify({ resourceTypes: ['AWS::DynamoDB::Table'], features: ['vpc'] })]]);
+    assert.equal(runCheck(widened, template).status, 0);
+    assert.equal(runCheck(widened, sam('vpc')).status, 0);
   });
 });
 

@@ -15,7 +15,7 @@ import type { PartialAnswers } from '../lib/answers/settings.js';
 import { REFERENCE_CHECKS } from './support/references.js';
 import { SECURITY_RULES, asList, objectAt, pipelineActions, type CfnTemplate, type TemplateCheck } from './support/security-rules.js';
 import {
-  CONNECTION_ARN, LONGEST_APP_NAME, answersMatrix, cfnLint, newRepositoryFiles, projectFor, pyCompile, templateFor, tempDir, variantName, writeTree,
+  CONNECTION_ARN, LONGEST_APP_NAME, answersMatrix, cfnLint, forEachVariant, newRepositoryFiles, projectFor, pyCompile, templateFor, tempDir, variantName, writeTree,
 } from './support/tools.js';
 
 interface Variant {
@@ -38,6 +38,11 @@ const EXTRAS = [
   { appName: LONGEST_APP_NAME, pipelineType: 'V1' },
 ].map(variant);
 const ALL = [...MATRIX, ...EXTRAS];
+
+/** target-account.json and pipeline-region.json of every entry that has them, as the generator writes them. */
+const PLACEMENT_TEMPLATES = ALL.flatMap((entry) => [...newRepositoryFiles(entry.answers)]
+  .filter(([path]) => path === 'target-account.json' || path === 'pipeline-region.json')
+  .map(([file, text]) => ({ entry, file, template: JSON.parse(text) as CfnTemplate })));
 
 /** Runs a check over many variants; one failure message lists every variant and violation. */
 function assertClean(check: TemplateCheck, variants: Variant[]): void {
@@ -103,12 +108,19 @@ describe('cfn-lint on every generated template', () => {
       writeFileSync(path, templateText(entry.template));
       paths.set(path, entry);
     }
+    // The templates of the target accounts and other regions go into the same cfn-lint run (one start-up).
+    for (const { entry, file, template } of PLACEMENT_TEMPLATES) {
+      const path = join(dir, `${entry.name}.${file}`);
+      writeFileSync(path, templateText(template));
+      paths.set(path, entry);
+    }
     findings = await cfnLint([...paths.keys()]);
   });
 
-  it(`reports nothing, not even informational, for the ${MATRIX.length} matrix entries and ${EXTRAS.length} extra answers`, () => {
-    assert.equal(findings.size, ALL.length);
-    const dirty = [...findings].filter(([, text]) => text !== '').map(([path, text]) => `${paths.get(path)!.name}:\n${text}`);
+  it(`reports nothing, not even informational, for the ${MATRIX.length} matrix entries, ${EXTRAS.length} extra answers and their target-account.json / pipeline-region.json`, () => {
+    assert.equal(findings.size, ALL.length + PLACEMENT_TEMPLATES.length);
+    assert.ok(PLACEMENT_TEMPLATES.some((t) => t.file === 'target-account.json') && PLACEMENT_TEMPLATES.some((t) => t.file === 'pipeline-region.json'));
+    const dirty = [...findings].filter(([, text]) => text !== '').map(([path, text]) => `${path.slice(dir.length + 1)}:\n${text}`);
     assert.deepEqual(dirty, [], dirty.slice(0, 5).join('\n'));
   });
 });
@@ -117,6 +129,14 @@ describe('cfn-lint on every generated template', () => {
 
 describe('security rules hold for every matrix entry', () => {
   for (const rule of SECURITY_RULES) it(rule.id, () => assertClean(rule, ALL));
+});
+
+describe('security rules hold for every target-account.json and pipeline-region.json', () => {
+  const variants = PLACEMENT_TEMPLATES.map(({ entry, file, template }) => ({ ...entry, name: `${entry.name} ${file}`, template: template as unknown as PipelineTemplate }));
+  for (const rule of SECURITY_RULES) it(rule.id, () => assertClean(rule, variants));
+  // A stack of roles or of one region's buckets has no pipeline: the checks of the pipeline's wiring do not apply.
+  const STACK_CHECKS = ['REFERENCES_RESOLVE', 'GETATT_ATTRIBUTES_EXIST', 'NO_UNUSED_PARAMETERS', 'OUTPUTS_REFER_TO_THE_STACK'];
+  for (const check of REFERENCE_CHECKS.filter((c) => STACK_CHECKS.includes(c.id))) it(check.id, () => assertClean(check, variants));
 });
 
 describe('references resolve and nothing dangles for every matrix entry', () => {
@@ -397,18 +417,6 @@ describe('each reference check can fail', () => breakageTests(REFERENCE_CHECKS, 
 
 // ---- (c) structure per answers ---------------------------------------------------------------------------------
 
-/** Runs an assertion per variant and reports every failing variant at once. */
-function forEachVariant(variants: Variant[], assertion: (entry: Variant) => void): void {
-  const failures: string[] = [];
-  for (const entry of variants) {
-    try {
-      assertion(entry);
-    } catch (error) {
-      failures.push(`${entry.name}: ${(error as Error).message.split('\n')[0]}`);
-    }
-  }
-  assert.deepEqual(failures, [], failures.slice(0, 20).join('\n'));
-}
 
 function expectedResources(project: Project): string[] {
   const ids = [
@@ -423,15 +431,23 @@ function expectedResources(project: Project): string[] {
   if (project.notificationEmail) ids.push('PipelineFailureTopic', 'PipelineFailureTopicPolicy', 'PipelineFailureNotification');
   if (project.shiftsTraffic) ids.push('CodeDeployRole');
   if (project.selfUpdate) ids.push('PipelineUpdateRole', 'PipelineRolesBoundary');
+  // A stage in another account: the stack's own artifact key; no stage in this account: no CFNDeployRole.
+  if (project.placements.some((p) => p.accountId)) ids.push('ArtifactKey');
+  if (project.placements.every((p) => p.accountId)) ids.splice(ids.indexOf('CFNDeployRole'), 1);
   return ids.sort();
 }
 
 function expectedParameters(project: Project): string[] {
+  const crossAccount = project.placements.some((p) => p.accountId);
+  const regions = [...new Set(project.placements.map((p) => p.region).filter((r) => r !== undefined))];
   return [
-    'ApplicationName', 'ArtifactKmsKeyArn', 'BranchName', 'CodeBuildImage',
+    'ApplicationName', ...(crossAccount ? [] : ['ArtifactKmsKeyArn']), 'BranchName', 'CodeBuildImage',
     ...(project.usesConnection ? ['RepositoryId', ...(project.connectionArn ? ['ConnectionArn'] : [])] : ['RepositoryName']),
     ...(project.approvalEmail ? ['ApprovalEmail'] : []),
     ...(project.notificationEmail ? ['NotificationEmail'] : []),
+    ...project.placements.flatMap((p) => [...(p.accountId ? [`${p.stage}AccountId`] : []), ...(p.region ? [`${p.stage}Region`] : [])]),
+    // eu-west-1 -> EuWest1ArtifactBucket, ...: the outputs of pipeline-region.json there.
+    ...regions.flatMap((region) => ['ArtifactBucket', 'ArtifactKeyArn', 'PackageBucket'].map((output) => `${region.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('')}${output}`)),
   ].sort();
 }
 
@@ -522,9 +538,12 @@ describe('the template has exactly what the answers ask for', () => {
       const configuration = objectAt(action.Configuration);
       assert.deepEqual(configuration.StackName, project.appName.length < 25 ? sub(`\${ApplicationName}${stage}Stack`) : project.appStacks[stage === 'Beta' ? 'beta' : 'prod'].value);
       assert.equal(resolved(configuration.StackName, template, project), stage === 'Beta' ? project.betaStack : project.prodStack);
+      const placement = project.placements.find((p) => p.stage === stage)!;
       if (configuration.ActionMode === 'CHANGE_SET_REPLACE') {
         assert.equal(configuration.Capabilities, 'CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND');
-        assert.deepEqual(configuration.RoleArn, { 'Fn::GetAtt': ['CFNDeployRole', 'Arn'] });
+        assert.deepEqual(configuration.RoleArn, placement.accountId
+          ? sub(`arn:\${AWS::Partition}:iam::\${${stage}AccountId}:role/\${ApplicationName}${stage}DeployRole`)
+          : { 'Fn::GetAtt': ['CFNDeployRole', 'Arn'] });
       } else {
         assert.equal(configuration.ActionMode, 'CHANGE_SET_EXECUTE');
       }
@@ -736,11 +755,20 @@ describe('generated Python compiles', () => {
 
 
 describe('pipeline.json fits `aws cloudformation deploy` without an S3 bucket', () => {
-  it('every template, as `make deploy` sends it (compact JSON), is under the 51,200-byte inline template limit with room to grow', () => {
+  it('every template, as make deploy sends it (compact JSON), is under the 51,200-byte inline template limit with room to grow', () => {
     const longest = templateFor({
       appName: LONGEST_APP_NAME, approvalEmail: 'release-approvers@example.com', branch: 'release/2026.1', prodDeployment: 'Linear10PercentEvery10Minutes', selfUpdate: true,
     });
-    const largest = Math.max(...[...ALL.map((entry) => entry.template), longest].map((t) => Buffer.byteLength(JSON.stringify(JSON.parse(templateText(t))))));
-    assert.ok(largest < 51_200 * 0.9, `largest pipeline.json is ${largest} bytes`);
+    const largest = Math.max(...[...ALL.map((entry) => entry.template), longest].map((t) => Buffer.byteLength(JSON.stringify(t))));
+    assert.ok(largest < 51_200 * 0.9, `largest compact pipeline.json is ${largest} bytes`);
+    for (const { answers } of ALL.slice(0, 3)) assert.match(newRepositoryFiles(answers).get('Makefile')!, /--template-file build\/pipeline\.min\.json /);
+  });
+
+  it('a pipeline with stages elsewhere, as make deploy sends it (compact JSON), is under the limit with room to grow', () => {
+    const elsewhere = ALL.filter(({ project }) => project.placements.some((p) => p.accountId || p.region));
+    assert.ok(elsewhere.length >= 3);
+    const largest = Math.max(...elsewhere.map((entry) => Buffer.byteLength(JSON.stringify(entry.template))));
+    assert.ok(largest < 51_200 * 0.9, `largest compact pipeline.json is ${largest} bytes`);
+    for (const { answers } of elsewhere) assert.match(newRepositoryFiles(answers).get('Makefile')!, /--template-file build\/pipeline\.min\.json /);
   });
 });

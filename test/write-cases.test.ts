@@ -1,6 +1,6 @@
 // What a team's repository may hold and how the writer treats it, on the bin's route and on the Yeoman route:
 // symlinks (outside the repository: refused; inside: followed, the link kept; dangling: reported), read-only files
-// and folders (as a non-root user), and merged files that keep their permissions, CRLF line breaks and a missing
+// and folders (as a non-root user, on the bin and under a real yo), and merged files that keep their permissions, CRLF line breaks and a missing
 // final newline, run after run.
 import assert from 'node:assert/strict';
 import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { PIPELINE_RUN, runPipelineOn, snapshot, unprivilegedUser, type Route } from './support/disk.js';
 import { makefileRepo } from './support/fixtures.js';
 import { BIN, tempDir, writeTree } from './support/tools.js';
+import { setUpYo } from './support/yo.js';
 
 const ROUTES: Route[] = ['in-process', 'yeoman-test'];
 
@@ -145,28 +146,37 @@ describe('merged files keep how the team writes them', () => {
 describe('read-only files and folders, as a non-root user', () => {
   const user = unprivilegedUser();
 
-  for (const route of ['bin', 'yeoman'] as const) {
-    for (const [what, lock, expected] of [
-      ['a read-only Makefile', (repo: string) => chmodSync(join(repo, 'Makefile'), 0o444), /^error: cannot write Makefile: permission denied \(EACCES\); nothing was written$/],
-      ['a read-only .chalice folder', (repo: string) => chmodSync(join(repo, '.chalice'), 0o555), /^error: cannot create files in \.chalice: permission denied \(EACCES\); nothing was written$/],
-    ] as const) {
-      // Yeoman's runtime is slow to start: one case on its route (the writer's checks are the same for both).
-      if (route === 'yeoman' && what !== 'a read-only Makefile') continue;
-      it(`${route}: ${what} is exit 1 naming it, the repository intact`, (t) => {
-        if ('skip' in user) return t.skip(user.skip);
-        const { repo } = teamRepository();
-        const home = join(repo, '..');
-        chmodSync(home, 0o755);
-        execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, home]);
-        lock(repo);
-        const before = snapshot(repo);
-        const runtime = route === 'yeoman' ? 'yeoman' : 'fast';
-        const command = user.run(['env', `HOME=${home}`, `CHALICE_PIPELINE_RUNTIME=${runtime}`, 'AWS_REGION=', 'AWS_DEFAULT_REGION=', process.execPath, BIN, ...PIPELINE_RUN]);
-        const result = spawnSync(command[0]!, command.slice(1), { cwd: repo, encoding: 'utf8', timeout: 120_000 });
-        assert.equal(result.status, 1, result.stderr);
-        assert.match(lastLine(result.stderr), expected);
-        assert.deepEqual(snapshot(repo), before);
-      });
-    }
+  it('yo: a read-only Makefile is exit 1 with the line naming it (a numeric code for yo), the repository intact', () => {
+    const yo = setUpYo();
+    const repo = yo.folder('read-only');
+    writeTree(repo, makefileRepo());
+    yo.own(repo);
+    chmodSync(join(repo, 'Makefile'), 0o444);
+    const before = snapshot(repo);
+    const result = yo.run(['chalice-pipeline:pipeline', '--defaults', '--skip-install', '--skip-git'], repo);
+    assert.equal(result.status, 1, result.output);
+    assert.equal(lastLine(result.output), 'cannot write Makefile: permission denied (EACCES); nothing was written');
+    assert.doesNotMatch(result.output, /TypeError|\n\s+at /, 'no stack trace');
+    assert.deepEqual(snapshot(repo), before);
+  });
+
+  for (const [what, lock, expected] of [
+    ['a read-only Makefile', (repo: string) => chmodSync(join(repo, 'Makefile'), 0o444), /^error: cannot write Makefile: permission denied \(EACCES\); nothing was written$/],
+    ['a read-only .chalice folder', (repo: string) => chmodSync(join(repo, '.chalice'), 0o555), /^error: cannot create files in \.chalice: permission denied \(EACCES\); nothing was written$/],
+  ] as const) {
+    it(`bin: ${what} is exit 1 naming it, the repository intact`, (t) => {
+      if ('skip' in user) return t.skip(user.skip);
+      const { repo } = teamRepository();
+      const home = join(repo, '..');
+      chmodSync(home, 0o755);
+      execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, home]);
+      lock(repo);
+      const before = snapshot(repo);
+      const command = user.run(['env', `HOME=${home}`, 'AWS_REGION=', 'AWS_DEFAULT_REGION=', process.execPath, BIN, ...PIPELINE_RUN]);
+      const result = spawnSync(command[0]!, command.slice(1), { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+      assert.equal(result.status, 1, result.stderr);
+      assert.match(lastLine(result.stderr), expected);
+      assert.deepEqual(snapshot(repo), before);
+    });
   }
 });

@@ -47,9 +47,10 @@ interface Interrupted {
  * Runs the bin in dir and sends signal after `delay` ms, counted from the start, or from the moment the writer's
  * journal appears (fromJournal).
  */
-function runAndInterrupt(dir: string, signal: NodeJS.Signals, delay: number, fromJournal: boolean): Promise<Interrupted> {
+function runAndInterrupt(dir: string, signal: NodeJS.Signals, delay: number, fromJournal: boolean, runtime = 'fast'): Promise<Interrupted> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...PIPELINE], { cwd: dir, stdio: 'ignore', env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '' } });
+    const env = { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', CHALICE_PIPELINE_RUNTIME: runtime };
+    const child = spawn(process.execPath, [BIN, ...PIPELINE], { cwd: dir, stdio: 'ignore', env });
     let timer: NodeJS.Timeout | undefined;
     const send = () => child.kill(signal);
     const watcher = watch(dir, (_event, name) => {
@@ -94,41 +95,60 @@ describe('interrupted runs', () => {
     assert.notDeepEqual(afterTree, beforeTree);
   });
 
+  /**
+   * One run killed after delay ms (from the start, or from the journal's appearance): no truncated or mixed file,
+   * the recovery the next run starts with gives the old or the new tree, and the next run converges. Returns
+   * whether the kill left the run half-written.
+   */
+  const killTrial = async (label: string, fromJournal: boolean, delay: number, runtime = 'fast'): Promise<boolean> => {
+    const dir = tempDir('cp-kill-');
+    writeTree(dir, repository);
+    const killed = await runAndInterrupt(dir, 'SIGKILL', delay, fromJournal, runtime);
+    const where = `${label}: killed ${Math.round(delay)} ms after ${fromJournal ? 'the journal appeared' : 'the start'} (exit ${killed.code ?? killed.signal})`;
+    const found = files(dir);
+    for (const [path, bytes] of found) {
+      if (OURS.test(path)) continue;
+      const old = before.get(path);
+      const next = after.get(path);
+      assert.ok((old && bytes.equals(old)) || (next && bytes.equals(next)), `${where}: ${path} is neither its old nor its new version (${bytes.length} bytes)`);
+    }
+    for (const path of before.keys()) assert.ok(found.has(path), `${where}: the team's ${path} is missing`);
+    const halfWritten = readdirSync(dir).includes(JOURNAL_WRITING);
+    // What the next run does first: the repository is then entirely as before or entirely written.
+    recoverInterruptedRun(dir);
+    const recovered = snapshot(dir);
+    assert.ok(isDeepEqual(recovered, beforeTree) || isDeepEqual(recovered, afterTree), `${where}: after recovery, neither the old nor the new tree`);
+    // From a whole old or new tree the next run is the undisturbed one; after a half-written run, show it.
+    if (halfWritten) {
+      const rerun = await runCliInProcess(PIPELINE, dir);
+      assert.equal(rerun.status, 0, `${where}: ${rerun.stderr}`);
+      assert.deepEqual(snapshot(dir), afterTree, `${where}: the next run converges`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    return halfWritten;
+  };
+
   it(`SIGKILL at ${KILL_TRIALS} random moments: no truncated or mixed file; the next run undoes and converges`, async (t) => {
     let midWrite = 0;
-    const trial = async (index: number) => {
-      const dir = tempDir('cp-kill-');
-      writeTree(dir, repository);
-      // Half the kills anywhere in the run, half while the writer works (its journal exists).
+    // Half the kills anywhere in the run, half while the writer works (its journal exists). One at a time: this
+    // process must see the journal appear when it does. A kill that came too late narrows the next ones' window.
+    let window = writeMs * 1.5;
+    for (let index = 0; index < KILL_TRIALS; index += 1) {
       const fromJournal = index % 2 === 1;
-      const delay = Math.random() * (fromJournal ? writeMs * 1.5 : runMs * 1.1);
-      const killed = await runAndInterrupt(dir, 'SIGKILL', delay, fromJournal);
-      const where = `trial ${index}: killed ${Math.round(delay)} ms after ${fromJournal ? 'the journal appeared' : 'the start'} (exit ${killed.code ?? killed.signal})`;
-      const found = files(dir);
-      for (const [path, bytes] of found) {
-        if (OURS.test(path)) continue;
-        const old = before.get(path);
-        const next = after.get(path);
-        assert.ok((old && bytes.equals(old)) || (next && bytes.equals(next)), `${where}: ${path} is neither its old nor its new version (${bytes.length} bytes)`);
-      }
-      for (const path of before.keys()) assert.ok(found.has(path), `${where}: the team's ${path} is missing`);
-      const halfWritten = readdirSync(dir).includes(JOURNAL_WRITING);
+      const halfWritten = await killTrial(`trial ${index}`, fromJournal, Math.random() * (fromJournal ? window : runMs * 1.1));
       if (halfWritten) midWrite += 1;
-      // What the next run does first: the repository is then entirely as before or entirely written.
-      recoverInterruptedRun(dir);
-      const recovered = snapshot(dir);
-      assert.ok(isDeepEqual(recovered, beforeTree) || isDeepEqual(recovered, afterTree), `${where}: after recovery, neither the old nor the new tree`);
-      // From a whole old or new tree the next run is the undisturbed one; after a half-written run, show it.
-      if (halfWritten) {
-        const rerun = await runCliInProcess(PIPELINE, dir);
-        assert.equal(rerun.status, 0, `${where}: ${rerun.stderr}`);
-        assert.deepEqual(snapshot(dir), afterTree, `${where}: the next run converges`);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    };
-    for (let index = 0; index < KILL_TRIALS; index += 2) await Promise.all([trial(index), trial(index + 1)]);
+      else if (fromJournal) window *= 0.6;
+    }
     t.diagnostic(`${midWrite} of ${KILL_TRIALS} kills left a run half-written (undone by the next run)`);
     assert.ok(midWrite >= 5, `only ${midWrite} kills landed while files were being written: the test did not exercise the writer`);
+  });
+
+  it('the Yeoman route: SIGKILL while its commit writes, the same guarantees', async (t) => {
+    let midWrite = 0;
+    for (let index = 0; index < 4; index += 1) {
+      if (await killTrial(`Yeoman trial ${index}`, true, Math.random() * writeMs * 1.5, 'yeoman')) midWrite += 1;
+    }
+    t.diagnostic(`${midWrite} of 4 kills left Yeoman's commit half-written`);
   });
 
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {

@@ -108,9 +108,12 @@ export function problemWith(setting: Setting, value: AnswerValue, known: Partial
 /** Validate merged answers completely; returns the answers every later step can trust. */
 export function finishAnswers(resolution: Resolution): { answers: Answers; warnings: string[] } {
   const { known } = resolution;
-  const problems = resolution.missing.map(
-    (key) => `missing answer: ${key} (give --${settingFor(key)!.flag}, an answers-file key "${key}", or answer the prompt in a terminal)`,
+  const problems = (resolution.ignored ?? []).filter((key) => settingFor(key)!.onlyWhenApplies).map(
+    (key) => `${key} is invalid: it applies only with ${settingFor(key)!.appliesWhen}; remove it`,
   );
+  problems.push(...resolution.missing.map(
+    (key) => `missing answer: ${key} (give --${settingFor(key)!.flag}, an answers-file key "${key}", or answer the prompt in a terminal)`,
+  ));
   const stated: string[] = [];
   const derived: string[] = [];
   for (const setting of SETTINGS) {
@@ -129,7 +132,7 @@ export function finishAnswers(resolution: Resolution): { answers: Answers; warni
   if (problems.length > 0) throw new InputError(problems);
   const answers = completeAnswers(known);
   const warnings = DEPRECATED_PYTHON[answers.pythonVersion] ? [`pythonVersion ${answers.pythonVersion}: ${DEPRECATED_PYTHON[answers.pythonVersion]}`] : [];
-  for (const key of resolution.ignored ?? []) warnings.push(`${key} ignored: it applies only with ${settingFor(key)!.appliesWhen}`);
+  for (const key of (resolution.ignored ?? []).filter((k) => !settingFor(k)!.onlyWhenApplies)) warnings.push(`${key} ignored: it applies only with ${settingFor(key)!.appliesWhen}`);
   if (answers.region.startsWith('cn-')) {
     warnings.push(`region ${answers.region}: the China regions lack some CodePipeline actions and CodeConnections providers; check each stage's action is offered there before make deploy`);
   }

@@ -32,6 +32,14 @@ export interface PipelineStage {
   change: string;
 }
 
+/** Where an app stage deploys: another account and/or region, or (both undefined) the pipeline's own. */
+export interface StagePlacement {
+  stage: 'Beta' | 'Prod';
+  accountId?: string;
+  /** Set only when it differs from the pipeline's region. */
+  region?: string;
+}
+
 export interface Project extends Answers {
   runtime: string;
   usesConnection: boolean;
@@ -57,6 +65,8 @@ export interface Project extends Answers {
   chaliceApp: ChaliceAppFacts;
   /** Production shifts traffic to a new version through CodeDeploy (prodDeployment other than AllAtOnce). */
   shiftsTraffic: boolean;
+  /** Beta, and Prod with production. */
+  placements: StagePlacement[];
 }
 
 export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = NEW_APP): Project {
@@ -88,6 +98,7 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
     buildspecs: ['buildspec.yml', ...(answers.integrationTests ? ['buildspec-integration.yml'] : [])],
     chaliceApp,
     shiftsTraffic: shiftsTraffic(answers),
+    placements: stagePlacements(answers),
   };
 }
 
@@ -95,7 +106,26 @@ function shiftsTraffic(answers: Answers): boolean {
   return answers.production && answers.prodDeployment !== undefined && answers.prodDeployment !== 'AllAtOnce';
 }
 
+function stagePlacements(answers: Answers): StagePlacement[] {
+  const place = (stage: 'Beta' | 'Prod', accountId: string | undefined, region: string | undefined): StagePlacement => ({
+    // A blank optional answer ("") is no answer: the pipeline's own account and region.
+    stage, accountId: accountId || undefined, region: region && region !== answers.region ? region : undefined,
+  });
+  return [
+    place('Beta', answers.betaAccountId, answers.betaRegion),
+    ...(answers.production ? [place('Prod', answers.prodAccountId, answers.prodRegion)] : []),
+  ];
+}
+
+/** " in account 222222222222, eu-west-1" for a stage elsewhere, "" for one in the pipeline's account and region. */
+export function whereText(placement: StagePlacement | undefined): string {
+  if (!placement) return '';
+  const parts = [placement.accountId ? `account ${placement.accountId}` : '', placement.region ?? ''].filter(Boolean);
+  return parts.length > 0 ? ` in ${parts.join(', ')}` : '';
+}
+
 function pipelineStages(answers: Answers): PipelineStage[] {
+  const placements = stagePlacements(answers);
   const source = answers.source === 'codecommit'
     ? `CodeCommit ${answers.repository}, branch ${answers.branch} (EventBridge rule on push)`
     : `${answers.source} ${answers.repository}, branch ${answers.branch} (CodeConnections)`;
@@ -111,7 +141,7 @@ function pipelineStages(answers: Answers): PipelineStage[] {
       summary: answers.unitTests ? 'unit tests, then `chalice package` per stage' : '`chalice package` per stage',
       change: '`buildspec.yml`',
     },
-    { name: 'Beta', summary: `deploys ${appStackName(answers.appName, 'BetaStack').value} (change set, then execute)`, change: '`.chalice/config.json` stage `beta`' },
+    { name: 'Beta', summary: `deploys ${appStackName(answers.appName, 'BetaStack').value}${whereText(placements[0])} (change set, then execute)`, change: '`.chalice/config.json` stage `beta`' },
   ];
   if (answers.integrationTests) {
     stages.push({ name: 'IntegrationTests', summary: 'tests/integration against the beta EndpointURL', change: '`buildspec-integration.yml`, `tests/integration/`' });
@@ -124,11 +154,12 @@ function pipelineStages(answers: Answers): PipelineStage[] {
     });
   }
   if (answers.production) {
+    const prodStack = `${appStackName(answers.appName, 'ProdStack').value}${whereText(placements[1])}`;
     stages.push({
       name: 'Prod',
       summary: shiftsTraffic(answers)
-        ? `deploys ${appStackName(answers.appName, 'ProdStack').value}, then CodeDeploy shifts traffic ${answers.prodDeployment}, rolling back on error alarms`
-        : `deploys ${appStackName(answers.appName, 'ProdStack').value}`,
+        ? `deploys ${prodStack}, then CodeDeploy shifts traffic ${answers.prodDeployment}, rolling back on error alarms`
+        : `deploys ${prodStack}`,
       change: shiftsTraffic(answers) ? '`.chalice/config.json` stage `prod`, `release/prod-traffic-shifting.json`' : '`.chalice/config.json` stage `prod`',
     });
   }

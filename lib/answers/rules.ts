@@ -12,6 +12,7 @@ export const PROVIDER_REPO_PATTERN = '^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$';
 export const BRANCH_CHARS_PATTERN = '^[A-Za-z0-9._/-]{1,200}$';
 export const EMAIL_PATTERN =
   '^[A-Za-z0-9_%+-]+(?:\\.[A-Za-z0-9_%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?$';
+export const ACCOUNT_ID_PATTERN = '^[0-9]{12}$';
 export const CONNECTION_ARN_PATTERN =
   '^arn:aws(-cn|-us-gov)?:(codeconnections|codestar-connections):[a-z]{2}(-gov)?-[a-z]+-\\d:\\d{12}:connection/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 
@@ -38,6 +39,25 @@ export function regionRule(value: string): string | undefined {
   if ((REGIONS as readonly string[]).includes(value)) return undefined;
   const hint = closest(value, REGIONS);
   return `must be an AWS region code such as us-east-1${hint ? ` (did you mean ${hint}?)` : ''}`;
+}
+
+/** The partition a region belongs to: a stage cannot leave the pipeline's partition (no role or key crosses it). */
+export function partitionOf(region: string): string {
+  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+}
+
+/** A stage's region: any AWS region of the pipeline's partition. */
+export function stageRegionRule(value: string, pipelineRegion: string | undefined): string | undefined {
+  const problem = regionRule(value);
+  if (problem) return problem;
+  if (pipelineRegion !== undefined && !regionRule(pipelineRegion) && partitionOf(value) !== partitionOf(pipelineRegion)) {
+    return `must be in the pipeline's partition (${partitionOf(pipelineRegion)}, region ${pipelineRegion}): CodePipeline cannot deploy across partitions`;
+  }
+  return undefined;
+}
+
+export function accountIdRule(value: string): string | undefined {
+  return matches(ACCOUNT_ID_PATTERN, value) ? undefined : 'must be an AWS account id: exactly 12 digits, quoted in YAML (e.g. "123456789012")';
 }
 
 /** git check-ref-format rules for a branch, narrowed to characters that are safe in YAML, make and shell. */

@@ -5,9 +5,9 @@ import {
   PYTHON_VERSIONS, REGIONS, SOURCES, type ProdDeployment, type Source,
 } from '../facts/aws.js';
 import {
-  APP_NAME_PATTERN, BRANCH_CHARS_PATTERN, CONNECTION_ARN_PATTERN, EMAIL_PATTERN, STACK_NAME_PATTERN,
-  appNameRule, branchRule, connectionArnRule, emailRule, imageRule, pythonVersionRule, regionRule, repositoryRule,
-  stackNameRule,
+  ACCOUNT_ID_PATTERN, APP_NAME_PATTERN, BRANCH_CHARS_PATTERN, CONNECTION_ARN_PATTERN, EMAIL_PATTERN, STACK_NAME_PATTERN,
+  accountIdRule, appNameRule, branchRule, connectionArnRule, emailRule, imageRule, pythonVersionRule, regionRule,
+  repositoryRule, stackNameRule, stageRegionRule,
 } from './rules.js';
 
 export interface Answers {
@@ -30,6 +30,12 @@ export interface Answers {
   prodDeployment?: ProdDeployment;
   notificationEmail?: string;
   selfUpdate: boolean;
+  /** Unset: the pipeline's own account. */
+  betaAccountId?: string;
+  /** Unset: `region`. */
+  betaRegion?: string;
+  prodAccountId?: string;
+  prodRegion?: string;
 }
 export type AnswerKey = keyof Answers;
 export type AnswerValue = string | boolean;
@@ -64,6 +70,8 @@ export interface Setting {
   applies?: (known: PartialAnswers) => boolean;
   /** When it applies, in words (for the warning when a given answer is ignored). */
   appliesWhen?: string;
+  /** Given while it does not apply is an error (exit 2), not a warning: a prod account without a prod stage. */
+  onlyWhenApplies?: boolean;
   /** The rule a value breaks, or undefined; rules that need other answers get them in `known`. */
   rule?: (value: string, known: PartialAnswers) => string | undefined;
 }
@@ -176,7 +184,10 @@ export const SETTINGS: readonly Setting[] = [
       Linear10PercentEvery1Minute: 'Linear10PercentEvery1Minute (10 % more each minute; rolls back on errors)',
     },
     description: 'How production takes a new version: AllAtOnce, or a CodeDeploy canary/linear shift that rolls back on error alarms',
-    defaultValue: () => 'AllAtOnce', applies: (known) => known.production !== false, appliesWhen: 'production',
+    defaultValue: () => 'AllAtOnce',
+    // The CodeDeploy role a shift needs is created by pipeline.json: a prod stage in another account has none yet.
+    applies: (known) => known.production !== false && !known.prodAccountId,
+    appliesWhen: 'production in the pipeline\'s own account (traffic shifting in another account is not built yet)',
   }),
   define({
     key: 'notificationEmail', question: 'E-mail to tell when the pipeline fails? (Enter: none)', pipelineDetail: true, kind: 'string', pattern: EMAIL_PATTERN, optional: true,
@@ -189,7 +200,29 @@ export const SETTINGS: readonly Setting[] = [
     description: 'Let the pipeline update its own stack from pipeline.json on the branch (anyone who can push can then change it)',
     defaultValue: () => false,
   }),
+  ...stagePlacement('beta', 'Beta'),
+  ...stagePlacement('prod', 'Production'),
 ];
+
+/** Where a stage deploys: its account and region (unset: the pipeline's own), asked only for a stage that exists. */
+function stagePlacement(stage: 'beta' | 'prod', title: string): Setting[] {
+  const name = stage === 'beta' ? 'beta' : 'production';
+  const exists = stage === 'prod'
+    ? { applies: (known: PartialAnswers) => known.production !== false, appliesWhen: 'production (the prod stage exists only then)', onlyWhenApplies: true }
+    : {};
+  return [
+    define({
+      key: `${stage}AccountId`, question: `AWS account of ${name}? (Enter: the pipeline's own)`, pipelineDetail: true, kind: 'string', pattern: ACCOUNT_ID_PATTERN, optional: true, ...exists,
+      description: `${title} stage's AWS account id, if not the pipeline's own (deploy target-account.json there first)`,
+      rule: accountIdRule,
+    }),
+    define({
+      key: `${stage}Region`, question: `AWS region of ${name}? (Enter: the pipeline's region)`, pipelineDetail: true, kind: 'string', choices: REGIONS, optional: true, ...exists,
+      description: `${title} stage's AWS region, if not the pipeline's region`,
+      rule: (value, known) => stageRegionRule(value, typeof known.region === 'string' ? known.region : undefined),
+    }),
+  ];
+}
 
 export const SETTING_KEYS = SETTINGS.map((setting) => setting.key);
 

@@ -1,7 +1,7 @@
 // The policy of a role CloudFormation uses to deploy a Chalice app's stacks, as data: one group of statements per
 // Chalice feature, each scoped to the app stacks' names (or conditioned on their functions) wherever AWS allows it.
 // Not tied to the pipeline template: any template that deploys the app stacks (another account's role) uses it.
-import { CHALICE_FEATURES, type ChaliceAppFacts, type ChaliceFeatureId } from '../facts/chalice-features.js';
+import { CHALICE_FEATURES, type ChaliceAppFacts, type ChaliceFeatureId, type CustomDomain } from '../facts/chalice-features.js';
 import { arn, passRole, sub, type Json, type Statement } from './cfn.js';
 
 /** One app stack the role deploys: its name (Fn::Sub text) and the Chalice stage packaged into it. */
@@ -43,8 +43,10 @@ export interface RoleCoverage {
   stackRoles: boolean;
   roleArns: string[];
   layerArns: string[];
-  restDomains: string[];
+  restDomains: CustomDomain[];
   websocketDomains: string[];
+  /** Resource types covered beyond the Chalice features (e.g. traffic shifting's alarms and CodeDeploy resources). */
+  resourceTypes: string[];
 }
 
 export interface DeployRole {
@@ -66,6 +68,8 @@ interface Group {
   grants: string;
   statements: Statement[];
   exceptions?: RoleException[];
+  /** Resource types the group deploys that no Chalice feature creates (the Build stage's check takes them as covered). */
+  resourceTypes?: string[];
 }
 
 /** ARNs of one kind of generated resource in every app stack, from the prefix its names start with. */
@@ -80,7 +84,7 @@ const functionsOf = (scope: RoleScope) => inStacks(scope, 'lambda', (prefix) => 
 function functionsGroup(scope: RoleScope): Group {
   return {
     features: ['pure-function', 'xray', 'reserved-concurrency'],
-    grants: 'Lambda functions named <stack>-*, their invoke permissions, versions, concurrency and tags; the packaged code in the application bucket',
+    grants: 'Lambda functions named STACK-*, their invoke permissions, concurrency and tags; the packaged code in the application bucket',
     statements: [
       { Sid: 'ExpandServerlessTransform', Action: ['cloudformation:CreateChangeSet'], Resource: [sub(SERVERLESS_TRANSFORM)] },
       {
@@ -105,7 +109,7 @@ function stackRolesGroup(scope: RoleScope): Group {
   const roles = inStacks(scope, 'iam', (prefix) => `role/${prefix}*`, { region: false });
   return {
     features: [],
-    grants: 'IAM roles named <stack>-* (Chalice\'s DefaultRole), passed only to Lambda',
+    grants: 'IAM roles named STACK-* (Chalice\'s DefaultRole), passed only to Lambda',
     statements: [
       {
         Sid: 'ManageAppRoles',
@@ -138,7 +142,7 @@ function apisGroup(): Group {
 function rulesGroup(scope: RoleScope): Group {
   return {
     features: ['schedule', 'cw-event'],
-    grants: 'EventBridge rules named <stack>-* on the default bus, targeting the app functions',
+    grants: 'EventBridge rules named STACK-* on the default bus, targeting the app functions',
     statements: [{
       Sid: 'ManageAppRules',
       Action: [
@@ -204,7 +208,7 @@ function logGroupsGroup(scope: RoleScope): Group {
   const reason = 'logs:DescribeLogGroups cannot be scoped below log-group:* of this account and region; CloudFormation calls it to read back the log groups of the app stacks';
   return {
     features: ['log-retention'],
-    grants: 'log groups /aws/lambda/<stack>-* with their retention',
+    grants: 'log groups /aws/lambda/STACK-* with their retention',
     statements: [
       {
         Sid: 'ManageAppLogGroups',
@@ -225,7 +229,7 @@ function managedLayerGroup(scope: RoleScope): Group {
   const layers = scope.stacks.map(({ chaliceStage }) => `${scope.appName}-${chaliceStage}-managed-layer`);
   return {
     features: ['managed-layer'],
-    grants: 'Chalice\'s layer <app>-<stage>-managed-layer: publishing versions, reading and deleting them',
+    grants: 'Chalice\'s layer APP-STAGE-managed-layer: publishing versions, reading and deleting them',
     statements: [{
       Sid: 'ManageManagedLayer',
       Action: ['lambda:PublishLayerVersion', 'lambda:GetLayerVersion', 'lambda:DeleteLayerVersion'],
@@ -302,12 +306,16 @@ function arnListParameter(description: string, arns: string[]): Record<string, J
  * AWS::Lambda::Alias/Version, AWS::CloudWatch::Alarm, AWS::CodeDeploy::Application; the deployment group has no
  * registry handler list: its API calls), and the pre-created CodeDeploy role, passed only to CodeDeploy.
  */
+/** What the traffic-shifting merge template and the SAM transform add to the prod stack. */
+const TRAFFIC_SHIFTING_TYPES = ['AWS::CloudWatch::Alarm', 'AWS::Lambda::Version', 'AWS::Lambda::Alias', 'AWS::CodeDeploy::Application', 'AWS::CodeDeploy::DeploymentGroup'];
+
 function trafficShiftingGroup(stack: AppStack, shifting: NonNullable<AppStack['trafficShifting']>): Group {
   // Functions and the CodeDeploy application and group get names CloudFormation generates; the alarms are named
   // after the stack (the merge template names them).
   const { stackName, generatedPrefix } = stack;
   return {
     features: [],
+    resourceTypes: TRAFFIC_SHIFTING_TYPES,
     grants: `${stackName}: aliases and versions of its functions, its alarms, its CodeDeploy application, deployment groups and deployments; the CodeDeploy role passed to CodeDeploy`,
     statements: [
       {
@@ -382,8 +390,9 @@ export function deployRole(scope: RoleScope, app: ChaliceAppFacts): DeployRole {
     stackRoles: app.stackRoles,
     roleArns: app.roleArns,
     layerArns: app.layerArns,
-    restDomains: app.restDomains.map((domain) => domain.name),
+    restDomains: app.restDomains,
     websocketDomains: app.websocketDomains,
+    resourceTypes: [...new Set(groups.flatMap((group) => group.resourceTypes ?? []))],
   };
   return {
     statements: groups.flatMap((group) => group.statements),

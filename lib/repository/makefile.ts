@@ -6,7 +6,8 @@ export const MAKE_BLOCK_START = '# >>> chalice-pipeline: generated block, re-run
 export const MAKE_BLOCK_END = '# <<< chalice-pipeline <<<';
 
 export const MAKE_TARGETS = [
-  'help', 'venv', 'test', 'integration-test', 'package', 'lint', 'deploy', 'outputs', 'status', 'remote', 'push', 'destroy',
+  'help', 'venv', 'test', 'integration-test', 'package', 'lint', 'target-account', 'deploy', 'outputs', 'status', 'remote', 'push',
+  'destroy',
 ] as const;
 export type MakeTarget = (typeof MAKE_TARGETS)[number];
 export type MakeTargets = Record<MakeTarget, string>;

@@ -6,6 +6,9 @@ import { MAKE_MARKERS, mergeMakefile, renamedVariables, targetNames, userTargets
 import { pipelineTemplate } from '../cloudformation/pipeline/template.js';
 import { templateText } from '../cloudformation/cfn.js';
 import { MERGE_TEMPLATE_PATH, trafficShiftingMergeTemplate } from '../cloudformation/pipeline/traffic-shifting.js';
+import { crossAccount, otherRegions } from '../cloudformation/pipeline/placement.js';
+import { pipelineRegionTemplate } from '../cloudformation/pipeline-region.js';
+import { targetAccountTemplate } from '../cloudformation/target-account.js';
 import type { Project } from '../answers/project.js';
 import { replaceBlock, splitBlock, type Markers } from './marked-block.js';
 import { README_MARKERS, renderTree } from './render.js';
@@ -90,7 +93,7 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
   if (options.newApp) add('seed', appFiles);
   if (readme) add(readme.mode, [['README.md', readme.contents]]);
   add('owned', pipelineFiles);
-  add('owned', [['pipeline.json', templateText(pipelineTemplate(project))]]);
+  add('owned', [['pipeline.json', templateText(pipelineTemplate(project))], ...placementFiles(project)]);
   if (project.shiftsTraffic) add('owned', [[MERGE_TEMPLATE_PATH, templateText(trafficShiftingMergeTemplate(project))]]);
   add('merged', [
     ['.chalice/config.json', chaliceConfigText(project, read, options.seedStagesFrom)],
@@ -108,9 +111,30 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
     const file = wantedFile.mode === 'merged' ? { ...wantedFile, contents: keepConventions(readAsIs(wantedFile.path), wantedFile.contents) } : wantedFile;
     return { ...file, action: decide(file, readAsIs(file.path), saved.hashes, options.upgradable) };
   });
+  notes.push(...targetAccountNotes(project, files));
   for (const file of files) checkRenderedFile(file.path, withLfBreaks(file.contents));
   files.push(yoRcFile(project, files, readAsIs, saved.other));
   return { files, notes, recorded: saved.hashes };
+}
+
+/** The templates a stage in another account or region needs besides pipeline.json. */
+function placementFiles(project: Project): [string, string][] {
+  const files: [string, string][] = [];
+  if (crossAccount(project)) files.push([TARGET_ACCOUNT_FILE, templateText(targetAccountTemplate(project))]);
+  if (otherRegions(project).length > 0) files.push([PIPELINE_REGION_FILE, templateText(pipelineRegionTemplate(project))]);
+  return files;
+}
+
+export const TARGET_ACCOUNT_FILE = 'target-account.json';
+export const PIPELINE_REGION_FILE = 'pipeline-region.json';
+
+/** What must be deployed in the target accounts before the (new or changed) pipeline, said in the plan. */
+function targetAccountNotes(project: Project, files: PlannedFile[]): string[] {
+  const target = files.find((file) => file.path === TARGET_ACCOUNT_FILE);
+  if (!target || target.action === 'identical') return [];
+  const accounts = project.placements.filter((placement) => placement.accountId).map((placement) =>
+    `make target-account STAGE=${placement.stage.toLowerCase()} with the credentials of account ${placement.accountId} (region ${placement.region ?? project.region})`);
+  return [`deploy ${TARGET_ACCOUNT_FILE} in the target accounts before make deploy (the pipeline must be able to assume their roles): ${accounts.join('; ')}`];
 }
 
 function chaliceConfigText(project: Project, read: ReadFile, seedFrom?: string): string {

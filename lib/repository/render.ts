@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import { dnsSuffix } from '../facts/aws.js';
 import type { Project } from '../answers/project.js';
-import { appStages } from '../cloudformation/pipeline/deploy.js';
+import { packageBucketVariable } from '../cloudformation/pipeline/build.js';
+import { appStages, projectDeployRole } from '../cloudformation/pipeline/deploy.js';
+import { elsewhere, otherRegions, regionId } from '../cloudformation/pipeline/placement.js';
+import { CHALICE_FEATURES } from '../facts/chalice-features.js';
 import { ALIAS_SCRIPT_PATH, MERGE_TEMPLATE_PATH } from '../cloudformation/pipeline/traffic-shifting.js';
 import { MAKE_BLOCK_END, MAKE_BLOCK_START, type MakeTargets } from './makefile.js';
 import type { Markers } from './marked-block.js';
@@ -34,6 +37,15 @@ const helpers = {
   yaml: (value: string) => JSON.stringify(value),
 };
 
+/**
+ * `aws cloudformation package` options of a stage: its region's bucket, and (once any stage is in another region)
+ * the region itself, so each stage's code lands where its functions are.
+ */
+function packageOptions(project: Project, stage: { region?: string }): string {
+  const region = otherRegions(project).length > 0 ? `--region ${stage.region ?? project.region} ` : '';
+  return `${region}--s3-bucket "$${packageBucketVariable(stage.region)}"`;
+}
+
 export interface RenderOptions {
   targets: MakeTargets;
   /** The app serves the generated routes (/ and /health), so the integration tests can check them exactly. */
@@ -49,7 +61,15 @@ export function renderTree(tree: TemplateTree, project: Project, options: Render
     approvalEmail: project.approvalEmail ?? '',
     notificationEmail: project.notificationEmail ?? '',
     grcUrl: project.grcUrl ?? '',
-    appStages: appStages(project),
+    appStages: appStages(project).map((stage) => ({ ...stage, packageOptions: packageOptions(project, stage) })),
+    targetStages: project.placements.filter((placement) => placement.accountId),
+    otherRegions: otherRegions(project).map(({ region }) => ({ region, id: regionId(region) })),
+    betaElsewhere: elsewhere(project.placements[0]),
+    cfnTemplates: ['pipeline.json', ...(project.placements.some((p) => p.accountId) ? ['target-account.json'] : []), ...(otherRegions(project).length > 0 ? ['pipeline-region.json'] : [])],
+    // The deploy role's coverage and exceptions: the Build stage's check and the README's "Deploy role" read them.
+    deployRole: projectDeployRole(project),
+    featureNames: Object.fromEntries(CHALICE_FEATURES.map((feature) => [feature.id, `${feature.title} (${feature.source})`])),
+    chaliceFeatures: CHALICE_FEATURES,
     mergeTemplatePath: MERGE_TEMPLATE_PATH,
     aliasScriptPath: ALIAS_SCRIPT_PATH,
     dnsSuffix: dnsSuffix(project.region),

@@ -212,7 +212,8 @@ export abstract class ChaliceGenerator extends Generator {
     const lines = await install(this.prepared!, this.afterWriteOptions(), {
       say: (line) => this.log(line),
       progress: async (heading, step) => {
-        if (!adapter.progress) {
+        // ora (the adapter's spinner) redraws forever on a terminal that reports no width (a bare pty): heading only.
+        if (!adapter.progress || (process.stderr.isTTY && !process.stderr.columns)) {
           this.log(heading);
           return step();
         }

@@ -6,12 +6,16 @@ import type { Project } from '../answers/project.js';
 /** none: no git repository yet; uncommitted: the files are not committed yet; committed: ready to push. */
 export type GitState = 'none' | 'uncommitted' | 'committed';
 
-export function nextSteps(project: Project, destination: string, cwd: string, targets: { deploy: string; remote: string; push: string }, git: GitState): string[] {
+export function nextSteps(project: Project, destination: string, cwd: string, targets: { deploy: string; remote: string; push: string; 'target-account': string }, git: GitState): string[] {
   const folder = relative(cwd, destination);
   const lines = ['Next steps:'];
   if (folder) lines.push(`  cd ${folder}`);
   if (git === 'none') lines.push(`  git init --initial-branch=${project.branch} && git add --all && git commit -m "${COMMIT_MESSAGE}"`);
   if (git === 'uncommitted') lines.push(`  git add --all && git commit -m "Release pipeline (generator-chalice-pipeline)"   # review the changes first`);
+  // Target accounts first: the pipeline is created only if it can assume their roles.
+  for (const placement of project.placements.filter((p) => p.accountId)) {
+    lines.push(`  make ${targets['target-account']} STAGE=${placement.stage.toLowerCase()} PIPELINE_ACCOUNT_ID=<the pipeline's account> AWS_PROFILE=<profile of ${placement.accountId}>   # first: the roles the pipeline uses there`);
+  }
   lines.push(`  make ${targets.deploy}            # create the pipeline stack ${project.pipelineStackName} in ${project.region}`);
   if (project.approvalEmail) lines.push(`  # confirm the subscription e-mail AWS sends to ${project.approvalEmail}: approvals are announced only after that`);
   if (project.notificationEmail) {

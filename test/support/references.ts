@@ -65,6 +65,7 @@ export function references(template: CfnTemplate): Reference[] {
     collect(rest, from, [], found);
   }
   for (const [name, output] of Object.entries(template.Outputs ?? {})) collect(output, `Outputs/${name}`, [], found);
+  for (const [name, condition] of Object.entries(template.Conditions ?? {})) collect(condition, `Conditions/${name}`, [], found);
   return found;
 }
 
@@ -98,6 +99,7 @@ const ATTRIBUTES: Record<string, string[]> = {
   'AWS::SNS::Topic': ['TopicArn', 'TopicName'],
   'AWS::Events::Rule': ['Arn'],
   'AWS::CodePipeline::Pipeline': ['Version'],
+  'AWS::KMS::Key': ['Arn', 'KeyId'],
 };
 
 const attributesExist: TemplateCheck = {
@@ -200,7 +202,8 @@ const variablesResolve: TemplateCheck = {
 const unusedParameters: TemplateCheck = {
   id: 'NO_UNUSED_PARAMETERS',
   check: (template) => {
-    const used = new Set(references(template).filter((r) => r.from.startsWith('Resources/')).map((r) => r.target));
+    // A condition the resources test counts as a use of the parameters it reads.
+    const used = new Set(references(template).filter((r) => r.from.startsWith('Resources/') || r.from.startsWith('Conditions/')).map((r) => r.target));
     return Object.keys(template.Parameters ?? {}).filter((name) => !used.has(name)).map((name) => `${name}: parameter no resource uses`);
   },
 };

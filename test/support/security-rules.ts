@@ -11,6 +11,7 @@ export interface CfnResource {
 /** A parsed template, loose enough for a test to break it on purpose. */
 export interface CfnTemplate {
   Parameters?: Record<string, Record<string, unknown>>;
+  Conditions?: Record<string, unknown>;
   Resources: Record<string, CfnResource>;
   Outputs?: Record<string, Record<string, unknown>>;
 }
@@ -204,7 +205,8 @@ const versioningAndLifecycle: TemplateCheck = {
   id: 'S3_ARTIFACT_BUCKET_VERSIONING_AND_LIFECYCLE (CKV_AWS_21)',
   check: (template) => {
     const artifacts = template.Resources[ARTIFACT_BUCKET];
-    if (artifacts?.Type !== 'AWS::S3::Bucket') return [`${ARTIFACT_BUCKET}: the artifact bucket is missing`];
+    // A stack of roles only (target-account.json) has no artifact store to keep.
+    if (artifacts?.Type !== 'AWS::S3::Bucket') return buckets(template).length > 0 || pipelines(template).length > 0 ? [`${ARTIFACT_BUCKET}: the artifact bucket is missing`] : [];
     const problems: string[] = [];
     for (const [id, properties] of buckets(template)) {
       const versioned = objectAt(properties.VersioningConfiguration).Status === 'Enabled';
@@ -314,17 +316,20 @@ const arnsUsePseudoParameters: TemplateCheck = {
   id: 'ARNS_USE_PSEUDO_PARAMETERS (I3042)',
   check: (template) => {
     const problems: string[] = [];
+    // A template parameter (${ProdAccountId}, ${ProdRegion}) is not hard-coded: its value is given at deploy time.
+    const parameters = Object.keys(template.Parameters ?? {});
+    const named = (text: string) => text.replace(/\$\{([^}.]*)\}/g, (variable, name: string) => (parameters.includes(name) ? 'PARAMETER' : variable));
     const sections: [string, unknown][] = [['Resources', template.Resources], ['Outputs', template.Outputs ?? {}]];
     for (const [section, content] of sections) {
       for (const [path, text] of stringsIn(content)) {
         for (const match of text.matchAll(/(?<![A-Za-z0-9])arn:\S*/g)) {
-          const fields = arnFields(match[0]);
+          const fields = arnFields(named(match[0]));
           const where = `${section}.${path}`;
           if (!fields) continue;
           if (fields.partition !== 'PARTITION') problems.push(`${where}: ${match[0]} hard-codes the partition (use \${AWS::Partition})`);
-          if (!['', 'REGION'].includes(fields.region)) problems.push(`${where}: ${match[0]} hard-codes the region (use \${AWS::Region})`);
+          if (!['', 'REGION', 'PARAMETER'].includes(fields.region)) problems.push(`${where}: ${match[0]} hard-codes the region (use \${AWS::Region})`);
           // `aws` is the owner of AWS's own resources (the Serverless transform, managed policies).
-          if (!['', 'ACCOUNT', 'aws'].includes(fields.account)) problems.push(`${where}: ${match[0]} hard-codes the account (use \${AWS::AccountId})`);
+          if (!['', 'ACCOUNT', 'PARAMETER', 'aws'].includes(fields.account)) problems.push(`${where}: ${match[0]} hard-codes the account (use \${AWS::AccountId})`);
         }
       }
     }
@@ -332,10 +337,20 @@ const arnsUsePseudoParameters: TemplateCheck = {
   },
 };
 
+/** A cross-account trust narrowed to named principals: one account, and an aws:PrincipalArn condition. */
+function narrowAccountTrust(statement: Record<string, unknown>): boolean {
+  const principals = asList(objectAt(statement.Principal).AWS);
+  return principals.length === 1 && principals[0] !== '*' && conditionKeys(statement).includes('aws:PrincipalArn');
+}
+
 const trustOneService: TemplateCheck = {
   id: 'IAM_TRUST_POLICY_ONE_SERVICE_PRINCIPAL (CKV_AWS_60, CKV_AWS_61)',
   check: (template) => resourcesOfType(template, 'AWS::IAM::Role').flatMap(([id, properties]) => {
     const statements = asList(objectAt(properties.AssumeRolePolicyDocument).Statement).map(objectAt).filter(isAllow);
+    // The role a pipeline in another account assumes trusts that account, narrowed to its pipeline role.
+    if (statements.length === 1 && Object.keys(objectAt(statements[0].Principal)).join() === 'AWS') {
+      return narrowAccountTrust(statements[0]) ? [] : [`${id}: trust policy trusts ${JSON.stringify(statements[0].Principal)} without narrowing it to one account and an aws:PrincipalArn condition`];
+    }
     const problems: string[] = [];
     const services = new Set<string>();
     for (const statement of statements) {
@@ -518,10 +533,20 @@ const CHALICE_OUTPUTS = ['S3ApplicationBucket', 'CodeBuildRoleArn', 'S3PipelineB
 const usesCodeCommit = (template: CfnTemplate) => pipelines(template).some(([, properties]) =>
   pipelineActions(properties).some(({ action }) => objectAt(action.ActionTypeId).Provider === 'CodeCommit'));
 
+/** Some stage deploys in the pipeline's own account (its actions carry no action role of another account). */
+const deploysHere = (template: CfnTemplate) => pipelines(template).some(([, properties]) =>
+  pipelineActions(properties).some(({ action }) => objectAt(action.ActionTypeId).Provider === 'CloudFormation' && action.RoleArn === undefined));
+
+/** Chalice's names apply to a pipeline stack; CFNDeployRole to one that deploys a stage in its own account. */
+function chaliceWanted(template: CfnTemplate, names: string[]): string[] {
+  if (pipelines(template).length === 0) return [];
+  return names.filter((name) => deploysHere(template) || !name.startsWith('CFNDeployRole'));
+}
+
 const chaliceOutputs: TemplateCheck = {
   id: 'CHALICE_OUTPUT_NAMES_KEPT',
   check: (template) => {
-    const wanted = [...CHALICE_OUTPUTS, ...(usesCodeCommit(template) ? ['SourceRepoURL'] : [])];
+    const wanted = chaliceWanted(template, [...CHALICE_OUTPUTS, ...(usesCodeCommit(template) ? ['SourceRepoURL'] : [])]);
     return wanted.filter((name) => template.Outputs?.[name] === undefined).map((name) => `${name}: Chalice's output is missing`);
   },
 };
@@ -543,8 +568,9 @@ const CHALICE_IDS: Record<string, string> = {
 const chaliceIds: TemplateCheck = {
   id: 'CHALICE_LOGICAL_IDS_KEPT',
   check: (template) => {
-    const wanted = { ...CHALICE_IDS, ...(usesCodeCommit(template) ? { SourceRepository: 'AWS::CodeCommit::Repository' } : {}) };
-    return Object.entries(wanted)
+    const ids = { ...CHALICE_IDS, ...(usesCodeCommit(template) ? { SourceRepository: 'AWS::CodeCommit::Repository' } : {}) };
+    const wanted = Object.entries(ids).filter(([id]) => chaliceWanted(template, [id]).length > 0);
+    return wanted
       .filter(([id, type]) => template.Resources[id]?.Type !== type)
       .map(([id, type]) => `${id}: Chalice's ${type} is missing or renamed`);
   },

@@ -1,5 +1,6 @@
 // Shared test support: the answers matrix, generation without a disk, the bin as a user runs it, and the external
 // checkers (cfn-lint, python3), which must exist: a missing tool fails the suite with a message, never skips it.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -74,7 +75,34 @@ export function answersMatrix(): PartialAnswers[] {
       }
     }
   }
-  return matrix;
+  return [...matrix, ...PLACEMENT_MATRIX];
+}
+
+export const PROD_ACCOUNT = '222222222222';
+export const BETA_ACCOUNT = '333333333333';
+
+/** Stages in other accounts and regions (the pipeline in us-east-1): each mix that changes pipeline.json's shape. */
+export const PLACEMENT_MATRIX: PartialAnswers[] = [
+  { prodAccountId: PROD_ACCOUNT },
+  { prodRegion: 'eu-west-1' },
+  { betaAccountId: BETA_ACCOUNT, betaRegion: 'eu-central-1', prodAccountId: PROD_ACCOUNT, prodRegion: 'ap-southeast-2' },
+  { betaAccountId: BETA_ACCOUNT, betaRegion: 'eu-west-1', prodAccountId: PROD_ACCOUNT, prodRegion: 'eu-west-1' },
+  { betaRegion: 'us-west-2', prodAccountId: PROD_ACCOUNT },
+  { betaAccountId: BETA_ACCOUNT, integrationTests: true, production: false },
+  { source: 'github', repository: 'acme/orders', pipelineType: 'V1', unitTests: false, betaAccountId: BETA_ACCOUNT, prodAccountId: BETA_ACCOUNT, prodRegion: 'us-west-2', approvalEmail: 'team@example.com' },
+].map((placement) => ({ region: 'us-east-1', ...placement }));
+
+/** Runs an assertion per variant and reports every failing variant at once. */
+export function forEachVariant<T extends { name: string }>(variants: T[], assertion: (entry: T) => void): void {
+  const failures: string[] = [];
+  for (const entry of variants) {
+    try {
+      assertion(entry);
+    } catch (error) {
+      failures.push(`${entry.name}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  assert.deepEqual(failures, [], failures.slice(0, 20).join('\n'));
 }
 
 /** A short name of a matrix entry for test titles and file names. */

@@ -2,7 +2,8 @@
 import { BUILD_IMAGES } from '../../facts/aws.js';
 import type { Project } from '../../answers/project.js';
 import { DELETE, arn, arnOf, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
-import { KMS_KEY_PARAMETER, artifactKeyStatement, ifKmsKey } from './encryption.js';
+import { artifactKeyStatement, withArtifactKey } from './encryption.js';
+import { otherRegions, regionalParameter } from './placement.js';
 import { bucketAccess } from './storage.js';
 
 interface BuildProject {
@@ -22,7 +23,7 @@ export function buildProjects(project: Project): BuildProject[] {
     id: 'AppPackageBuild', name: 'Build', buildspec: 'buildspec.yml',
     description: project.unitTests ? 'Runs the unit tests, then packages the app per stage' : 'Packages the app per stage',
     reports: project.unitTests ? 'unit-tests' : undefined,
-    environment: [{ Name: 'APP_S3_BUCKET', Type: 'PLAINTEXT', Value: ref('ApplicationBucket') }],
+    environment: [{ Name: 'APP_S3_BUCKET', Type: 'PLAINTEXT', Value: ref('ApplicationBucket') }, ...regionalPackageBuckets(project)],
   }];
   if (project.integrationTests) {
     projects.push({
@@ -31,6 +32,13 @@ export function buildProjects(project: Project): BuildProject[] {
     });
   }
   return projects;
+}
+
+/** The packaged code of a stage in another region goes to a bucket of that region: APP_S3_BUCKET_EU_WEST_1, ... */
+export const packageBucketVariable = (region?: string) => (region ? `APP_S3_BUCKET_${region.toUpperCase().replaceAll('-', '_')}` : 'APP_S3_BUCKET');
+
+function regionalPackageBuckets(project: Project): Json[] {
+  return otherRegions(project).map(({ region }) => ({ Name: packageBucketVariable(region), Type: 'PLAINTEXT', Value: ref(regionalParameter(region, 'PackageBucket')) }));
 }
 
 /** CodeBuild names the report group of `reports: <name>` in project P `P-<name>`; the stack creates it first. */
@@ -48,7 +56,7 @@ export function buildResources(project: Project): Resources {
       Properties: {
         PolicyName: 'CodeBuildAccess',
         Roles: [ref('CodeBuildRole')],
-        PolicyDocument: policyDocument(buildStatements(builds)),
+        PolicyDocument: policyDocument(buildStatements(project, builds)),
       },
     },
   };
@@ -86,7 +94,7 @@ export function buildResources(project: Project): Resources {
         },
         Cache: { Type: 'S3', Location: sub(`\${ArtifactBucketStore}/codebuild-cache/${build.name}`) },
         LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: ref(logGroupId(build)) } },
-        EncryptionKey: ifKmsKey(ref(KMS_KEY_PARAMETER)),
+        EncryptionKey: withArtifactKey(project, (key) => key),
         TimeoutInMinutes: 30,
         QueuedTimeoutInMinutes: 60,
       },
@@ -95,7 +103,7 @@ export function buildResources(project: Project): Resources {
   return resources;
 }
 
-function buildStatements(builds: BuildProject[]): Statement[] {
+function buildStatements(project: Project, builds: BuildProject[]): Statement[] {
   const statements: Statement[] = [
     { Sid: 'WriteLogs', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: builds.map((b) => arnOf(logGroupId(b))) },
     bucketAccess('ReadWriteArtifactsAndPackages', ['ArtifactBucketStore', 'ApplicationBucket'], ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject']),
@@ -105,7 +113,7 @@ function buildStatements(builds: BuildProject[]): Statement[] {
       Resource: [arnOf('ArtifactBucketStore'), arnOf('ApplicationBucket')],
     },
   ];
-  statements.push(artifactKeyStatement());
+  statements.push(...regionalPackageStatements(project), artifactKeyStatement(project));
   const reporting = builds.filter((b) => b.reports);
   if (reporting.length > 0) {
     statements.push({
@@ -115,6 +123,16 @@ function buildStatements(builds: BuildProject[]): Statement[] {
     });
   }
   return statements;
+}
+
+/** Upload the packaged code to the bucket of each other region (the build checks first what is there). */
+function regionalPackageStatements(project: Project): Statement[] {
+  const buckets = otherRegions(project).map(({ region }) => regionalParameter(region, 'PackageBucket'));
+  if (buckets.length === 0) return [];
+  return [
+    { Sid: 'UploadRegionalPackages', Action: ['s3:GetObject', 's3:PutObject'], Resource: buckets.map((name) => sub(`arn:\${AWS::Partition}:s3:::\${${name}}/*`)) },
+    { Sid: 'LocateRegionalPackageBuckets', Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: buckets.map((name) => sub(`arn:\${AWS::Partition}:s3:::\${${name}}`)) },
+  ];
 }
 
 /** What the pipeline role needs to run the builds. */

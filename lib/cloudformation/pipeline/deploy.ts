@@ -1,18 +1,20 @@
 // Deploying the app stacks: the CloudFormation role (built by ../deploy-role.ts for the app's stacks) and the
-// change-set actions of the Beta and Production stages.
+// change-set actions of the Beta and Production stages, in the pipeline's account and region or elsewhere.
 import type { Project } from '../../answers/project.js';
-import { actionType, arn, arnOf, passRole, policyDocument, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
+import { actionType, arnOf, passRole, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
 import { deployRole, exceptionsMetadata, type DeployRole, type RoleScope } from '../deploy-role.js';
 import { ALIAS_SCRIPT_PATH, CODEDEPLOY_ROLE, MERGE_TEMPLATE_PATH, prodParameterOverrides } from './traffic-shifting.js';
+import {
+  accountOf, actionRoleName, deployRoleName, elsewhere, inOtherAccount, regionId, regionOf, regionParameter,
+  regionalParameter, roleArnIn, type Placement,
+} from './placement.js';
 
-export interface AppStage {
-  /** Pipeline stage name. */
-  stage: 'Beta' | 'Prod';
+export interface AppStage extends Placement {
   /** Chalice stage in .chalice/config.json and in `chalice package --stage`. */
   chaliceStage: 'beta' | 'prod';
   /** Build output file in the CompiledCFNTemplate artifact. */
   template: string;
-  /** Artifact holding StackOutputs.json after the deploy. */
+  /** Artifact holding StackOutputs.json after the deploy (a stage elsewhere passes its outputs as variables only). */
   outputArtifact: string;
   /** Variable namespace of the execute action (stack outputs as #{Namespace.EndpointURL}). */
   namespace: string;
@@ -25,8 +27,9 @@ export interface AppStage {
 export const BUILD_ARTIFACT = 'CompiledCFNTemplate';
 
 export function appStages(project: Project): AppStage[] {
-  const beta: AppStage = { stage: 'Beta', chaliceStage: 'beta', template: 'transformed-beta.yaml', outputArtifact: 'AppDeploymentValues', namespace: 'BetaStackOutputs' };
-  const prod: AppStage = { stage: 'Prod', chaliceStage: 'prod', template: 'transformed-prod.yaml', outputArtifact: 'ProdDeploymentValues', namespace: 'ProdStackOutputs' };
+  const [betaPlacement, prodPlacement] = project.placements;
+  const beta: AppStage = { ...betaPlacement, chaliceStage: 'beta', template: 'transformed-beta.yaml', outputArtifact: 'AppDeploymentValues', namespace: 'BetaStackOutputs' };
+  const prod: AppStage = { ...(prodPlacement ?? { stage: 'Prod' }), chaliceStage: 'prod', template: 'transformed-prod.yaml', outputArtifact: 'ProdDeploymentValues', namespace: 'ProdStackOutputs' };
   if (project.shiftsTraffic) {
     prod.trafficShifting = { mergeTemplate: MERGE_TEMPLATE_PATH, aliasScript: ALIAS_SCRIPT_PATH, deploymentType: project.prodDeployment! };
     prod.parameterOverrides = prodParameterOverrides(project);
@@ -35,28 +38,48 @@ export function appStages(project: Project): AppStage[] {
 }
 
 /** Fn::Sub text of an app stack's name (project.ts derives it: shortened for a long app name). */
-const stackName = (project: Project, stage: AppStage) => project.appStacks[stage.chaliceStage].sub;
+const stackName = (project: Project, stage: { chaliceStage: 'beta' | 'prod' }) => project.appStacks[stage.chaliceStage].sub;
+
+/** The deploy role's scope entry of a stage's stack. */
+const scopeOf = (project: Project, stage: AppStage) => ({
+  stackName: stackName(project, stage),
+  generatedPrefix: project.appStacks[stage.chaliceStage].generatedPrefix.sub,
+  chaliceStage: stage.chaliceStage,
+  // Traffic shifting is refused for a stage in another account (settings.ts): its CodeDeploy role is this stack's.
+  ...(stage.trafficShifting ? { trafficShifting: { deploymentType: stage.trafficShifting.deploymentType, codeDeployRole: arnOf(CODEDEPLOY_ROLE) } } : {}),
+});
+
+/** The CloudFormation role a stage's change set runs with: CFNDeployRole here, or the deploy role of its account. */
+const deployRoleArn = (stage: AppStage): Json => (inOtherAccount(stage) ? sub(roleArnIn(accountOf(stage), deployRoleName(stage.stage))) : arnOf('CFNDeployRole'));
 
 /** Change set, then execute: a failed change set never touches the running stack. */
 export function deployActions(project: Project, stage: AppStage): Json[] {
+  // Another account: the action runs as that account's action role; another region: it runs there.
+  const placed = {
+    ...(inOtherAccount(stage) ? { RoleArn: sub(roleArnIn(accountOf(stage), actionRoleName(stage.stage))) } : {}),
+    ...(stage.region ? { Region: ref(regionParameter(stage)) } : {}),
+  };
   const action = (verb: 'Create' | 'Execute', runOrder: number, configuration: Record<string, Json>, rest: Record<string, Json>): Json => ({
     Name: `${verb}${stage.stage}ChangeSet`,
     ActionTypeId: actionType('Deploy', 'CloudFormation'),
     Configuration: { ...configuration, ChangeSetName: sub(`\${ApplicationName}${stage.stage}ChangeSet`), StackName: sub(stackName(project, stage)) },
     ...rest,
+    ...placed,
     RunOrder: runOrder,
   });
+  // The outputs of a stack elsewhere travel as variables (#{Namespace.EndpointURL}), not as an artifact to copy back.
+  const outputs: Record<string, Json> = elsewhere(stage) ? {} : { OutputFileName: 'StackOutputs.json' };
   return [
     action('Create', 1, {
       ActionMode: 'CHANGE_SET_REPLACE',
       TemplatePath: `${BUILD_ARTIFACT}::${stage.template}`,
       Capabilities: 'CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND',
-      RoleArn: arnOf('CFNDeployRole'),
+      RoleArn: deployRoleArn(stage),
       ...(stage.parameterOverrides ? { ParameterOverrides: stage.parameterOverrides } : {}),
     }, { InputArtifacts: [{ Name: BUILD_ARTIFACT }] }),
-    action('Execute', 2, { ActionMode: 'CHANGE_SET_EXECUTE', OutputFileName: 'StackOutputs.json' }, {
+    action('Execute', 2, { ActionMode: 'CHANGE_SET_EXECUTE', ...outputs }, {
       Namespace: stage.namespace,
-      OutputArtifacts: [{ Name: stage.outputArtifact }],
+      ...(elsewhere(stage) ? {} : { OutputArtifacts: [{ Name: stage.outputArtifact }] }),
     }),
   ];
 }
@@ -65,12 +88,7 @@ export function deployActions(project: Project, stage: AppStage): Json[] {
 export function appStackScope(project: Project): RoleScope {
   return {
     appName: '${ApplicationName}',
-    stacks: appStages(project).map((stage) => ({
-      stackName: stackName(project, stage),
-      generatedPrefix: project.appStacks[stage.chaliceStage].generatedPrefix.sub,
-      chaliceStage: stage.chaliceStage,
-      ...(stage.trafficShifting ? { trafficShifting: { deploymentType: stage.trafficShifting.deploymentType, codeDeployRole: arnOf(CODEDEPLOY_ROLE) } } : {}),
-    })),
+    stacks: appStages(project).map((stage) => scopeOf(project, stage)),
   };
 }
 
@@ -79,32 +97,74 @@ export function projectDeployRole(project: Project): DeployRole {
   return deployRole(appStackScope(project), project.chaliceApp);
 }
 
-/** The CloudFormation role: what the app's Chalice SAM stacks create, and nothing else (lib/cloudformation/deploy-role.ts). */
+/** A value with `${AWS::Region}` in every Fn::Sub text replaced: the same statements for a stack in another region. */
+function inRegion<T>(value: T, region: string): T {
+  return JSON.parse(JSON.stringify(value).replaceAll('${AWS::Region}', region)) as T;
+}
+
+/**
+ * The deploy role's inline policies for the given stages, one per region they live in (the role's statements name
+ * their region as ${AWS::Region}); `packagedCode` says where the stages of a region read the packaged Lambda code.
+ */
+export function placedDeployPolicies(project: Project, stages: AppStage[], packagedCode: (region?: string) => Partial<Statement>): { policies: Json[]; role: DeployRole } {
+  const regions = [...new Set(stages.map((stage) => stage.region))];
+  const roles = regions.map((region) => {
+    const here = stages.filter((stage) => stage.region === region);
+    return { region, here, role: deployRole({ appName: '${ApplicationName}', stacks: here.map((stage) => scopeOf(project, stage)) }, project.chaliceApp) };
+  });
+  const policies = roles.map(({ region, here, role }) => {
+    const statements = role.statements.map((statement) => (statement.Sid === 'ReadPackagedCode' ? { ...statement, ...packagedCode(region) } : statement));
+    const name = region ? `DeployChaliceApp${regionId(region)}` : 'DeployChaliceApp';
+    const document = policyDocument(region ? inRegion(statements, `\${${regionParameter(here[0])}}`) : statements);
+    return { PolicyName: name, PolicyDocument: document };
+  });
+  // The exceptions and parameters are the same whatever the stacks (they name statements and the app's ARNs).
+  return { policies, role: roles[0].role };
+}
+
+/** The CloudFormation role of the stages in this account: what the app's Chalice SAM stacks create, and nothing else. */
 export function deployRoleResources(project: Project): Resources {
-  const role = projectDeployRole(project);
+  const local = appStages(project).filter((stage) => !inOtherAccount(stage));
+  if (local.length === 0) return {};
+  // The packaged code of a stage in another region is in that region's bucket (pipeline-region.json).
+  const packagedCode = (region?: string): Partial<Statement> => (region ? { Resource: [sub(`arn:\${AWS::Partition}:s3:::\${${regionalParameter(region, 'PackageBucket')}}/*`)] } : {});
+  const { policies, role } = placedDeployPolicies(project, local, packagedCode);
   return {
     CFNDeployRole: {
-      ...serviceRole('cloudformation.amazonaws.com', 'Deploys the Chalice app stacks (scope: see README "Deploy role")', {
-        Policies: [{ PolicyName: 'DeployChaliceApp', PolicyDocument: policyDocument(role.statements) }],
-      }),
+      ...serviceRole('cloudformation.amazonaws.com', 'Deploys the Chalice app stacks (scope: see README "Deploy role")', { Policies: policies }),
       // The statements that cannot name the app stacks' resources, with why (security-rules: a written justification).
       Metadata: exceptionsMetadata(role.exceptions),
     },
   };
 }
 
+/** The SAM transform CloudFormation expands in each region the app stacks live in. */
+const serverlessTransforms = (regions: string[]): Json[] =>
+  [...new Set(regions)].map((region) => sub(`arn:\${AWS::Partition}:cloudformation:${region}:aws:transform/Serverless-2016-10-31`));
+
 /** What the pipeline role needs to run the deploy actions. */
 export function deployRunStatements(project: Project): Statement[] {
-  return [
-    {
-      Sid: 'DeployAppStacks',
-      Action: [
-        'cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet',
-        'cloudformation:DeleteChangeSet', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents',
-      ],
-      Resource: appStackScope(project).stacks.map(({ stackName: stack }) => arn('cloudformation', `stack/${stack}/*`)),
-    },
-    { Sid: 'ExpandServerlessTransform', Action: ['cloudformation:CreateChangeSet'], Resource: [sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:transform/Serverless-2016-10-31')] },
-    passRole('PassDeployRole', [arnOf('CFNDeployRole')], 'cloudformation.amazonaws.com'),
-  ];
+  const stages = appStages(project);
+  const local = stages.filter((stage) => !inOtherAccount(stage));
+  const remote = stages.filter(inOtherAccount);
+  const statements: Statement[] = [];
+  if (local.length > 0) {
+    statements.push(
+      {
+        Sid: 'DeployAppStacks',
+        Action: [
+          'cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet',
+          'cloudformation:DeleteChangeSet', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents',
+        ],
+        Resource: local.map((stage) => sub(`arn:\${AWS::Partition}:cloudformation:${regionOf(stage)}:\${AWS::AccountId}:stack/${stackName(project, stage)}/*`)),
+      },
+      { Sid: 'ExpandServerlessTransform', Action: ['cloudformation:CreateChangeSet'], Resource: serverlessTransforms(local.map(regionOf)) },
+      passRole('PassDeployRole', [arnOf('CFNDeployRole')], 'cloudformation.amazonaws.com'),
+    );
+  }
+  // A stage in another account runs as the action role target-account.json created there: exactly those.
+  if (remote.length > 0) {
+    statements.push({ Sid: 'AssumeTargetActionRoles', Action: ['sts:AssumeRole'], Resource: remote.map((stage) => sub(roleArnIn(accountOf(stage), actionRoleName(stage.stage)))) });
+  }
+  return statements;
 }

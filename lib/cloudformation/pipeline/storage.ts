@@ -1,10 +1,13 @@
 // The two buckets Chalice's template has (same logical IDs), made private, encrypted, TLS-only and tidy.
-import { RETAIN, arnOf, ref, sub, type Json, type Resources, type Statement } from '../cfn.js';
-import { KMS_KEY_PARAMETER, ifKmsKey } from './encryption.js';
+import type { Project } from '../../answers/project.js';
+import { RETAIN, arnOf, ref, sub, type Json, type Resource, type Resources, type Statement } from '../cfn.js';
+import { artifactReadGrants, packageReadGrants, readersOf } from './accounts.js';
+import { withArtifactKey } from './encryption.js';
+import { placements } from './placement.js';
 
 const S3_MANAGED: Json = { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } };
 
-function bucket(description: string, lifecycle: Json, encryption: Json = S3_MANAGED): Resources[string] {
+function bucket(description: string, lifecycle: Json, encryption: Json = S3_MANAGED): Resource {
   return {
     Type: 'AWS::S3::Bucket',
     ...RETAIN,
@@ -21,7 +24,8 @@ function bucket(description: string, lifecycle: Json, encryption: Json = S3_MANA
   };
 }
 
-function tlsOnlyPolicy(bucketId: string): Resources[string] {
+/** TLS only, plus the given grants (to the target accounts' roles). */
+export function bucketPolicy(bucketId: string, grants: Json[] = []): Resource {
   return {
     Type: 'AWS::S3::BucketPolicy',
     Properties: {
@@ -35,30 +39,38 @@ function tlsOnlyPolicy(bucketId: string): Resources[string] {
           Action: 's3:*',
           Resource: [arnOf(bucketId), sub(`\${${bucketId}.Arn}/*`)],
           Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        }],
+        }, ...grants],
       },
     },
   };
 }
 
-export function storageResources(): Resources {
+// Packaged Lambda code: a deployed stack (and its rollback) may point at a package of any age, so current
+// objects never expire; only overwritten versions and abandoned uploads are cleaned up.
+export const packageBucket = (description: string) => bucket(description, {
+  Rules: [{
+    Id: 'ExpireOverwrittenPackages', Status: 'Enabled',
+    NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+  }],
+});
+
+export const artifactBucket = (description: string, encryption: Json) => bucket(description, {
+  Rules: [{
+    Id: 'ExpireOldArtifacts', Status: 'Enabled', ExpirationInDays: 90,
+    NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+  }],
+}, encryption);
+
+export const kmsEncryption = (key: Json): Json => ({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key }, BucketKeyEnabled: true });
+
+export function storageResources(project: Project): Resources {
+  // The stages in the pipeline's region deploy from these buckets; the others from their region's (pipeline-region.json).
+  const readers = readersOf(placements(project).filter((placement) => !placement.region));
   return {
-    // Packaged Lambda code: a deployed stack (and its rollback) may point at a package of any age, so current
-    // objects never expire; only overwritten versions and abandoned uploads are cleaned up.
-    ApplicationBucket: bucket('Lambda code packaged by `aws cloudformation package`', {
-      Rules: [{
-        Id: 'ExpireOverwrittenPackages', Status: 'Enabled',
-        NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-      }],
-    }),
-    ApplicationBucketPolicy: tlsOnlyPolicy('ApplicationBucket'),
-    ArtifactBucketStore: bucket('CodePipeline artifacts and the CodeBuild cache', {
-      Rules: [{
-        Id: 'ExpireOldArtifacts', Status: 'Enabled', ExpirationInDays: 90,
-        NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-      }],
-    }, ifKmsKey({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: ref(KMS_KEY_PARAMETER) }, BucketKeyEnabled: true }, S3_MANAGED)),
-    ArtifactBucketStorePolicy: tlsOnlyPolicy('ArtifactBucketStore'),
+    ApplicationBucket: packageBucket('Lambda code packaged by `aws cloudformation package`'),
+    ApplicationBucketPolicy: bucketPolicy('ApplicationBucket', packageReadGrants('ApplicationBucket', readers)),
+    ArtifactBucketStore: artifactBucket('CodePipeline artifacts and the CodeBuild cache', withArtifactKey(project, kmsEncryption, S3_MANAGED)),
+    ArtifactBucketStorePolicy: bucketPolicy('ArtifactBucketStore', artifactReadGrants('ArtifactBucketStore', readers)),
   };
 }
 

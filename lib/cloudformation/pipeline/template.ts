@@ -10,8 +10,14 @@ import { buildProjects, buildResources, buildRunStatements } from './build.js';
 import {
   actionType, arnOf, getAtt, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement,
 } from '../cfn.js';
-import { KMS_KEY_PARAMETER, artifactKeyStatement, ifKmsKey, kmsConditions, kmsKeyParameter } from './encryption.js';
-import { BUILD_ARTIFACT, appStages, deployActions, deployRoleResources, deployRunStatements, projectDeployRole } from './deploy.js';
+import {
+  artifactKeyStatement, encryptionConditions, encryptionParameters, encryptionResources, withArtifactKey,
+} from './encryption.js';
+import { BUILD_ARTIFACT, appStages, deployActions, deployRoleResources, deployRunStatements, projectDeployRole, type AppStage } from './deploy.js';
+import {
+  crossAccount, elsewhere, otherRegions, pipelineRoleName, placementParameters, regionParameter, regionalParameter,
+  regionalParameters,
+} from './placement.js';
 import { SOURCE_ARTIFACT, connectionArnValue, sourceAction, sourceResources, sourceStatements, sourceTriggers } from './source.js';
 import { bucketAccess, storageResources } from './storage.js';
 import { codeDeployRoleResources } from './traffic-shifting.js';
@@ -22,19 +28,21 @@ export interface PipelineTemplate {
   AWSTemplateFormatVersion: '2010-09-09';
   Description: string;
   Parameters: Record<string, Record<string, Json>>;
-  Conditions: Record<string, Json>;
+  Conditions?: Record<string, Json>;
   Resources: Resources;
   Outputs: Record<string, Record<string, Json>>;
 }
 
 export function pipelineTemplate(project: Project): PipelineTemplate {
-  const template: PipelineTemplate = {
+  const conditions = encryptionConditions(project);
+  const template: Omit<PipelineTemplate, 'Outputs'> = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `Continuous delivery of the Chalice app ${project.appName}: ${project.stages.map((s) => s.name).join(' -> ')} (generator-chalice-pipeline)`,
     Parameters: parameters(project),
-    Conditions: kmsConditions,
+    ...(conditions ? { Conditions: conditions } : {}),
     Resources: {
-      ...storageResources(),
+      ...encryptionResources(project),
+      ...storageResources(project),
       ...sourceResources(project),
       ...buildResources(project),
       ...deployRoleResources(project),
@@ -43,10 +51,10 @@ export function pipelineTemplate(project: Project): PipelineTemplate {
       ...pipelineResources(project),
       ...notificationResources(project),
     },
-    Outputs: outputs(project),
   };
-  addSelfUpdate(project, template);
-  return template;
+  const complete: PipelineTemplate = { ...template, Outputs: outputs(project, template.Resources) };
+  addSelfUpdate(project, complete);
+  return complete;
 }
 
 function parameters(project: Project): PipelineTemplate['Parameters'] {
@@ -70,12 +78,12 @@ function parameters(project: Project): PipelineTemplate['Parameters'] {
   } else {
     params.RepositoryName = { Type: 'String', Default: project.repository, AllowedPattern: CODECOMMIT_REPO_PATTERN, Description: 'CodeCommit repository the stack creates and keeps' };
   }
-  params[KMS_KEY_PARAMETER] = kmsKeyParameter;
+  Object.assign(params, encryptionParameters(project));
   Object.assign(params, projectDeployRole(project).parameters);
   if (project.approvalEmail) {
     params.ApprovalEmail = { Type: 'String', Default: project.approvalEmail, AllowedPattern: EMAIL_PATTERN, Description: 'Notified when a release waits for approval' };
   }
-  return { ...params, ...notificationParameters(project) };
+  return { ...params, ...notificationParameters(project), ...placementParameters(project), ...regionalParameters(project) };
 }
 
 function approvalResources(project: Project): Resources {
@@ -126,8 +134,7 @@ function pipelineStages(project: Project): Json[] {
       Name: 'IntegrationTests',
       Actions: [{
         Name: 'IntegrationTests', ActionTypeId: actionType('Test', 'CodeBuild'),
-        Configuration: { ProjectName: ref('IntegrationTestBuild'), PrimarySource: SOURCE_ARTIFACT },
-        InputArtifacts: [{ Name: SOURCE_ARTIFACT }, { Name: beta.outputArtifact }], RunOrder: 1,
+        ...integrationTestInputs(beta), RunOrder: 1,
       }],
     });
   }
@@ -154,12 +161,47 @@ function pipelineStages(project: Project): Json[] {
   return stages;
 }
 
+/**
+ * The integration tests read the beta EndpointURL from the beta outputs artifact; a beta elsewhere passes it as a
+ * variable of its execute action instead (an artifact written in another account or region is not copied back).
+ */
+function integrationTestInputs(beta: AppStage): Record<string, Json> {
+  if (!elsewhere(beta)) {
+    return {
+      Configuration: { ProjectName: ref('IntegrationTestBuild'), PrimarySource: SOURCE_ARTIFACT },
+      InputArtifacts: [{ Name: SOURCE_ARTIFACT }, { Name: beta.outputArtifact }],
+    };
+  }
+  const variables = [{ name: 'ENDPOINT_URL', value: `#{${beta.namespace}.EndpointURL}`, type: 'PLAINTEXT' }];
+  return {
+    Configuration: { ProjectName: ref('IntegrationTestBuild'), PrimarySource: SOURCE_ARTIFACT, EnvironmentVariables: JSON.stringify(variables) },
+    InputArtifacts: [{ Name: SOURCE_ARTIFACT }],
+  };
+}
+
+/** The artifact stores of the other regions (from pipeline-region.json there): the pipeline copies artifacts into them. */
+function regionalStoreStatements(project: Project): Statement[] {
+  const regions = otherRegions(project).map(({ region }) => region);
+  if (regions.length === 0) return [];
+  const bucket = (region: string) => `arn:\${AWS::Partition}:s3:::\${${regionalParameter(region, 'ArtifactBucket')}}`;
+  return [
+    { Sid: 'ReadWriteRegionalArtifacts', Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'], Resource: regions.map((region) => sub(`${bucket(region)}/*`)) },
+    { Sid: 'LocateRegionalArtifactBuckets', Action: ['s3:GetBucketVersioning', 's3:GetBucketLocation', 's3:ListBucket'], Resource: regions.map((region) => sub(bucket(region))) },
+    {
+      Sid: 'UseRegionalArtifactKeys',
+      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      Resource: regions.map((region) => ref(regionalParameter(region, 'ArtifactKeyArn'))),
+    },
+  ];
+}
+
 function pipelineRoleStatements(project: Project): Statement[] {
   const statements: Statement[] = [
     bucketAccess('ReadWriteArtifacts', ['ArtifactBucketStore'], ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject']),
     { Sid: 'LocateArtifactBucket', Action: ['s3:GetBucketVersioning', 's3:GetBucketLocation', 's3:ListBucket'], Resource: [arnOf('ArtifactBucketStore')] },
     ...sourceStatements(project),
-    artifactKeyStatement(),
+    artifactKeyStatement(project),
+    ...regionalStoreStatements(project),
     ...buildRunStatements(project),
     ...deployRunStatements(project),
   ];
@@ -167,10 +209,32 @@ function pipelineRoleStatements(project: Project): Statement[] {
   return statements;
 }
 
+/** One store, or (a stage in another region) one per region: the pipeline's own and each other region's. */
+function artifactStores(project: Project): Record<string, Json> {
+  const own: Json = { Type: 'S3', Location: ref('ArtifactBucketStore'), EncryptionKey: withArtifactKey(project, (key) => ({ Id: key, Type: 'KMS' })) };
+  const regions = otherRegions(project);
+  if (regions.length === 0) return { ArtifactStore: own };
+  return {
+    ArtifactStores: [
+      { Region: ref('AWS::Region'), ArtifactStore: own },
+      ...regions.map(({ region, placements }) => ({
+        Region: ref(regionParameter(placements[0])),
+        ArtifactStore: {
+          Type: 'S3', Location: ref(regionalParameter(region, 'ArtifactBucket')),
+          EncryptionKey: { Id: ref(regionalParameter(region, 'ArtifactKeyArn')), Type: 'KMS' },
+        },
+      })),
+    ],
+  };
+}
+
 function pipelineResources(project: Project): Resources {
   const triggers = sourceTriggers(project);
+  // A target account trusts the pipeline's role by name (the role need not exist when target-account.json is deployed).
+  const named: Record<string, Json> = crossAccount(project) ? { RoleName: sub(pipelineRoleName) } : {};
   return {
     CodePipelineRole: serviceRole('codepipeline.amazonaws.com', 'Role of the release pipeline', {
+      ...named,
       Policies: [{ PolicyName: 'RunPipeline', PolicyDocument: policyDocument(pipelineRoleStatements(project)) }],
     }),
     AppPipeline: {
@@ -179,7 +243,7 @@ function pipelineResources(project: Project): Resources {
         Name: sub('${ApplicationName}Pipeline'),
         PipelineType: project.pipelineType,
         RoleArn: arnOf('CodePipelineRole'),
-        ArtifactStore: { Type: 'S3', Location: ref('ArtifactBucketStore'), EncryptionKey: ifKmsKey({ Id: ref(KMS_KEY_PARAMETER), Type: 'KMS' }) },
+        ...artifactStores(project),
         RestartExecutionOnUpdate: false,
         Stages: pipelineStages(project),
         ...(triggers.length > 0 ? { Triggers: triggers } : {}),
@@ -188,7 +252,7 @@ function pipelineResources(project: Project): Resources {
   };
 }
 
-function outputs(project: Project): PipelineTemplate['Outputs'] {
+function outputs(project: Project, resources: Resources): PipelineTemplate['Outputs'] {
   const out: PipelineTemplate['Outputs'] = {};
   if (!project.usesConnection) {
     out.SourceRepoURL = { Description: 'HTTPS clone URL of the CodeCommit repository', Value: getAtt('SourceRepository', 'CloneUrlHttp') };
@@ -201,7 +265,7 @@ function outputs(project: Project): PipelineTemplate['Outputs'] {
     CodeBuildRoleArn: { Description: 'Role of the CodeBuild projects', Value: arnOf('CodeBuildRole') },
     S3PipelineBucket: { Description: 'Artifact bucket of the pipeline', Value: ref('ArtifactBucketStore') },
     CodePipelineRoleArn: { Description: 'Role of the pipeline', Value: arnOf('CodePipelineRole') },
-    CFNDeployRoleArn: { Description: 'Role CloudFormation uses to deploy the app stacks', Value: arnOf('CFNDeployRole') },
+    ...('CFNDeployRole' in resources ? { CFNDeployRoleArn: { Description: 'Role CloudFormation uses to deploy the app stacks', Value: arnOf('CFNDeployRole') } } : {}),
     PipelineName: { Description: 'Name of the release pipeline', Value: ref('AppPipeline') },
   });
   for (const build of buildProjects(project)) {

@@ -1,0 +1,111 @@
+// target-account.json: deployed once per stage in the stage's account and region (`make target-account STAGE=prod`),
+// before the pipeline. It creates the two roles pipeline.json points at there: the action role CodePipeline assumes
+// (trusting only the pipeline account's pipeline role) and the CloudFormation deploy role (the same policy as
+// CFNDeployRole). The artifacts and packaged code stay in the pipeline account; its bucket and key policies grant
+// these roles, and these roles' own policies allow reading there.
+import type { Project } from '../answers/project.js';
+import { ACCOUNT_ID_PATTERN, APP_NAME_PATTERN } from '../answers/rules.js';
+import { arnOf, passRole, policyDocument, serviceRole, sub, type Json, type Statement } from './cfn.js';
+import { exceptionsMetadata } from './deploy-role.js';
+import { appStages, placedDeployPolicies, type AppStage } from './pipeline/deploy.js';
+import type { PipelineTemplate } from './pipeline/template.js';
+import { actionRoleName, deployRoleName, inOtherAccount, pipelineRoleName } from './pipeline/placement.js';
+
+/** The same sections as pipeline.json. */
+export type TargetAccountTemplate = PipelineTemplate;
+
+/** With two stages in other accounts one file serves both: what names a stage's stack holds only for that Stage. */
+const deploysStage = (stage: AppStage) => `Deploys${stage.stage}`;
+
+/** Objects of the pipeline account's buckets: their names are generated, so the account is the scope here. */
+const pipelineAccountObjects = (sid: string): Statement => ({
+  Sid: sid,
+  Action: ['s3:GetObject', 's3:GetObjectVersion'],
+  Resource: [sub('arn:${AWS::Partition}:s3:::*/*')],
+  Condition: { StringEquals: { 's3:ResourceAccount': sub('${PipelineAccountId}') } },
+});
+
+const BUCKET_REASON = 'The pipeline stack\'s buckets have generated names, unknown when this stack is deployed first; s3:ResourceAccount limits the statement to the pipeline account, whose bucket policies grant exactly this role';
+const KEY_REASON = 'The pipeline stack\'s artifact key has a generated id, unknown when this stack is deployed first; the statement is limited to keys of the pipeline account in this region, whose key policy grants exactly this role';
+
+export function targetAccountTemplate(project: Project): TargetAccountTemplate {
+  const remote = appStages(project).filter(inOtherAccount);
+  const stages = remote.map((stage) => stage.stage);
+  const onlyIf = (stage: AppStage) => (remote.length > 1 ? deploysStage(stage) : undefined);
+  const actionStatements: Statement[] = [
+    ...remote.map((stage): Statement => ({
+      Sid: `Deploy${stage.stage}AppStack`,
+      Action: [
+        'cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet',
+        'cloudformation:DeleteChangeSet', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents',
+      ],
+      Resource: [sub(`arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${project.appStacks[stage.chaliceStage].sub}/*`)],
+      OnlyIf: onlyIf(stage),
+    })),
+    { Sid: 'ExpandServerlessTransform', Action: ['cloudformation:CreateChangeSet'], Resource: [sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:transform/Serverless-2016-10-31')] },
+    passRole('PassDeployRole', [arnOf('DeployRole')], 'cloudformation.amazonaws.com'),
+    pipelineAccountObjects('ReadArtifacts'),
+    { Sid: 'DecryptArtifacts', Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: [sub('arn:${AWS::Partition}:kms:${AWS::Region}:${PipelineAccountId}:key/*')] },
+  ];
+  // The same policy as CFNDeployRole, for the stage's stack here; the packaged code is read from the pipeline account.
+  const packagedCode = () => {
+    const { Resource, Condition } = pipelineAccountObjects('ReadPackagedCode');
+    return { Resource, Condition };
+  };
+  const placed = remote.map((stage) => ({ stage, ...placedDeployPolicies(project, [{ ...stage, region: undefined }], packagedCode) }));
+  const policies: Json[] = placed.flatMap(({ stage, policies: own }) => own.map((policy) => {
+    const named = { ...(policy as Record<string, Json>), PolicyName: `DeployChaliceApp${stage.stage}` };
+    return onlyIf(stage) ? { 'Fn::If': [deploysStage(stage), named, { Ref: 'AWS::NoValue' }] } : named;
+  }));
+  const role = placed[0].role;
+  const exception = (statement: string, reason: string) => ({ Rule: 'IAM_RESOURCES_SCOPED (W11)', Statement: statement, Reason: reason });
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `Roles the ${project.appName} pipeline uses in a target account (stages ${stages.join(', ')}); deploy it there before the pipeline (generator-chalice-pipeline)`,
+    Parameters: {
+      ApplicationName: { Type: 'String', Default: project.appName, AllowedPattern: APP_NAME_PATTERN, Description: 'Chalice app name, as in pipeline.json; names the app stack and the roles' },
+      Stage: {
+        Type: 'String', AllowedValues: stages, ...(stages.length === 1 ? { Default: stages[0] } : {}),
+        Description: 'The pipeline stage deployed into this account and region (make target-account STAGE=beta|prod)',
+      },
+      ...role.parameters,
+      PipelineAccountId: { Type: 'String', AllowedPattern: ACCOUNT_ID_PATTERN, Description: 'Account of the pipeline stack (make deploy), trusted to assume the action role' },
+    },
+    ...(remote.length > 1 ? { Conditions: Object.fromEntries(remote.map((stage) => [deploysStage(stage), { 'Fn::Equals': [{ Ref: 'Stage' }, stage.stage] }])) } : {}),
+    Resources: {
+      PipelineActionRole: {
+        Type: 'AWS::IAM::Role',
+        Metadata: {
+          SecurityRuleExceptions: [exception('ReadArtifacts', BUCKET_REASON), exception('DecryptArtifacts', KEY_REASON)],
+          cfn_nag: { rules_to_suppress: [{ id: 'W11', reason: KEY_REASON }] },
+        },
+        Properties: {
+          RoleName: sub(actionRoleName('${Stage}')),
+          Description: sub(`Assumed by ${pipelineRoleName} of account \${PipelineAccountId} to deploy the \${Stage} app stack here`),
+          // The account root with aws:PrincipalArn: the trust holds before the pipeline role exists, and only it may assume.
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{
+              Effect: 'Allow',
+              Principal: { AWS: sub('arn:${AWS::Partition}:iam::${PipelineAccountId}:root') },
+              Action: ['sts:AssumeRole'],
+              Condition: { ArnEquals: { 'aws:PrincipalArn': sub(`arn:\${AWS::Partition}:iam::\${PipelineAccountId}:role/${pipelineRoleName}`) } },
+            }],
+          },
+          Policies: [{ PolicyName: 'DeployAppStack', PolicyDocument: policyDocument(actionStatements) }],
+        },
+      },
+      DeployRole: {
+        ...serviceRole('cloudformation.amazonaws.com', 'Deploys the Chalice app stack of this stage (the same scope as CFNDeployRole in pipeline.json)', {
+          RoleName: sub(deployRoleName('${Stage}')),
+          Policies: policies,
+        }),
+        Metadata: exceptionsMetadata([...role.exceptions, { statement: 'ReadPackagedCode', rule: 'IAM_RESOURCES_SCOPED (W11)', reason: BUCKET_REASON }]),
+      },
+    },
+    Outputs: {
+      ActionRoleArn: { Description: 'The role the pipeline\'s deploy actions of this stage run as', Value: arnOf('PipelineActionRole') },
+      DeployRoleArn: { Description: 'The role CloudFormation deploys this stage\'s app stack with', Value: arnOf('DeployRole') },
+    },
+  };
+}
