@@ -110,6 +110,15 @@ describe('placement answers are validated like every answer', () => {
     assert.match(result.stderr, /prodAccountId is invalid: it applies only with production/);
   });
 
+  it('traffic shifting only for a prod stage in the pipeline\'s account (its CodeDeploy role is pipeline.json\'s): exit 2 with the rule', async () => {
+    assert.match(problems({ prodAccountId: PROD_ACCOUNT, prodDeployment: 'Canary10Percent5Minutes' }), /prodDeployment "Canary10Percent5Minutes" is invalid: traffic shifting needs production in the pipeline's own account/);
+    assert.equal(problems({ prodAccountId: PROD_ACCOUNT, prodDeployment: 'AllAtOnce' }).includes('prodDeployment'), false);
+    assert.equal(problems({ prodRegion: 'eu-west-1', prodDeployment: 'Canary10Percent5Minutes' }), '');
+    const result = await runCliInProcess(['--app-name', 'orders', '--prod-account-id', PROD_ACCOUNT, '--prod-deployment', 'Linear10PercentEvery1Minute', '--defaults', ...QUIET], tempDir());
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /prodDeployment "Linear10PercentEvery1Minute" is invalid: traffic shifting needs production in the pipeline's own account/);
+  });
+
   it('a blank answer or the pipeline\'s own region is the pipeline\'s own placement: the same template', () => {
     assert.deepEqual(templateFor({ region: 'us-east-1', betaAccountId: '', prodRegion: 'us-east-1' }), templateFor({ region: 'us-east-1' }));
   });

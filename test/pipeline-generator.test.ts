@@ -163,7 +163,7 @@ describe('chalice-pipeline pipeline beside the user\'s own Makefile', () => {
   it('make -n pipeline-deploy deploys pipeline.json to <app>-pipeline; make -n deploy still runs the user\'s recipe', async () => {
     const ours = make(root, 'pipeline-deploy');
     assert.equal(ours.status, 0, ours.stderr);
-    assert.match(ours.stdout, /^aws cloudformation deploy .*--stack-name orders-pipeline --template-file build\/pipeline\.json --capabilities CAPABILITY_IAM/m);
+    assert.match(ours.stdout, /^aws cloudformation deploy .*--stack-name orders-pipeline --template-file build\/pipeline\.min\.json --capabilities CAPABILITY_IAM/m);
     const theirs = make(root, 'deploy');
     assert.equal(theirs.status, 0, theirs.stderr);
     assert.equal(theirs.stdout, 'python3 -m pytest tests\nchalice deploy --stage dev\n');
@@ -179,7 +179,7 @@ describe('chalice-pipeline pipeline beside the user\'s own Makefile', () => {
     assert.ok(merged.stdout.includes('note: Makefile: your variables REGION, STACK stay; ours are named PIPELINE_REGION, PIPELINE_STACK'), merged.stdout);
     assert.ok(readFileSync(join(other, 'Makefile'), 'utf8').startsWith(`${own}\n${MAKE_BLOCK_START}\n`));
     assert.equal(make(other, 'release').stdout, 'sam deploy --stack-name orders-app --region eu-west-1\n');
-    assert.match(make(other, 'deploy').stdout, /^aws cloudformation deploy --region us-east-1 --stack-name orders-pipeline --template-file build\/pipeline\.json /m);
+    assert.match(make(other, 'deploy').stdout, /^aws cloudformation deploy --region us-east-1 --stack-name orders-pipeline --template-file build\/pipeline\.min\.json /m);
   });
 
   it('a re-run replaces the block in place: the Makefile stays byte-identical', async () => {
