@@ -1,7 +1,7 @@
 // The policy of a role CloudFormation uses to deploy a Chalice app's stacks, as data: one group of statements per
 // Chalice feature, each scoped to the app stacks' names (or conditioned on their functions) wherever AWS allows it.
 // Not tied to the pipeline template: any template that deploys the app stacks (another account's role) uses it.
-import { CHALICE_FEATURES, type ChaliceAppFacts, type ChaliceFeatureId, type CustomDomain } from '../facts/chalice-features.js';
+import { CHALICE_FEATURES, type ChaliceAppFacts, type ChaliceFeatureId } from '../facts/chalice-features.js';
 import { arn, passRole, sub, type Json, type Statement } from './cfn.js';
 
 /** One app stack the role deploys: its name (Fn::Sub text) and the Chalice stage packaged into it. */
@@ -38,16 +38,10 @@ export interface FeatureGrant {
 }
 
 /** What the role covers, for the Build stage's check of the packaged templates. */
-export interface RoleCoverage {
-  features: ChaliceFeatureId[];
-  stackRoles: boolean;
-  roleArns: string[];
-  layerArns: string[];
-  restDomains: CustomDomain[];
-  websocketDomains: string[];
+export type RoleCoverage = Pick<ChaliceAppFacts, 'features' | 'stackRoles' | 'roleArns' | 'layerArns' | 'restDomains' | 'websocketDomains'> & {
   /** Resource types covered beyond the Chalice features (e.g. traffic shifting's alarms and CodeDeploy resources). */
   resourceTypes: string[];
-}
+};
 
 export interface DeployRole {
   statements: Statement[];
