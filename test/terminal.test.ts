@@ -1,32 +1,15 @@
 // The bin with a real terminal (a pty from `script`): it asks its questions through Yeoman's adapter and inquirer.
 // Every question is answered with Enter (its default), so extra keystrokes are harmless and timing does not matter.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { answerDefaultsInTerminal } from './support/processes.js';
 import { BIN, fakePython, requireTool, tempDir } from './support/tools.js';
 
 function runInTerminal(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; output: string }> {
   requireTool('script', ['--version']);
-  return new Promise((resolve, reject) => {
-    const command = [process.execPath, BIN, ...args].map((word) => `'${word}'`).join(' ');
-    // A pty from `script` has no size; give it one, as a terminal window has (spinners measure the width).
-    const child = spawn('script', ['-qefc', `stty cols 120 rows 40; ${command}`, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', ...env } });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    // The pty may close between two key presses: a late key is not an error.
-    child.stdin.on('error', () => undefined);
-    const enter = setInterval(() => child.stdin.write('\r'), 250);
-    const timeout = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearInterval(enter);
-      clearTimeout(timeout);
-      resolve({ status, output });
-    });
-  });
+  return answerDefaultsInTerminal([process.execPath, BIN, ...args], cwd, 60_000, { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', ...env });
 }
 
 describe('chalice-pipeline in a terminal', () => {

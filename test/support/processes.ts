@@ -88,3 +88,27 @@ export function startServer(command: string, args: string[], options: ServerOpti
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${options.name} exited (${code}) before it was ready:\n${output}`)); });
   });
 }
+
+/**
+ * Runs `words` in a real terminal (a pty from `script`, sized like a window: spinners measure the width) and presses
+ * Enter every 250 ms, so each question takes its default whenever it comes; the pty's output is returned.
+ */
+export function answerDefaultsInTerminal(words: string[], cwd: string, timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<{ status: number | null; output: string }> {
+  const command = words.map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qefc', `stty cols 120 rows 40; ${command}`, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // The pty may close between two key presses: a late key is not an error.
+    child.stdin.on('error', () => undefined);
+    const enter = setInterval(() => child.stdin.write('\r'), 250);
+    const timeout = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearInterval(enter);
+      clearTimeout(timeout);
+      resolve({ status, output });
+    });
+  });
+}

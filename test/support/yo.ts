@@ -2,10 +2,11 @@
 // creates a system user of its own when needed and starts yo as that user through `setpriv`, with a HOME it owns.
 // yo finds this package as it finds an installed generator: node_modules/generator-chalice-pipeline on NODE_PATH,
 // holding what the published package holds (symlinked), not the TypeScript sources.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT, requireTool, tempDir } from './tools.js';
+import { answerDefaultsInTerminal } from './processes.js';
 
 const YO_CLI = join(PACKAGE_ROOT, 'node_modules', 'yo', 'lib', 'cli.js');
 const TEST_USER = 'chalice-yo-test';
@@ -82,25 +83,7 @@ export function setUpYo(): Yo {
     },
     runInTerminal: (args, cwd) => {
       requireTool('script', ['--version']);
-      const command = [...asUser, ...environment, process.execPath, YO_CLI, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
-      return new Promise((resolve, reject) => {
-        // A pty from `script` has no size; give it one, as a terminal window has (spinners measure the width).
-        const child = spawn('script', ['-qefc', `stty cols 120 rows 40; ${command}`, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-        let output = '';
-        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        // Enter, again and again: each question takes its default whenever it comes.
-        // The pty may close between two key presses: a late key is not an error.
-        child.stdin.on('error', () => undefined);
-        const enter = setInterval(() => child.stdin.write('\r'), 250);
-        const timeout = setTimeout(() => child.kill('SIGKILL'), 120_000);
-        child.on('error', reject);
-        child.on('close', (status) => {
-          clearInterval(enter);
-          clearTimeout(timeout);
-          resolve({ status, output });
-        });
-      });
+      return answerDefaultsInTerminal([...asUser, ...environment, process.execPath, YO_CLI, ...args], cwd, 120_000);
     },
   };
 }
