@@ -7,9 +7,11 @@ import { describe, it } from 'node:test';
 import { answerDefaultsInTerminal } from './support/processes.js';
 import { BIN, fakePython, requireTool, tempDir } from './support/tools.js';
 
+// A person at a terminal: no CI variable (with one, ora draws no spinner, as a CI log wants) and a capable TERM.
 function runInTerminal(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; output: string }> {
   requireTool('script', ['--version']);
-  return answerDefaultsInTerminal([process.execPath, BIN, ...args], cwd, 60_000, { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', ...env });
+  const { CI: _ci, ...inherited } = process.env;
+  return answerDefaultsInTerminal([process.execPath, BIN, ...args], cwd, 60_000, { ...inherited, TERM: 'xterm-256color', AWS_REGION: '', AWS_DEFAULT_REGION: '', ...env });
 }
 
 describe('chalice-pipeline in a terminal', () => {
@@ -47,6 +49,15 @@ describe('chalice-pipeline in a terminal', () => {
     assert.match(output.slice(heading - 20, pipSays), /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/u, 'a spinner frame');
     assert.match(output, /warning: installing requirements-dev\.txt failed \(offline\?\); run later: cd .*spin && make venv PYTHON=python3\.12/);
     assert.match(readFileSync(log, 'utf8'), /^venv-python -m pip install /m);
+  });
+
+  it('in a CI log (CI set) the install step prints its heading once, without spinner frames', async () => {
+    const { bin } = fakePython('3.12', 1);
+    const cwd = tempDir('ci-log-');
+    const { status, output } = await runInTerminal(['--app-name', 'cilog', '--skip-git'], cwd, { CI: 'true', PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin` });
+    assert.equal(status, 0, output);
+    assert.equal(output.split('Installing requirements-dev.txt into .venv (python3.12)').length, 2, `the heading once:\n${output}`);
+    assert.doesNotMatch(output, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/u);
   });
 });
 
