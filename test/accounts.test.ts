@@ -4,8 +4,7 @@
 // single-account pipeline is exactly what it was, and an existing pipeline upgrades keeping its logical IDs.
 // cfn-lint and the security rules run over these templates in pipeline-template.test.ts (one cfn-lint run).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
@@ -14,8 +13,8 @@ import type { PartialAnswers } from '../lib/answers/settings.js';
 import type { Project } from '../lib/answers/project.js';
 import { asList, isObject, objectAt, pipelineActions, policyStatements, type CfnTemplate } from './support/security-rules.js';
 import {
-  BETA_ACCOUNT, PACKAGE_ROOT, forEachVariant, PLACEMENT_MATRIX, PROD_ACCOUNT, newRepositoryFiles, projectFor, readTree, runCliInProcess,
-  tempDir, templateFor, variantName, writeTree,
+  BETA_ACCOUNT, PACKAGE_ROOT, forEachVariant, PLACEMENT_MATRIX, PROD_ACCOUNT, newRepositoryFiles, projectFor, readTree, repositoryWithFakeAws,
+  runCliInProcess, tempDir, templateFor, variantName,
 } from './support/tools.js';
 
 const QUIET = ['--skip-install', '--skip-git'];
@@ -77,6 +76,10 @@ function grantees(statements: Record<string, unknown>[], template: CfnTemplate):
   };
 }
 
+/** The CloudFormation actions of the Beta and Prod stages (not the pipeline's own UpdatePipeline stage). */
+const appStageActions = (pipeline: CfnTemplate) => pipelineActions(objectAt(pipeline.Resources.AppPipeline.Properties))
+  .filter(({ stage, action }) => (stage === 'Beta' || stage === 'Prod') && objectAt(action.ActionTypeId).Provider === 'CloudFormation');
+
 const root = (account: string) => `arn:\${AWS::Partition}:iam::${account}:root`;
 
 describe('placement answers are validated like every answer', () => {
@@ -110,13 +113,11 @@ describe('placement answers are validated like every answer', () => {
     assert.match(result.stderr, /prodAccountId is invalid: it applies only with production/);
   });
 
-  it('traffic shifting only for a prod stage in the pipeline\'s account (its CodeDeploy role is pipeline.json\'s): exit 2 with the rule', async () => {
-    assert.match(problems({ prodAccountId: PROD_ACCOUNT, prodDeployment: 'Canary10Percent5Minutes' }), /prodDeployment "Canary10Percent5Minutes" is invalid: traffic shifting needs production in the pipeline's own account/);
-    assert.equal(problems({ prodAccountId: PROD_ACCOUNT, prodDeployment: 'AllAtOnce' }).includes('prodDeployment'), false);
+  it('traffic shifting goes with prod in any account or region (its CodeDeploy role is made where prod lives)', async () => {
+    assert.equal(problems({ prodAccountId: PROD_ACCOUNT, prodDeployment: 'Canary10Percent5Minutes' }), '');
     assert.equal(problems({ prodRegion: 'eu-west-1', prodDeployment: 'Canary10Percent5Minutes' }), '');
     const result = await runCliInProcess(['--app-name', 'orders', '--prod-account-id', PROD_ACCOUNT, '--prod-deployment', 'Linear10PercentEvery1Minute', '--defaults', ...QUIET], tempDir());
-    assert.equal(result.status, 2);
-    assert.match(result.stderr, /prodDeployment "Linear10PercentEvery1Minute" is invalid: traffic shifting needs production in the pipeline's own account/);
+    assert.equal(result.status, 0, result.stderr);
   });
 
   it('a blank answer or the pipeline\'s own region is the pipeline\'s own placement: the same template', () => {
@@ -161,8 +162,7 @@ describe('pipeline.json places each stage where the answers say', () => {
   }));
 
   it('a stage in another account runs as the action role of that account and deploys with that account\'s deploy role; others use none', () => forEach(({ project, pipeline }) => {
-    for (const { stage, action } of pipelineActions(objectAt(pipeline.Resources.AppPipeline.Properties))) {
-      if (objectAt(action.ActionTypeId).Provider !== 'CloudFormation') continue;
+    for (const { stage, action } of appStageActions(pipeline)) {
       const account = accountOf(project, stage);
       const configuration = objectAt(action.Configuration);
       if (!account) {
@@ -208,7 +208,7 @@ describe('pipeline.json places each stage where the answers say', () => {
     assert.equal(properties.ArtifactStore, undefined);
     const regions = asList(properties.ArtifactStores).map((s) => filled(`\${${String(objectAt(objectAt(s).Region).Ref)}}`, pipeline));
     assert.deepEqual(regions, ['${AWS::Region}', ...others]);
-    for (const { stage, action } of pipelineActions(properties).filter(({ action }) => objectAt(action.ActionTypeId).Provider === 'CloudFormation')) {
+    for (const { stage, action } of appStageActions(pipeline)) {
       const placement = project.placements.find((p) => p.stage === stage)!;
       assert.equal(action.Region === undefined ? undefined : filled(`\${${String(objectAt(action.Region).Ref)}}`, pipeline), placement.region);
     }
@@ -265,6 +265,16 @@ describe('target-account.json creates exactly the roles pipeline.json points at'
       const names = { Stage: placement.stage, PipelineAccountId: '111111111111' };
       assert.equal(filled(objectAt(target.Resources.PipelineActionRole.Properties).RoleName, target, names), `orders${placement.stage}ActionRole`);
       assert.equal(filled(objectAt(target.Resources.DeployRole.Properties).RoleName, target, names), `orders${placement.stage}DeployRole`);
+      // Prod shifting traffic there: the CodeDeploy role the prod change set passes, made in prod's account only.
+      const codeDeploy: CfnTemplate['Resources'][string] | undefined = target.Resources.CodeDeployRole;
+      assert.equal(codeDeploy !== undefined, project.shiftsTraffic && remote(project).some((p) => p.stage === 'Prod'));
+      if (codeDeploy && placement.stage === 'Prod') {
+        const create = pipelineActions(pipeline.Resources.AppPipeline!.Properties!).find(({ action }) => action.Name === 'CreateProdChangeSet')!.action;
+        const passed = JSON.parse(String(objectAt(objectAt(create.Configuration).ParameterOverrides)['Fn::Sub'])).CodeDeployRoleArn;
+        assert.equal(filled(passed, pipeline), `arn:\${AWS::Partition}:iam::${placement.accountId}:role/${filled(objectAt(codeDeploy.Properties).RoleName, target, names)}`);
+        assert.equal(pipeline.Resources.CodeDeployRole, undefined, 'pipeline.json makes no CodeDeploy role for a prod elsewhere');
+        if (remote(project).length > 1) assert.equal(codeDeploy.Condition, 'DeploysProd');
+      }
       const trust = objectAt(asList(objectAt(objectAt(target.Resources.PipelineActionRole.Properties).AssumeRolePolicyDocument).Statement)[0]);
       assert.equal(filled(objectAt(trust.Principal).AWS, target, names), root('111111111111'));
       assert.equal(filled(objectAt(objectAt(trust.Condition).ArnEquals)['aws:PrincipalArn'], target, names), `arn:\${AWS::Partition}:iam::111111111111:role/${pipelineRole}`);
@@ -281,20 +291,9 @@ describe('target-account.json creates exactly the roles pipeline.json points at'
 });
 
 describe('the Makefile deploys the target accounts first, then the regions and the pipeline', () => {
-  /** A stand-in `aws` that logs its arguments and answers get-caller-identity with $FAKE_ACCOUNT. */
-  function repoWithFakeAws(answers: PartialAnswers) {
-    const dir = tempDir();
-    writeTree(dir, newRepositoryFiles(answers));
-    writeTree(dir, { 'bin/aws': '#!/bin/sh\necho "$@" >> "$AWS_LOG"\ncase "$*" in *get-caller-identity*) echo "$FAKE_ACCOUNT" ;; *describe-stacks*) echo EuWest1ArtifactBucket=b ;; esac\n' });
-    chmodSync(join(dir, 'bin/aws'), 0o755);
-    const make = (args: string[], account = PROD_ACCOUNT) => {
-      const log = join(dir, 'aws.log');
-      writeFileSync(log, '');
-      const result = spawnSync('make', ['--no-print-directory', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, AWS_LOG: log, FAKE_ACCOUNT: account } });
-      return { ...result, aws: readFileSync(log, 'utf8') };
-    };
-    return make;
-  }
+  const repoWithFakeAws = (answers: PartialAnswers) => repositoryWithFakeAws(answers, {
+    '*get-caller-identity*': '"$FAKE_ACCOUNT"', '*describe-stacks*': 'EuWest1ArtifactBucket=b',
+  });
 
   it('make help lists target-account; it refuses a stage without another account, a missing pipeline account or the wrong credentials', () => {
     const make = repoWithFakeAws({ region: 'us-east-1', prodAccountId: PROD_ACCOUNT, prodRegion: 'eu-west-1' });

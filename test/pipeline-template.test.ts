@@ -429,7 +429,8 @@ function expectedResources(project: Project): string[] {
   if (project.usesConnection && !project.connectionArn) ids.push('SourceConnection');
   if (project.approvalEmail) ids.push('ApprovalTopic', 'ApprovalTopicPolicy');
   if (project.notificationEmail) ids.push('PipelineFailureTopic', 'PipelineFailureTopicPolicy', 'PipelineFailureNotification');
-  if (project.shiftsTraffic) ids.push('CodeDeployRole');
+  // Prod shifting traffic in this account: its CodeDeploy role (in another account, target-account.json makes it).
+  if (project.shiftsTraffic && !project.placements[1]?.accountId) ids.push('CodeDeployRole');
   if (project.selfUpdate) ids.push('PipelineUpdateRole', 'PipelineRolesBoundary');
   // A stage in another account: the stack's own artifact key; no stage in this account: no CFNDeployRole.
   if (project.placements.some((p) => p.accountId)) ids.push('ArtifactKey');

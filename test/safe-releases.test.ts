@@ -16,7 +16,7 @@ import { runCommand } from './support/processes.js';
 import { asList, objectAt, pipelineActions, policyStatements, type CfnTemplate } from './support/security-rules.js';
 import { DeployedStack } from './support/handler-requests.js';
 import { ACCOUNT, APP_BUCKET, allows, pipelineRoleArn, roleStatements } from './support/iam-policy.js';
-import { PACKAGE_ROOT, answersMatrix, cfnLint, newRepositoryFiles, projectFor, tempDir, templateFor } from './support/tools.js';
+import { PACKAGE_ROOT, answersMatrix, cfnLint, newRepositoryFiles, projectFor, repositoryWithFakeAws, tempDir, templateFor } from './support/tools.js';
 
 type Template = Record<string, any>;
 
@@ -170,6 +170,19 @@ describe('canary production: the Build stage under the real Chalice, expanded as
     for (const type of ['AWS::Lambda::Version', 'AWS::Lambda::Alias', 'AWS::CloudWatch::Alarm', 'AWS::CodeDeploy::Application', 'AWS::CodeDeploy::DeploymentGroup']) assert.ok(types.has(type), type);
   });
 
+  it('prod in another account: the deploy role target-account.json makes there allows every call of the prod stack', () => {
+    const target = JSON.parse(newRepositoryFiles({ ...CANARY, prodAccountId: '222222222222' }).get('target-account.json')!) as CfnTemplate;
+    target.Parameters!.PipelineAccountId.Default = '111111111111';
+    const statements = roleStatements(target, 'DeployRole');
+    // The code stays in the pipeline account's bucket: S3 gives the request that account as s3:ResourceAccount.
+    const template = JSON.parse(JSON.stringify(expanded.prod).replaceAll(build.bucket, APP_BUCKET)) as CfnTemplate;
+    const passed = `arn:aws:iam::${ACCOUNT}:role/ordersProdCodeDeployRole`;
+    const requests = new DeployedStack(template, 'ordersProdStack', true, { CodeDeployRoleArn: passed }).requests()
+      .map((request) => (request.action.startsWith('s3:GetObject') ? { ...request, context: { ...request.context, 's3:ResourceAccount': '111111111111' } } : request));
+    assert.ok(requests.some((request) => request.action === 'iam:PassRole' && request.resource === passed));
+    assert.deepEqual(requests.filter((request) => !allows(statements, request)).map((r) => `${r.resourceId}: ${r.action} on ${r.resource}`), []);
+  });
+
   it('cfn-lint finds nothing on the packaged templates (the local Python runtime E2533 aside)', () => {
     const findings = [...lint.values()].join('').split('\n').filter((line) => line !== '' && !/:E2533:/.test(line));
     assert.deepEqual(findings, []);
@@ -253,10 +266,62 @@ describe('the roles traffic shifting adds or widens', () => {
     assert.ok(!allows(codeDeploy, { action: 'lambda:InvokeFunction', resource: prodFunction }));
   });
 
+  it('prod in another region of this account: the CodeDeploy role names prod\'s region', () => {
+    const placed = templateFor({ ...CANARY, region: 'us-east-1', prodRegion: 'eu-west-1' }) as unknown as CfnTemplate;
+    const role = roleStatements(placed, 'CodeDeployRole');
+    const inRegion = (region: string) => `arn:aws:lambda:${region}:${ACCOUNT}:function:ordersProdStack-APIHandler-1A2B3C4D5E6F7:${ALIAS}`;
+    assert.ok(allows(role, { action: 'lambda:UpdateAlias', resource: inRegion('eu-west-1') }));
+    assert.ok(!allows(role, { action: 'lambda:UpdateAlias', resource: inRegion('us-east-1') }));
+  });
+
   it('the prod change set passes the CodeDeploy role by reference', () => {
     const create = pipelineActions(template.Resources.AppPipeline!.Properties!).find(({ action }) => action.Name === 'CreateProdChangeSet')!.action;
     const overrides = objectAt(objectAt(create.Configuration).ParameterOverrides)['Fn::Sub'];
     assert.deepEqual(JSON.parse(String(overrides)), { CodeDeployRoleArn: '${CodeDeployRole.Arn}' });
+  });
+});
+
+describe('make status shows the running production traffic shift, wherever prod lives', () => {
+  const replies = {
+    '*describe-stack-resource*': 'orders-app-ServerlessDeploymentApplication-X1', '*list-deployments*': 'd-ABC123',
+    '*get-deployment*': 'd-ABC123 InProgress CodeDeployDefault.LambdaCanary10Percent10Minutes',
+  };
+  const deploymentCalls = (aws: string) => aws.split('\n').filter((line) => /^(profile=\S+ )?(cloudformation describe-stack-resource|deploy )/.test(line));
+
+  it('prod here: the prod stack\'s CodeDeploy application, its running deployments and how to stop them', () => {
+    const status = repositoryWithFakeAws({ ...CANARY, region: 'us-east-1' }, replies)(['status']);
+    assert.equal(status.status, 0, status.stderr);
+    assert.deepEqual(deploymentCalls(status.aws).map((line) => line.split(' --query')[0]), [
+      'cloudformation describe-stack-resource --region us-east-1 --stack-name ordersProdStack --logical-resource-id ServerlessDeploymentApplication',
+      'deploy list-deployments --region us-east-1 --application-name orders-app-ServerlessDeploymentApplication-X1 --include-only-statuses Created Queued InProgress Baking Ready',
+      'deploy get-deployment --region us-east-1 --deployment-id d-ABC123',
+    ]);
+    assert.match(status.stdout, /stop it and roll back: aws deploy stop-deployment --region us-east-1 --deployment-id d-ABC123 --auto-rollback-enabled/);
+  });
+
+  it('prod in another region: asks that region; a long app name: its shortened stack', () => {
+    const appName = 'order-processing-service-for-the-warehouse';
+    const status = repositoryWithFakeAws({ ...CANARY, appName, region: 'us-east-1', prodRegion: 'eu-west-1' }, replies)(['status']);
+    assert.equal(status.status, 0, status.stderr);
+    const calls = deploymentCalls(status.aws);
+    assert.equal(calls.length, 3);
+    for (const call of calls) assert.match(call, / --region eu-west-1 /);
+    assert.match(calls[0], new RegExp(` --stack-name ${projectFor({ appName }).appStacks.prod.value} `));
+    assert.notEqual(projectFor({ appName }).appStacks.prod.value, `${appName}ProdStack`);
+  });
+
+  it('prod in another account: with PROD_PROFILE, asks with that profile; without, says how', () => {
+    const make = repositoryWithFakeAws({ ...CANARY, region: 'us-east-1', prodAccountId: '222222222222' }, replies);
+    const without = make(['status']);
+    assert.equal(without.status, 0, without.stderr);
+    assert.match(without.stdout, /production is in account 222222222222: add PROD_PROFILE=<profile of that account> to see its traffic shift/);
+    assert.deepEqual(deploymentCalls(without.aws), []);
+    const withProfile = make(['status', 'PROD_PROFILE=prod-admin']);
+    const calls = deploymentCalls(withProfile.aws);
+    assert.equal(calls.length, 3);
+    for (const call of calls) assert.match(call, /^profile=prod-admin /);
+    assert.match(withProfile.aws, /^codepipeline get-pipeline-state /m, 'the pipeline state with the pipeline account\'s credentials');
+    assert.match(withProfile.stdout, /stop it and roll back: AWS_PROFILE=prod-admin aws deploy stop-deployment/);
   });
 });
 
@@ -399,7 +464,7 @@ function withoutReleases(template: Template): Template {
 describe('selfUpdate false, AllAtOnce and no e-mail give exactly the template without these features', () => {
   it('for every matrix entry: switching them off removes exactly their additions, nothing else changes', () => {
     for (const answers of answersMatrix()) {
-      const off: PartialAnswers = { ...answers, selfUpdate: false, notificationEmail: '', ...(answers.production ? { prodDeployment: 'AllAtOnce' } : {}) };
+      const off: PartialAnswers = { ...answers, selfUpdate: false, notificationEmail: '', ...(answers.production !== false ? { prodDeployment: 'AllAtOnce' } : {}) };
       delete off.approvalEmail;
       const on = { ...answers };
       delete on.approvalEmail;

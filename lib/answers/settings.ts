@@ -185,10 +185,6 @@ export const SETTINGS: readonly Setting[] = [
     },
     description: 'How production takes a new version: AllAtOnce, or a CodeDeploy canary/linear shift that rolls back on error alarms',
     defaultValue: () => 'AllAtOnce', applies: (known) => known.production !== false, appliesWhen: 'production',
-    // The CodeDeploy role a shift needs is created by pipeline.json: a prod stage in another account has none there.
-    rule: (value, known) => (value !== 'AllAtOnce' && known.prodAccountId
-      ? 'traffic shifting needs production in the pipeline\'s own account (not built yet for prodAccountId): answer AllAtOnce or leave prodAccountId unset'
-      : undefined),
   }),
   define({
     key: 'notificationEmail', question: 'E-mail to tell when the pipeline fails? (Enter: none)', pipelineDetail: true, kind: 'string', pattern: EMAIL_PATTERN, optional: true,

@@ -2,13 +2,14 @@
 // before the pipeline. It creates the two roles pipeline.json points at there: the action role CodePipeline assumes
 // (trusting only the pipeline account's pipeline role) and the CloudFormation deploy role (the same policy as
 // CFNDeployRole). The artifacts and packaged code stay in the pipeline account; its bucket and key policies grant
-// these roles, and these roles' own policies allow reading there.
+// these roles, and these roles' own policies allow reading there. Prod shifting traffic here also gets its CodeDeploy role.
 import type { Project } from '../answers/project.js';
 import { ACCOUNT_ID_PATTERN, APP_NAME_PATTERN } from '../answers/rules.js';
 import { arnOf, passRole, policyDocument, serviceRole, sub, type Json, type Statement } from './cfn.js';
 import { exceptionsMetadata } from './deploy-role.js';
 import { appStages, placedDeployPolicies, type AppStage } from './pipeline/deploy.js';
 import type { PipelineTemplate } from './pipeline/template.js';
+import { CODEDEPLOY_ROLE, codeDeployRole } from './pipeline/traffic-shifting.js';
 import { actionRoleName, deployRoleName, inOtherAccount, pipelineRoleName } from './pipeline/placement.js';
 
 /** The same sections as pipeline.json. */
@@ -58,6 +59,9 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
     return onlyIf(stage) ? { 'Fn::If': [deploysStage(stage), named, { Ref: 'AWS::NoValue' }] } : named;
   }));
   const role = placed[0].role;
+  // Prod shifting traffic here: its CodeDeploy role too (named: the prod change set passes it by name).
+  const shiftingProd = remote.find((stage) => stage.trafficShifting);
+  const codeDeploy = shiftingProd ? { ...codeDeployRole(project, true), ...(onlyIf(shiftingProd) ? { Condition: onlyIf(shiftingProd) } : {}) } : undefined;
   const exception = (statement: string, reason: string) => ({ Rule: 'IAM_RESOURCES_SCOPED (W11)', Statement: statement, Reason: reason });
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -102,10 +106,17 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
         }),
         Metadata: exceptionsMetadata([...role.exceptions, { statement: 'ReadPackagedCode', rule: 'IAM_RESOURCES_SCOPED (W11)', reason: BUCKET_REASON }]),
       },
+      ...(codeDeploy ? { [CODEDEPLOY_ROLE]: codeDeploy } : {}),
     },
     Outputs: {
       ActionRoleArn: { Description: 'The role the pipeline\'s deploy actions of this stage run as', Value: arnOf('PipelineActionRole') },
       DeployRoleArn: { Description: 'The role CloudFormation deploys this stage\'s app stack with', Value: arnOf('DeployRole') },
+      ...(codeDeploy ? {
+        CodeDeployRoleArn: {
+          Description: 'The role CodeDeploy shifts production traffic with (the prod change set passes it)',
+          Value: arnOf(CODEDEPLOY_ROLE), ...(codeDeploy.Condition ? { Condition: codeDeploy.Condition } : {}),
+        },
+      } : {}),
     },
   };
 }

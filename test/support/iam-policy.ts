@@ -75,7 +75,13 @@ function resolve(template: CfnTemplate, value: unknown): string[] {
     })];
   }
   const getAtt = record['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && getAtt[1] === 'Arn' && template.Resources[String(getAtt[0])]?.Type === 'AWS::IAM::Role') return [pipelineRoleArn(String(getAtt[0]))];
+  const roleId = Array.isArray(getAtt) && getAtt[1] === 'Arn' ? String(getAtt[0]) : undefined;
+  const role = roleId === undefined ? undefined : template.Resources[roleId];
+  if (roleId !== undefined && role?.Type === 'AWS::IAM::Role') {
+    // A named role has that name; CloudFormation names the others after the stack and the logical id.
+    const name = objectAt(role.Properties).RoleName;
+    return [name === undefined ? pipelineRoleArn(roleId) : `arn:${PARTITION}:iam::${ACCOUNT}:role/${resolve(template, name)[0]}`];
+  }
   if (typeof record.Ref === 'string') {
     const parameter = template.Parameters?.[record.Ref];
     if (!parameter) throw new Error(`cannot resolve Ref ${record.Ref} in the role`);

@@ -533,9 +533,13 @@ const CHALICE_OUTPUTS = ['S3ApplicationBucket', 'CodeBuildRoleArn', 'S3PipelineB
 const usesCodeCommit = (template: CfnTemplate) => pipelines(template).some(([, properties]) =>
   pipelineActions(properties).some(({ action }) => objectAt(action.ActionTypeId).Provider === 'CodeCommit'));
 
-/** Some stage deploys in the pipeline's own account (its actions carry no action role of another account). */
+/**
+ * Some app stage deploys in the pipeline's own account (its actions carry no action role of another account); the
+ * self-update stage, which changes the pipeline's own stack, deploys no app.
+ */
 const deploysHere = (template: CfnTemplate) => pipelines(template).some(([, properties]) =>
-  pipelineActions(properties).some(({ action }) => objectAt(action.ActionTypeId).Provider === 'CloudFormation' && action.RoleArn === undefined));
+  pipelineActions(properties).some(({ action }) => objectAt(action.ActionTypeId).Provider === 'CloudFormation' && action.RoleArn === undefined &&
+    objectAt(objectAt(action.Configuration).StackName).Ref !== 'AWS::StackName'));
 
 /** Chalice's names apply to a pipeline stack; CFNDeployRole to one that deploys a stage in its own account. */
 function chaliceWanted(template: CfnTemplate, names: string[]): string[] {

@@ -81,11 +81,17 @@ export function answersMatrix(): PartialAnswers[] {
 export const PROD_ACCOUNT = '222222222222';
 export const BETA_ACCOUNT = '333333333333';
 
-/** Stages in other accounts and regions (the pipeline in us-east-1): each mix that changes pipeline.json's shape. */
+/**
+ * Stages in other accounts and regions (the pipeline in us-east-1): each mix that changes pipeline.json's shape, and
+ * the safe-release answers where they meet a placement (traffic shifting in prod's account or region, self-update).
+ */
 export const PLACEMENT_MATRIX: PartialAnswers[] = [
   { prodAccountId: PROD_ACCOUNT },
+  { prodAccountId: PROD_ACCOUNT, prodDeployment: 'Canary10Percent5Minutes', notificationEmail: 'ops@example.com' },
   { prodRegion: 'eu-west-1' },
+  { prodRegion: 'eu-west-1', prodDeployment: 'Linear10PercentEvery2Minutes', selfUpdate: true },
   { betaAccountId: BETA_ACCOUNT, betaRegion: 'eu-central-1', prodAccountId: PROD_ACCOUNT, prodRegion: 'ap-southeast-2' },
+  { betaAccountId: BETA_ACCOUNT, betaRegion: 'eu-central-1', prodAccountId: PROD_ACCOUNT, prodRegion: 'ap-southeast-2', prodDeployment: 'Canary10Percent30Minutes', selfUpdate: true },
   { betaAccountId: BETA_ACCOUNT, betaRegion: 'eu-west-1', prodAccountId: PROD_ACCOUNT, prodRegion: 'eu-west-1' },
   { betaRegion: 'us-west-2', prodAccountId: PROD_ACCOUNT },
   { betaAccountId: BETA_ACCOUNT, integrationTests: true, production: false },
@@ -115,6 +121,25 @@ export function variantName(answers: PartialAnswers): string {
 
 export function tempDir(prefix = 'cp-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * A generated repository with a stand-in `aws` on PATH for make: it logs each call (prefixed with the AWS_PROFILE it
+ * ran under, when one is set) and prints the reply of the first `case` pattern its arguments match.
+ */
+export function repositoryWithFakeAws(answers: PartialAnswers, replies: Record<string, string>) {
+  const dir = tempDir();
+  writeTree(dir, newRepositoryFiles(answers));
+  const cases = Object.entries(replies).map(([pattern, reply]) => `${pattern}) echo ${reply} ;;`).join(' ');
+  writeTree(dir, { 'bin/aws': `#!/bin/sh\necho "\${AWS_PROFILE:+profile=$AWS_PROFILE }$*" >> "$AWS_LOG"\ncase "$*" in ${cases} esac\n` });
+  chmodSync(join(dir, 'bin/aws'), 0o755);
+  return (args: string[], account = PROD_ACCOUNT) => {
+    const log = join(dir, 'aws.log');
+    writeFileSync(log, '');
+    const { AWS_PROFILE: _profile, ...env } = process.env;
+    const result = spawnSync('make', ['--no-print-directory', ...args], { cwd: dir, encoding: 'utf8', env: { ...env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, AWS_LOG: log, FAKE_ACCOUNT: account } });
+    return { ...result, aws: readFileSync(log, 'utf8') };
+  };
 }
 
 export function writeTree(root: string, files: Record<string, string> | Map<string, string>): void {

@@ -45,7 +45,7 @@ const scopeOf = (project: Project, stage: AppStage) => ({
   stackName: stackName(project, stage),
   generatedPrefix: project.appStacks[stage.chaliceStage].generatedPrefix.sub,
   chaliceStage: stage.chaliceStage,
-  // Traffic shifting is refused for a stage in another account (settings.ts): its CodeDeploy role is this stack's.
+  // The CodeDeploy role has this logical id in pipeline.json and in target-account.json, wherever prod lives.
   ...(stage.trafficShifting ? { trafficShifting: { deploymentType: stage.trafficShifting.deploymentType, codeDeployRole: arnOf(CODEDEPLOY_ROLE) } } : {}),
 });
 

@@ -29,6 +29,8 @@ export const regionOf = (placement: Placement) => (placement.region ? `\${${regi
 /** Names of the roles target-account.json creates in a stage's account (pipeline.json points at exactly these). */
 export const actionRoleName = (stage: string) => `\${ApplicationName}${stage}ActionRole`;
 export const deployRoleName = (stage: string) => `\${ApplicationName}${stage}DeployRole`;
+/** Prod's CodeDeploy role, when prod shifts traffic in another account (the prod change set passes it). */
+export const codeDeployRoleName = '${ApplicationName}ProdCodeDeployRole';
 /** The pipeline's role gets a fixed name when a target account must trust it by name. */
 export const pipelineRoleName = '${ApplicationName}PipelineRole';
 

@@ -1,7 +1,8 @@
 // Canary / linear production releases: what the prod app stack gains (a merge template for `chalice package`) and
-// the CodeDeploy role the pipeline stack pre-creates (the deploy role's part: trafficShiftingGroup in ../deploy-role.ts).
+// the CodeDeploy role created beforehand in prod's account (the deploy role's part: trafficShiftingGroup in ../deploy-role.ts).
 import type { Project } from '../../answers/project.js';
-import { arn, policyDocument, serviceRole, sub, type Json, type Resources } from '../cfn.js';
+import { policyDocument, serviceRole, sub, type Json, type Resources } from '../cfn.js';
+import { accountOf, codeDeployRoleName, inOtherAccount, regionParameter, roleArnIn } from './placement.js';
 
 /** The alias API Gateway calls; CodeDeploy moves it from the old version to the new one. */
 export const ALIAS = 'live';
@@ -78,28 +79,41 @@ export function trafficShiftingMergeTemplate(project: Project): Json {
   };
 }
 
-/** The pre-created CodeDeploy role: it may move the prod stack's aliases and read its alarms, nothing else. */
-export function codeDeployRoleResources(project: Project): Resources {
-  if (!project.shiftsTraffic) return {};
-  return {
-    [CODEDEPLOY_ROLE]: serviceRole('codedeploy.amazonaws.com', 'Shifts traffic between versions of the production functions', {
-      Policies: [{
-        PolicyName: 'ShiftProdTraffic',
-        PolicyDocument: policyDocument([
-          {
-            Sid: 'MoveProdAliases',
-            Action: ['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetProvisionedConcurrencyConfig'],
-            Resource: [arn('lambda', `function:${project.appStacks.prod.generatedPrefix.sub}*`)],
-          },
-          { Sid: 'ReadProdAlarms', Action: ['cloudwatch:DescribeAlarms'], Resource: [arn('cloudwatch', `alarm:${project.appStacks.prod.sub}-*`)] },
-        ]),
-      }],
-    }),
-  };
+/**
+ * The pre-created CodeDeploy role: it may move the prod stack's aliases and read its alarms, nothing else. The
+ * pipeline stack creates it when prod is in its account (in prod's region when that differs); target-account.json
+ * creates it, named, in prod's account when prod is there (`inTarget`: its own account and region).
+ */
+export function codeDeployRole(project: Project, inTarget = false): Resources[string] {
+  const prod = project.placements[1]!;
+  const region = !inTarget && prod.region ? `\${${regionParameter(prod)}}` : '${AWS::Region}';
+  const inProd = (service: string, resource: string) => sub(`arn:\${AWS::Partition}:${service}:${region}:\${AWS::AccountId}:${resource}`);
+  return serviceRole('codedeploy.amazonaws.com', 'Shifts traffic between versions of the production functions', {
+    ...(inTarget ? { RoleName: sub(codeDeployRoleName) } : {}),
+    Policies: [{
+      PolicyName: 'ShiftProdTraffic',
+      PolicyDocument: policyDocument([
+        {
+          Sid: 'MoveProdAliases',
+          Action: ['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetProvisionedConcurrencyConfig'],
+          Resource: [inProd('lambda', `function:${project.appStacks.prod.generatedPrefix.sub}*`)],
+        },
+        { Sid: 'ReadProdAlarms', Action: ['cloudwatch:DescribeAlarms'], Resource: [inProd('cloudwatch', `alarm:${project.appStacks.prod.sub}-*`)] },
+      ]),
+    }],
+  });
 }
 
-/** ParameterOverrides of the prod change set: the CodeDeploy role, by reference. */
+/** The CodeDeploy role in pipeline.json: when production shifts traffic in the pipeline's own account. */
+export function codeDeployRoleResources(project: Project): Resources {
+  if (!project.shiftsTraffic || inOtherAccount(project.placements[1]!)) return {};
+  return { [CODEDEPLOY_ROLE]: codeDeployRole(project) };
+}
+
+/** ParameterOverrides of the prod change set: the CodeDeploy role, by reference (in prod's account, by its name). */
 export function prodParameterOverrides(project: Project): Json | undefined {
   if (!project.shiftsTraffic) return undefined;
-  return sub(JSON.stringify({ [CODEDEPLOY_ROLE_PARAMETER]: `\${${CODEDEPLOY_ROLE}.Arn}` }));
+  const prod = project.placements[1]!;
+  const role = inOtherAccount(prod) ? roleArnIn(accountOf(prod), codeDeployRoleName) : `\${${CODEDEPLOY_ROLE}.Arn}`;
+  return sub(JSON.stringify({ [CODEDEPLOY_ROLE_PARAMETER]: role }));
 }
