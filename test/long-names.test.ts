@@ -48,6 +48,7 @@ function namesOf(template: PipelineTemplate): { what: string; name: string; limi
     if (resource.Type === 'AWS::CodePipeline::Pipeline') add('Name', NAME_LIMITS.pipeline);
     if (resource.Type === 'AWS::Logs::LogGroup') add('LogGroupName', NAME_LIMITS.logGroup);
     if (resource.Type === 'AWS::SNS::Topic') add('DisplayName', NAME_LIMITS.snsDisplayName);
+    if (resource.Type === 'AWS::IAM::Role' && p.RoleName !== undefined) add('RoleName', NAME_LIMITS.role);
     if (resource.Type === 'AWS::CodePipeline::Pipeline') {
       for (const stage of p.Stages as { Actions: { Name: string; Configuration: Record<string, Json> }[] }[]) {
         for (const action of stage.Actions) {
@@ -65,6 +66,9 @@ function namesOf(template: PipelineTemplate): { what: string; name: string; limi
 
 const variantsAt = (appName: string): PartialAnswers[] => [
   { appName, approvalEmail: 'ops@example.com' },
+  // Roles named for another account to trust or a stack to pass (target-account.json is checked with pipeline.json).
+  { appName, prodAccountId: '222222222222', prodDeployment: 'Canary10Percent5Minutes' },
+  { appName, betaAccountId: '333333333333', production: false },
   { appName, source: 'github', repository: 'acme/orders', pipelineType: 'V1' },
   { appName, source: 'gitlab', repository: 'acme/orders', connectionArn: CONNECTION_ARN },
 ];
@@ -99,8 +103,17 @@ describe('long app names', () => {
     for (let length = 1; length <= APP_NAME_MAX; length++) {
       const appName = LONGEST_APP_NAME.slice(0, length).replace(/-+$/, '').padEnd(length, 'z');
       for (const answers of variantsAt(appName)) {
-        for (const { what, name, limit } of namesOf(templateFor(answers))) {
+        const files = newRepositoryFiles(answers);
+        const templates = ['pipeline.json', 'target-account.json'].filter((path) => files.has(path)).map((path) => JSON.parse(files.get(path)!) as PipelineTemplate);
+        for (const { what, name, limit } of templates.flatMap(namesOf)) {
           if (name.length > limit) failures.push(`${appName} (${length}): ${what} ${name} has ${name.length} > ${limit} characters`);
+        }
+        // pipeline.json points at exactly the roles target-account.json names (shortened or not).
+        if (templates.length === 2) {
+          const named = new Set(Object.values(templates[1].Resources).map((r) => resolve(templates[1], r.Properties?.RoleName)).filter(Boolean));
+          const pointedAt = [...JSON.stringify(templates[0]).matchAll(/:iam::\$\{(?:Prod|Beta)AccountId\}:role\/([^"\\]+)/g)].map((m) => resolve(templates[0], { 'Fn::Sub': m[1] }));
+          for (const role of pointedAt) if (!named.has(role)) failures.push(`${appName}: pipeline.json points at ${role}, which target-account.json does not create`);
+          if (pointedAt.length === 0) failures.push(`${appName}: no target role found in pipeline.json`);
         }
       }
       const project = projectFor({ appName });

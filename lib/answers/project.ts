@@ -51,6 +51,11 @@ export interface Project extends Answers {
   connectionName: DerivedName;
   /** The CodeStar Notifications rule of failed executions (64 characters at most). */
   failureRuleName: DerivedName;
+  /**
+   * What the roles named for another account start with (`<prefix>PipelineRole`, `<prefix>ProdActionRole`, ...):
+   * the app name, or its shortened form when the longest of those names would pass IAM's 64 characters.
+   */
+  roleNamePrefix: DerivedName;
   stages: PipelineStage[];
   /** Stages of .chalice/config.json: dev for `chalice deploy`, then the ones the pipeline deploys. */
   chaliceStages: string[];
@@ -91,6 +96,7 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
     appStacks,
     connectionName: derivedName(answers.appName, '-src', NAME_LIMITS.connection),
     failureRuleName: derivedName(answers.appName, 'Pipeline-failed', NAME_LIMITS.notificationRule),
+    roleNamePrefix: derivedName(answers.appName, '', NAME_LIMITS.role - LONGEST_ROLE_SUFFIX.length),
     stages: pipelineStages(answers),
     chaliceStages: ['dev', 'beta', ...(answers.production ? ['prod'] : [])],
     consoleUrl: `https://${answers.region}.${consoleHost}/codesuite/codepipeline/pipelines/${answers.appName}Pipeline/view?region=${answers.region}`,
@@ -101,6 +107,9 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
     placements: stagePlacements(answers),
   };
 }
+
+/** The longest suffix of a named role (Prod's CodeDeploy role in its account; the others are shorter). */
+export const LONGEST_ROLE_SUFFIX = 'ProdCodeDeployRole';
 
 function shiftsTraffic(answers: Answers): boolean {
   return answers.production && answers.prodDeployment !== undefined && answers.prodDeployment !== 'AllAtOnce';

@@ -22,7 +22,7 @@ export function pipelineRegionTemplate(project: Project): PipelineRegionTemplate
   const elsewhere = otherRegions(project);
   // One file for every other region: a remote stage's grants hold only in the stack of its own region.
   const remote = elsewhere.flatMap((entry) => entry.placements).filter(inOtherAccount);
-  const readers = readersOf(remote, deploysHere);
+  const readers = readersOf(project, remote, deploysHere);
   const parameters: Record<string, Record<string, Json>> = {};
   const conditions: Record<string, Json> = {};
   if (remote.length > 0) {

@@ -59,6 +59,7 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
     return onlyIf(stage) ? { 'Fn::If': [deploysStage(stage), named, { Ref: 'AWS::NoValue' }] } : named;
   }));
   const role = placed[0].role;
+  const roles = project.roleNamePrefix.sub;
   // Prod shifting traffic here: its CodeDeploy role too (named: the prod change set passes it by name).
   const shiftingProd = remote.find((stage) => stage.trafficShifting);
   const codeDeploy = shiftingProd ? { ...codeDeployRole(project, true), ...(onlyIf(shiftingProd) ? { Condition: onlyIf(shiftingProd) } : {}) } : undefined;
@@ -84,8 +85,8 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
           cfn_nag: { rules_to_suppress: [{ id: 'W11', reason: KEY_REASON }] },
         },
         Properties: {
-          RoleName: sub(actionRoleName('${Stage}')),
-          Description: sub(`Assumed by ${pipelineRoleName} of account \${PipelineAccountId} to deploy the \${Stage} app stack here`),
+          RoleName: sub(actionRoleName(roles, '${Stage}')),
+          Description: sub(`Assumed by ${pipelineRoleName(roles)} of account \${PipelineAccountId} to deploy the \${Stage} app stack here`),
           // The account root with aws:PrincipalArn: the trust holds before the pipeline role exists, and only it may assume.
           AssumeRolePolicyDocument: {
             Version: '2012-10-17',
@@ -93,7 +94,7 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
               Effect: 'Allow',
               Principal: { AWS: sub('arn:${AWS::Partition}:iam::${PipelineAccountId}:root') },
               Action: ['sts:AssumeRole'],
-              Condition: { ArnEquals: { 'aws:PrincipalArn': sub(`arn:\${AWS::Partition}:iam::\${PipelineAccountId}:role/${pipelineRoleName}`) } },
+              Condition: { ArnEquals: { 'aws:PrincipalArn': sub(`arn:\${AWS::Partition}:iam::\${PipelineAccountId}:role/${pipelineRoleName(roles)}`) } },
             }],
           },
           Policies: [{ PolicyName: 'DeployAppStack', PolicyDocument: policyDocument(actionStatements) }],
@@ -101,7 +102,7 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
       },
       DeployRole: {
         ...serviceRole('cloudformation.amazonaws.com', 'Deploys the Chalice app stack of this stage (the same scope as CFNDeployRole in pipeline.json)', {
-          RoleName: sub(deployRoleName('${Stage}')),
+          RoleName: sub(deployRoleName(roles, '${Stage}')),
           Policies: policies,
         }),
         Metadata: exceptionsMetadata([...role.exceptions, { statement: 'ReadPackagedCode', rule: 'IAM_RESOURCES_SCOPED (W11)', reason: BUCKET_REASON }]),

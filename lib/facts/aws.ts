@@ -80,6 +80,8 @@ export const NAME_LIMITS = {
   pipeline: 100,
   connection: 32,
   notificationRule: 64,
+  /** IAM roles the templates name (the ones another account trusts or a stack passes by name). */
+  role: 64,
   snsDisplayName: 100,
   /** Lambda functions, IAM roles and EventBridge rules: what CloudFormation names in a Chalice app stack. */
   generatedInAppStack: 64,

@@ -50,13 +50,14 @@ const scopeOf = (project: Project, stage: AppStage) => ({
 });
 
 /** The CloudFormation role a stage's change set runs with: CFNDeployRole here, or the deploy role of its account. */
-const deployRoleArn = (stage: AppStage): Json => (inOtherAccount(stage) ? sub(roleArnIn(accountOf(stage), deployRoleName(stage.stage))) : arnOf('CFNDeployRole'));
+const deployRoleArn = (project: Project, stage: AppStage): Json =>
+  (inOtherAccount(stage) ? sub(roleArnIn(accountOf(stage), deployRoleName(project.roleNamePrefix.sub, stage.stage))) : arnOf('CFNDeployRole'));
 
 /** Change set, then execute: a failed change set never touches the running stack. */
 export function deployActions(project: Project, stage: AppStage): Json[] {
   // Another account: the action runs as that account's action role; another region: it runs there.
   const placed = {
-    ...(inOtherAccount(stage) ? { RoleArn: sub(roleArnIn(accountOf(stage), actionRoleName(stage.stage))) } : {}),
+    ...(inOtherAccount(stage) ? { RoleArn: sub(roleArnIn(accountOf(stage), actionRoleName(project.roleNamePrefix.sub, stage.stage))) } : {}),
     ...(stage.region ? { Region: ref(regionParameter(stage)) } : {}),
   };
   const action = (verb: 'Create' | 'Execute', runOrder: number, configuration: Record<string, Json>, rest: Record<string, Json>): Json => ({
@@ -74,7 +75,7 @@ export function deployActions(project: Project, stage: AppStage): Json[] {
       ActionMode: 'CHANGE_SET_REPLACE',
       TemplatePath: `${BUILD_ARTIFACT}::${stage.template}`,
       Capabilities: 'CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND',
-      RoleArn: deployRoleArn(stage),
+      RoleArn: deployRoleArn(project, stage),
       ...(stage.parameterOverrides ? { ParameterOverrides: stage.parameterOverrides } : {}),
     }, { InputArtifacts: [{ Name: BUILD_ARTIFACT }] }),
     action('Execute', 2, { ActionMode: 'CHANGE_SET_EXECUTE', ...outputs }, {
@@ -164,7 +165,7 @@ export function deployRunStatements(project: Project): Statement[] {
   }
   // A stage in another account runs as the action role target-account.json created there: exactly those.
   if (remote.length > 0) {
-    statements.push({ Sid: 'AssumeTargetActionRoles', Action: ['sts:AssumeRole'], Resource: remote.map((stage) => sub(roleArnIn(accountOf(stage), actionRoleName(stage.stage)))) });
+    statements.push({ Sid: 'AssumeTargetActionRoles', Action: ['sts:AssumeRole'], Resource: remote.map((stage) => sub(roleArnIn(accountOf(stage), actionRoleName(project.roleNamePrefix.sub, stage.stage)))) });
   }
   return statements;
 }

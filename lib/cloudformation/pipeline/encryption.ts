@@ -29,7 +29,7 @@ export function encryptionConditions(project: Project): Record<string, Json> | u
 export function encryptionResources(project: Project): Resources {
   if (!crossAccount(project)) return {};
   // Readers: the stages deployed from this region's store (the others read the store of their own region).
-  const readers = readersOf(placements(project).filter((placement) => !placement.region));
+  const readers = readersOf(project, placements(project).filter((placement) => !placement.region));
   return { [ARTIFACT_KEY]: artifactKey(readers, 'Encrypts the pipeline artifacts; the target accounts\' action roles may decrypt them') };
 }
 

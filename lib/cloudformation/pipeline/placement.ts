@@ -1,7 +1,7 @@
 // Where each app stage deploys: the pipeline's own account and region, or another account and/or region
 // (answers betaAccountId, betaRegion, prodAccountId, prodRegion). Everything that differs for a stage elsewhere
 // reads these few facts, so a single-account, single-region pipeline stays exactly what it was.
-import type { Project, StagePlacement } from '../../answers/project.js';
+import { LONGEST_ROLE_SUFFIX, type Project, type StagePlacement } from '../../answers/project.js';
 import { ACCOUNT_ID_PATTERN } from '../../answers/rules.js';
 import type { Json } from '../cfn.js';
 
@@ -26,13 +26,16 @@ export const regionParameter = (placement: Placement) => `${placement.stage}Regi
 export const accountOf = (placement: Placement) => (placement.accountId ? `\${${accountParameter(placement)}}` : '${AWS::AccountId}');
 export const regionOf = (placement: Placement) => (placement.region ? `\${${regionParameter(placement)}}` : '${AWS::Region}');
 
-/** Names of the roles target-account.json creates in a stage's account (pipeline.json points at exactly these). */
-export const actionRoleName = (stage: string) => `\${ApplicationName}${stage}ActionRole`;
-export const deployRoleName = (stage: string) => `\${ApplicationName}${stage}DeployRole`;
+/**
+ * Names (Fn::Sub text) of the roles target-account.json creates in a stage's account: pipeline.json points at
+ * exactly these. `prefix` is project.roleNamePrefix.sub (the app name, shortened when a name would pass 64).
+ */
+export const actionRoleName = (prefix: string, stage: string) => `${prefix}${stage}ActionRole`;
+export const deployRoleName = (prefix: string, stage: string) => `${prefix}${stage}DeployRole`;
 /** Prod's CodeDeploy role, when prod shifts traffic in another account (the prod change set passes it). */
-export const codeDeployRoleName = '${ApplicationName}ProdCodeDeployRole';
+export const codeDeployRoleName = (prefix: string) => `${prefix}${LONGEST_ROLE_SUFFIX}`;
 /** The pipeline's role gets a fixed name when a target account must trust it by name. */
-export const pipelineRoleName = '${ApplicationName}PipelineRole';
+export const pipelineRoleName = (prefix: string) => `${prefix}PipelineRole`;
 
 export const roleArnIn = (account: string, name: string) => `arn:\${AWS::Partition}:iam::${account}:role/${name}`;
 

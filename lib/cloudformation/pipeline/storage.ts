@@ -65,7 +65,7 @@ export const kmsEncryption = (key: Json): Json => ({ ServerSideEncryptionByDefau
 
 export function storageResources(project: Project): Resources {
   // The stages in the pipeline's region deploy from these buckets; the others from their region's (pipeline-region.json).
-  const readers = readersOf(placements(project).filter((placement) => !placement.region));
+  const readers = readersOf(project, placements(project).filter((placement) => !placement.region));
   return {
     ApplicationBucket: packageBucket('Lambda code packaged by `aws cloudformation package`'),
     ApplicationBucketPolicy: bucketPolicy('ApplicationBucket', packageReadGrants('ApplicationBucket', readers)),

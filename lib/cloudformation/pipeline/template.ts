@@ -231,7 +231,7 @@ function artifactStores(project: Project): Record<string, Json> {
 function pipelineResources(project: Project): Resources {
   const triggers = sourceTriggers(project);
   // A target account trusts the pipeline's role by name (the role need not exist when target-account.json is deployed).
-  const named: Record<string, Json> = crossAccount(project) ? { RoleName: sub(pipelineRoleName) } : {};
+  const named: Record<string, Json> = crossAccount(project) ? { RoleName: sub(pipelineRoleName(project.roleNamePrefix.sub)) } : {};
   return {
     CodePipelineRole: serviceRole('codepipeline.amazonaws.com', 'Role of the release pipeline', {
       ...named,

@@ -89,7 +89,7 @@ export function codeDeployRole(project: Project, inTarget = false): Resources[st
   const region = !inTarget && prod.region ? `\${${regionParameter(prod)}}` : '${AWS::Region}';
   const inProd = (service: string, resource: string) => sub(`arn:\${AWS::Partition}:${service}:${region}:\${AWS::AccountId}:${resource}`);
   return serviceRole('codedeploy.amazonaws.com', 'Shifts traffic between versions of the production functions', {
-    ...(inTarget ? { RoleName: sub(codeDeployRoleName) } : {}),
+    ...(inTarget ? { RoleName: sub(codeDeployRoleName(project.roleNamePrefix.sub)) } : {}),
     Policies: [{
       PolicyName: 'ShiftProdTraffic',
       PolicyDocument: policyDocument([
@@ -114,6 +114,6 @@ export function codeDeployRoleResources(project: Project): Resources {
 export function prodParameterOverrides(project: Project): Json | undefined {
   if (!project.shiftsTraffic) return undefined;
   const prod = project.placements[1]!;
-  const role = inOtherAccount(prod) ? roleArnIn(accountOf(prod), codeDeployRoleName) : `\${${CODEDEPLOY_ROLE}.Arn}`;
+  const role = inOtherAccount(prod) ? roleArnIn(accountOf(prod), codeDeployRoleName(project.roleNamePrefix.sub)) : `\${${CODEDEPLOY_ROLE}.Arn}`;
   return sub(JSON.stringify({ [CODEDEPLOY_ROLE_PARAMETER]: role }));
 }
