@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { JOURNAL_WRITING, recoverInterruptedRun } from '../lib/run/write/transaction.js';
 import { snapshot } from './support/disk.js';
 import { USER_MAKEFILE, makefileRepo } from './support/fixtures.js';
-import { BIN, runCliInProcess, tempDir, writeTree } from './support/tools.js';
+import { BIN, runCli, runCliInProcess, tempDir, writeTree } from './support/tools.js';
 
 const PIPELINE = ['pipeline', '--defaults', '--skip-git', '--skip-install'];
 const KILL_TRIALS = 50;
@@ -114,6 +114,23 @@ describe('interrupted runs', () => {
     }
     for (const path of before.keys()) assert.ok(found.has(path), `${where}: the team's ${path} is missing`);
     const halfWritten = readdirSync(dir).includes(JOURNAL_WRITING);
+    if (halfWritten) {
+      // A dry run (on the trial's route) reports the leftovers and changes nothing, not even them.
+      const untouched = files(dir);
+      const preview = runCli([...PIPELINE, '--dry-run'], dir, { CHALICE_PIPELINE_RUNTIME: runtime });
+      assert.equal(preview.status, 0, `${where}: ${preview.stderr}`);
+      // (A kill while the journal itself was being written leaves nothing to undo but that journal.)
+      const undoable = (() => {
+        try {
+          return Array.isArray(JSON.parse(readFileSync(join(dir, JOURNAL_WRITING), 'utf8')).entries);
+        } catch {
+          return false;
+        }
+      })();
+      const reported = /an earlier run was interrupted while writing \d+ files in .*: a run without --dry-run undoes its changes first/.test(`${preview.stdout}${preview.stderr}`);
+      assert.equal(reported, undoable, `${where}: the dry run reports the interrupted run exactly when there is one to undo\n${preview.stdout}`);
+      assert.deepEqual(files(dir), untouched, `${where}: the dry run changed the disk`);
+    }
     // What the next run does first: the repository is then entirely as before or entirely written.
     recoverInterruptedRun(dir);
     const recovered = snapshot(dir);

@@ -18,7 +18,7 @@ import { CONFIG_KEY } from '../answers/answers.js';
 import { SETTINGS, type PartialAnswers } from '../answers/settings.js';
 import { loadFile } from 'mem-fs';
 import { isFilePending } from 'mem-fs-editor/state';
-import { recoverInterruptedRun } from './write/transaction.js';
+import { interruptedRunIn, recoverInterruptedRun } from './write/transaction.js';
 import { commitInOneTransaction, type CommittingEnvironment } from './write/yeoman-commit.js';
 import { exitQuietlyOnSignals } from './write/signals.js';
 
@@ -115,6 +115,7 @@ export abstract class ChaliceGenerator extends Generator {
         return [...new Set([...names, ...inMemory])];
       },
       recover: (folder) => {
+        if (this.switchOn('dry-run')) return interruptedRunIn(folder);
         const undone = recoverInterruptedRun(folder);
         // The editor may hold a copy it read before the files were put back: read them again.
         if (undone) for (const file of this.fs.store.all()) if (file.path.startsWith(folder) && !isFilePending(file)) this.fs.store.add(loadFile(file.path) as never);

@@ -3,7 +3,7 @@
 import { finish, install } from './after-write.js';
 import type { CliArgs } from './cli-args.js';
 import { filesToWrite, planReport, prepare } from './session.js';
-import { nodeDisk, writeToDisk } from './write.js';
+import { nodeDisk, previewDisk, writeToDisk } from './write.js';
 import type { FileSystem } from './write/transaction.js';
 
 export interface Output {
@@ -15,7 +15,7 @@ export interface Output {
 export async function runWithoutPrompts(args: CliArgs, cwd: string, env: NodeJS.ProcessEnv, output: Output, fs?: FileSystem): Promise<void> {
   const prepared = await prepare(
     { kind: args.kind, cwd, flags: args.flags, answersFile: args.answers, nonInteractive: true, force: args.force, env },
-    nodeDisk,
+    args.dryRun ? previewDisk : nodeDisk,
   );
   for (const line of planReport(prepared, cwd)) output.out(line);
   if (args.dryRun) {

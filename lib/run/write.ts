@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { PlannedFile } from '../repository/plan.js';
 import type { Disk } from './session.js';
-import { applyTransaction, recoverInterruptedRun, type TransactionOptions } from './write/transaction.js';
+import { applyTransaction, interruptedRunIn, recoverInterruptedRun, type TransactionOptions } from './write/transaction.js';
 
 export async function writeToDisk(destination: string, files: PlannedFile[], options: TransactionOptions = {}): Promise<void> {
   await applyTransaction(destination, files.map((file) => ({ path: file.path, contents: file.contents })), options);
@@ -33,3 +33,6 @@ export const nodeDisk: Disk = {
   },
   recover: (folder) => recoverInterruptedRun(folder),
 };
+
+/** The disk of a dry run: a killed run's leftovers are reported, not undone (a dry run changes nothing). */
+export const previewDisk: Disk = { ...nodeDisk, recover: (folder) => interruptedRunIn(folder) };

@@ -180,6 +180,15 @@ export function recoverInterruptedRun(folder: string, fs: FileSystem = nodeFs): 
   return `an earlier run was interrupted while writing ${journal.entries.length} files: its changes were undone before this run`;
 }
 
+/**
+ * What recoverInterruptedRun would undo in folder, changing nothing (a dry run): a line for the user, or undefined.
+ */
+export function interruptedRunIn(folder: string, fs: FileSystem = nodeFs): string | undefined {
+  const journal = readJournal(fs, join(folder, JOURNAL_WRITING));
+  if (journal === undefined || journal === 'unreadable' || readJournal(fs, join(folder, JOURNAL_WRITTEN)) !== undefined) return undefined;
+  return `an earlier run was interrupted while writing ${journal.entries.length} files in ${folder}: a run without --dry-run undoes its changes first (this preview reads the files as they are)`;
+}
+
 function readJournal(fs: FileSystem, path: string): Journal | 'unreadable' | undefined {
   let text: string;
   try {
