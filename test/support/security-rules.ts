@@ -59,7 +59,7 @@ export interface PolicyStatement {
 export function policyStatements(template: CfnTemplate): PolicyStatement[] {
   const found: PolicyStatement[] = [];
   const add = (where: string, document: unknown) => {
-    for (const [index, statement] of asList(objectAt(document).Statement).entries()) {
+    for (const [index, statement] of asList(objectAt(document).Statement).flatMap(eitherBranch).entries()) {
       const record = objectAt(statement);
       found.push({ where: `${where}/${typeof record.Sid === 'string' ? record.Sid : `#${index}`}`, statement: record });
     }
@@ -67,12 +67,19 @@ export function policyStatements(template: CfnTemplate): PolicyStatement[] {
   for (const [id, resource] of Object.entries(template.Resources)) {
     const properties = objectAt(resource.Properties);
     if (properties.PolicyDocument !== undefined) add(id, properties.PolicyDocument);
-    for (const policy of asList(properties.Policies)) {
+    for (const policy of asList(properties.Policies).flatMap(eitherBranch)) {
       const record = objectAt(policy);
       add(`${id}/${String(record.PolicyName)}`, record.PolicyDocument);
     }
   }
   return found;
+}
+
+/** A value, or both values of its Fn::If (a policy or statement that exists under a template condition) but NoValue. */
+function eitherBranch(value: unknown): unknown[] {
+  const choice = objectAt(value)['Fn::If'];
+  if (!Array.isArray(choice)) return [value];
+  return [choice[1], choice[2]].flatMap(eitherBranch).filter((branch) => objectAt(branch).Ref !== 'AWS::NoValue');
 }
 
 const isAllow = (statement: Record<string, unknown>) => statement.Effect === 'Allow';
