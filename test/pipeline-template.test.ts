@@ -13,7 +13,7 @@ import { templateText } from '../lib/cloudformation/cfn.js';
 import type { Project } from '../lib/answers/project.js';
 import type { PartialAnswers } from '../lib/answers/settings.js';
 import { REFERENCE_CHECKS } from './support/references.js';
-import { SECURITY_RULES, asList, objectAt, pipelineActions, type CfnTemplate, type TemplateCheck } from './support/security-rules.js';
+import { SECURITY_RULES, asList, objectAt, pipelineActions, policyStatements, type CfnTemplate, type TemplateCheck } from './support/security-rules.js';
 import {
   CONNECTION_ARN, LONGEST_APP_NAME, answersMatrix, cfnLint, forEachVariant, newRepositoryFiles, projectFor, pyCompile, templateFor, tempDir, variantName, writeTree,
 } from './support/tools.js';
@@ -137,6 +137,14 @@ describe('security rules hold for every target-account.json and pipeline-region.
   // A stack of roles or of one region's buckets has no pipeline: the checks of the pipeline's wiring do not apply.
   const STACK_CHECKS = ['REFERENCES_RESOLVE', 'GETATT_ATTRIBUTES_EXIST', 'NO_UNUSED_PARAMETERS', 'OUTPUTS_REFER_TO_THE_STACK'];
   for (const check of REFERENCE_CHECKS.filter((c) => STACK_CHECKS.includes(c.id))) it(check.id, () => assertClean(check, variants));
+  it('the rules read the policies a two-stage target-account.json holds under its Stage conditions', () => {
+    const twoStages = variants.filter(({ template }) => template.Conditions?.DeploysProd !== undefined);
+    assert.ok(twoStages.length > 0);
+    for (const { template } of twoStages) {
+      const read = new Set(policyStatements(template as unknown as CfnTemplate).map(({ where }) => where.split('/').slice(0, 2).join('/')));
+      for (const policy of ['DeployRole/DeployChaliceAppBeta', 'DeployRole/DeployChaliceAppProd', 'PipelineActionRole/DeployAppStack']) assert.ok(read.has(policy), policy);
+    }
+  });
 });
 
 describe('references resolve and nothing dangles for every matrix entry', () => {
