@@ -9,6 +9,7 @@ import helpers from 'yeoman-test';
 import { findRepositoryRoot } from '../lib/repository/existing.js';
 import { MAKE_BLOCK_END, MAKE_BLOCK_START, mergeMakefile, renamedVariables, userTargets } from '../lib/repository/makefile.js';
 import { appendMissingLines, gitignoreCovers } from '../lib/repository/repo-files.js';
+import { JOURNAL_WRITING, JOURNAL_WRITTEN } from '../lib/run/write/transaction.js';
 import {
   CHALICE_FLAVOURS, EXTRA_STAGES_CONFIG, USER_MAKEFILE, chalicePipelineRepo, extraStagesRepo, makefileRepo,
   newProjectRepo, pythonVersionRepo, type ChaliceFlavour, type Tree,
@@ -114,8 +115,17 @@ describe('chalice-pipeline pipeline in a fresh `chalice new-project` repository'
 
   it('keeps the .gitignore lines and appends the missing ones', async () => {
     const text = readFileSync(join(root, '.gitignore'), 'utf8');
-    assert.equal(text, '.chalice/deployments/\n.chalice/venv/\n.venv/\n__pycache__/\n*.pyc\n.pytest_cache/\n/reports/\n/build/\n');
+    assert.equal(text, '.chalice/deployments/\n.chalice/venv/\n.venv/\n__pycache__/\n*.pyc\n.pytest_cache/\n/reports/\n/build/\n.*.chalice-pipeline-*\n.chalice-pipeline-*.json\n');
     assertKeepsLines(original.get('.gitignore')!, text, '.gitignore');
+  });
+
+  it('.gitignore ignores what a killed run leaves (the writer\'s side files and journals), and none of the project', () => {
+    const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+    if (git('rev-parse', '--git-dir').status !== 0) assert.equal(git('init', '-q').status, 0);
+    const leftovers = [`.Makefile.chalice-pipeline-1a2b3c.new`, `.chalice/.config.json.chalice-pipeline-1a2b3c.old`, JOURNAL_WRITING, JOURNAL_WRITTEN];
+    const kept = ['Makefile', 'app.py', 'pipeline.json', '.chalice/config.json', '.yo-rc.json', 'scripts/check_deploy_role.py'];
+    const ignored = git('check-ignore', '--no-index', ...leftovers, ...kept).stdout.trim().split('\n');
+    assert.deepEqual(ignored, leftovers);
   });
 
   it('takes appName from config.json and pythonVersion 3.12 from .python-version', async () => {

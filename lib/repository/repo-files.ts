@@ -6,6 +6,8 @@ import type { Project } from '../answers/project.js';
 export const GITIGNORE_LINES = [
   // Anchored (/reports/, /build/): a folder of that name deeper in the user's tree stays tracked.
   '.chalice/deployments/', '.chalice/venv/', '.venv/', '__pycache__/', '*.pyc', '.pytest_cache/', '/reports/', '/build/',
+  // What a killed generator run leaves until the next run undoes it (lib/run/write/transaction.ts): never committed.
+  '.*.chalice-pipeline-*', '.chalice-pipeline-*.json',
 ];
 
 export function devRequirementLines(project: Project): string[] {
