@@ -281,6 +281,16 @@ describe('target-account.json creates exactly the roles pipeline.json points at'
     }
   }));
 
+  it("the README's role table names exactly the roles target-account.json creates, with their accounts", () => forEach(({ project, files, target }) => {
+    if (!target) return;
+    const readme = files.get('README.md')!;
+    const tableRoles = [...readme.matchAll(/^\| `([^`]+)` \| (\d{12}) \|/gm)].map((m) => `${m[2]} ${m[1]}`).sort();
+    const created = remote(project).flatMap((placement) => Object.values(target.Resources)
+      .filter((resource) => resource.Type === 'AWS::IAM::Role' && (resource.Condition === undefined || resource.Condition === `Deploys${placement.stage}`))
+      .map((resource) => `${placement.accountId} ${filled(objectAt(resource.Properties).RoleName, target, { Stage: placement.stage })}`)).sort();
+    assert.deepEqual(tableRoles, created);
+  }));
+
   it('its deploy role has the same policy as CFNDeployRole (the same statements and actions, scoped to its stage)', () => {
     const { pipeline, target } = generated({ region: 'us-east-1', prodAccountId: PROD_ACCOUNT });
     const actions = (template: CfnTemplate, id: string) => new Map(policyStatements(template).filter(({ where }) => where.startsWith(`${id}/`))

@@ -129,13 +129,13 @@ describe('the deploy role target-account.json creates in another account (the sa
 });
 
 /** Runs the generated Build-stage check (from a repository's files) on a packaged template. */
-function runCheck(files: Map<string, string>, template: unknown) {
+function runCheck(files: Map<string, string>, template: unknown, stage = 'beta') {
   const root = tempDir('cp-check-');
   mkdirSync(join(root, 'scripts'));
-  mkdirSync(join(root, 'build', 'beta'), { recursive: true });
+  mkdirSync(join(root, 'build', stage), { recursive: true });
   for (const path of CHECK_FILES.filter((name) => files.has(name))) writeFileSync(join(root, path), files.get(path)!);
-  writeFileSync(join(root, 'build', 'beta', 'sam.json'), JSON.stringify(template));
-  const run = spawnSync('python3', ['scripts/check_deploy_role.py', 'build/beta/sam.json'], { cwd: root, encoding: 'utf8', env: pythonEnv() });
+  writeFileSync(join(root, 'build', stage, 'sam.json'), JSON.stringify(template));
+  const run = spawnSync('python3', ['scripts/check_deploy_role.py', `build/${stage}/sam.json`], { cwd: root, encoding: 'utf8', env: pythonEnv() });
   rmSync(root, { recursive: true, force: true });
   return { status: run.status, stderr: run.stderr };
 }
@@ -176,6 +176,16 @@ describe("the Build stage's check (scripts/check_deploy_role.py) over every feat
     const widened = new Map([...newApp, ['scripts/deploy-role-extra.json', JSON.stringify({ resourceTypes: ['AWS::DynamoDB::Table'], features: ['vpc'] })]]);
     assert.equal(runCheck(widened, template).status, 0);
     assert.equal(runCheck(widened, sam('vpc')).status, 0);
+  });
+
+  it("covers traffic shifting's resource types in the prod stack only, where the role deploys them", () => {
+    const canary = newRepositoryFiles({ appName: 'shop', prodDeployment: 'Canary10Percent5Minutes' });
+    const template = structuredClone(sam('routes')!) as { Resources: Record<string, unknown> };
+    template.Resources.APIHandlerDeploymentGroup = { Type: 'AWS::CodeDeploy::DeploymentGroup', Properties: {} };
+    assert.equal(runCheck(canary, template, 'prod').status, 0);
+    const beta = runCheck(canary, template, 'beta');
+    assert.equal(beta.status, 1);
+    assert.match(beta.stderr, /APIHandlerDeploymentGroup \(AWS::CodeDeploy::DeploymentGroup\).* in build\/beta\/sam\.json/);
   });
 });
 

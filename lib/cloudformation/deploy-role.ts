@@ -39,8 +39,10 @@ export interface FeatureGrant {
 
 /** What the role covers, for the Build stage's check of the packaged templates. */
 export type RoleCoverage = Pick<ChaliceAppFacts, 'features' | 'stackRoles' | 'roleArns' | 'layerArns' | 'restDomains' | 'websocketDomains'> & {
-  /** Resource types covered beyond the Chalice features (e.g. traffic shifting's alarms and CodeDeploy resources). */
+  /** Resource types covered beyond the Chalice features, in every stage's stack. */
   resourceTypes: string[];
+  /** Those covered in one stage's stack only (traffic shifting's alarms and CodeDeploy resources: prod). */
+  stageResourceTypes: Record<string, string[]>;
 };
 
 export interface DeployRole {
@@ -64,6 +66,8 @@ interface Group {
   exceptions?: RoleException[];
   /** Resource types the group deploys that no Chalice feature creates (the Build stage's check takes them as covered). */
   resourceTypes?: string[];
+  /** The Chalice stage whose stack alone the group serves (its resource types are covered there only). */
+  stage?: string;
 }
 
 /** ARNs of one kind of generated resource in every app stack, from the prefix its names start with. */
@@ -310,6 +314,7 @@ function trafficShiftingGroup(stack: AppStack, shifting: NonNullable<AppStack['t
   return {
     features: [],
     resourceTypes: TRAFFIC_SHIFTING_TYPES,
+    stage: stack.chaliceStage,
     grants: `${stackName}: aliases and versions of its functions, its alarms, its CodeDeploy application, deployment groups and deployments; the CodeDeploy role passed to CodeDeploy`,
     statements: [
       {
@@ -386,7 +391,8 @@ export function deployRole(scope: RoleScope, app: ChaliceAppFacts): DeployRole {
     layerArns: app.layerArns,
     restDomains: app.restDomains,
     websocketDomains: app.websocketDomains,
-    resourceTypes: [...new Set(groups.flatMap((group) => group.resourceTypes ?? []))],
+    resourceTypes: [...new Set(groups.filter((group) => !group.stage).flatMap((group) => group.resourceTypes ?? []))],
+    stageResourceTypes: Object.fromEntries(groups.filter((group) => group.stage && group.resourceTypes).map((group) => [group.stage!, group.resourceTypes!])),
   };
   return {
     statements: groups.flatMap((group) => group.statements),

@@ -54,10 +54,11 @@ def repair_chalice_2079(resources):
     return repaired
 
 
-def problems_of(resources):
-    """(feature, logical id, type, detail) for each resource the role cannot deploy."""
+def problems_of(resources, stage):
+    """(feature, logical id, type, detail) for each resource the role cannot deploy in the stage's stack."""
     covered = set(COVERAGE['features']) | set(EXTRA.get('features', []))
-    extra_types = set(COVERAGE.get('resourceTypes', [])) | set(EXTRA.get('resourceTypes', []))
+    extra_types = (set(COVERAGE.get('resourceTypes', [])) | set(COVERAGE.get('stageResourceTypes', {}).get(stage, []))
+                   | set(EXTRA.get('resourceTypes', [])))
     problems = []
 
     def need(feature, logical_id, resource_type, detail=''):
@@ -143,7 +144,8 @@ def main(argv):
         with open(path, 'w') as handle:
             json.dump(template, handle, indent=2)
         print('repaired aws/chalice#2079 (log group named after a function that does not exist): ' + '; '.join(repaired))
-    problems = problems_of(resources)
+    # build/<stage>/sam.json: some types are covered in one stage's stack only (traffic shifting: prod).
+    problems = problems_of(resources, os.path.basename(os.path.dirname(os.path.abspath(path))))
     if problems:
         more = len(problems) - 1
         print(describe(problems[0], path) + (' (and %d more like it)' % more if more else ''), file=sys.stderr)
