@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, watch } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { JOURNAL_WRITING, recoverInterruptedRun } from '../lib/run/write/transaction.js';
@@ -191,6 +192,65 @@ describe('interrupted runs', () => {
       assert.ok(outcomes.size > 0);
     });
   }
+
+  /** Runs the bin in dir to its end (on the given route). */
+  const runToEnd = (dir: string, args: string[] = [], runtime = 'fast') => new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const env = { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', CHALICE_PIPELINE_RUNTIME: runtime };
+    const child = spawn(process.execPath, [BIN, ...PIPELINE, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+  const ANOTHER_RUN = /another chalice-pipeline run \(process \d+\) is writing in .*: nothing was changed; run again when it has ended/;
+
+  it('the journal of a run still going on is not a leftover: the next run stops (exit 1) and touches nothing; once it has ended, it is undone', async () => {
+    const dir = tempDir('cp-live-');
+    writeTree(dir, repository);
+    // A run writing now: a live Node.js process owns a journal that has staged the Makefile.
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      const journal = { run: 'feedbeef', pid: live.pid, host: hostname(), created: [], entries: [{ target: 'Makefile', staged: '.Makefile.chalice-pipeline-feedbeef.new', backup: '.Makefile.chalice-pipeline-feedbeef.old' }] };
+      writeTree(dir, { [JOURNAL_WRITING]: JSON.stringify(journal), '.Makefile.chalice-pipeline-feedbeef.new': 'half' });
+      const busy = files(dir);
+      for (const [args, runtime] of [[[], 'fast'], [['--dry-run'], 'fast'], [[], 'yeoman']] as const) {
+        const run = await runToEnd(dir, [...args], runtime);
+        assert.equal(run.code, 1, `${runtime} ${args.join(' ')}: ${run.output}`);
+        assert.match(run.output, ANOTHER_RUN);
+        assert.deepEqual(files(dir), busy, `${runtime} ${args.join(' ')}: the other run's files were touched`);
+      }
+    } finally {
+      live.kill('SIGKILL');
+    }
+    await new Promise((resolve) => live.once('exit', resolve));
+    const next = await runToEnd(dir);
+    assert.equal(next.code, 0, next.output);
+    assert.match(next.output, /an earlier run was interrupted while writing 1 files: its changes were undone before this run/);
+    assert.deepEqual(snapshot(dir), afterTree);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('two runs started together: each is written whole or stops naming the other, and the repository is the undisturbed run\'s', async (t) => {
+    const outcomes: string[] = [];
+    for (let index = 0; index < 6; index += 1) {
+      const dir = tempDir('cp-twice-');
+      writeTree(dir, repository);
+      const runs = await Promise.all([runToEnd(dir), runToEnd(dir, [], index % 2 === 0 ? 'fast' : 'yeoman')]);
+      for (const run of runs) {
+        if (run.code !== 0) {
+          assert.equal(run.code, 1, run.output);
+          assert.match(run.output, ANOTHER_RUN);
+        }
+      }
+      assert.ok(runs.some((run) => run.code === 0), 'one of them writes');
+      assert.deepEqual([...files(dir).keys()].filter((path) => OURS.test(path)), [], 'nothing of the writer is left');
+      assert.deepEqual(snapshot(dir), afterTree, `trial ${index}: the repository differs from the undisturbed run's`);
+      outcomes.push(runs.map((run) => run.code).join('+'));
+      rmSync(dir, { recursive: true, force: true });
+    }
+    t.diagnostic(`exit codes of the pairs: ${outcomes.join(', ')}`);
+  });
 });
 
 function isDeepEqual(a: Map<string, string>, b: Map<string, string>): boolean {

@@ -12,6 +12,7 @@ import { resolveTargets, type FileSystem } from './targets.js';
 
 export type { FileSystem };
 import { holdSignals, signalPending } from './signals.js';
+import { anotherRunIsWriting, ownerIsRunning, thisRun, type JournalOwner } from './journal-owner.js';
 
 export interface FileChange {
   /** Path relative to the root, '/'-separated. */
@@ -39,7 +40,7 @@ interface JournalEntry {
   backup?: string;
 }
 
-interface Journal {
+interface Journal extends JournalOwner {
   run: string;
   /** Folders the run creates, parents first ('' is the root itself). */
   created: string[];
@@ -60,7 +61,8 @@ function on<T>(path: string, step: () => T): T {
   try {
     return step();
   } catch (error) {
-    throw error instanceof StepFailure ? error : new StepFailure(path, error);
+    // A WriteFailure already says everything (another run's journal): it passes through untouched.
+    throw error instanceof StepFailure || error instanceof WriteFailure ? error : new StepFailure(path, error);
   }
 }
 
@@ -85,6 +87,7 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
   const beside = (path: string, suffix: string) => join(dirname(path), `.${basename(path)}.chalice-pipeline-${run}.${suffix}`);
   const journal: Journal = {
     run,
+    ...thisRun(),
     created: missingFolders.map(inRoot),
     entries: targets.map((target, index) => ({
       target: inRoot(target.real),
@@ -100,7 +103,7 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
   const release = holdSignals();
   try {
     for (const folder of rootFolders) on(showReal(folder), () => fs.mkdirSync(folder));
-    const journalFile = { fd: on(showReal(journalPath), () => openFile(fs, journalPath, `${JSON.stringify(journal, null, 1)}\n`)), path: showReal(journalPath) };
+    const journalFile = { fd: on(showReal(journalPath), () => openJournal(fs, journalPath, journal, showReal(realRoot))), path: showReal(journalPath) };
     // The journal and its name reach the device before anything it lists is created.
     await Promise.all([flushFiles(fs, [journalFile]), flushFolders(fs, [realRoot], showReal)]);
     journalWritten = true;
@@ -133,6 +136,10 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
     // The switch: from here on the new files are the repository; what is left is clean-up.
     on(showReal(journalPath), () => fs.renameSync(journalPath, join(realRoot, JOURNAL_WRITTEN)));
   } catch (error) {
+    if (error instanceof WriteFailure) {
+      release();
+      throw error;
+    }
     let undone = true;
     try {
       if (journalWritten) undo(fs, realRoot, journal);
@@ -164,6 +171,7 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
  * file into place is undone, one that had is cleaned up. Returns a line saying what was done, or undefined.
  */
 export function recoverInterruptedRun(folder: string, fs: FileSystem = nodeFs): string | undefined {
+  refuseWhileRunning(fs, folder);
   const written = readJournal(fs, join(folder, JOURNAL_WRITTEN));
   if (written === 'unreadable') fs.unlinkSync(join(folder, JOURNAL_WRITTEN));
   else if (written) cleanUp(fs, folder, written);
@@ -184,9 +192,29 @@ export function recoverInterruptedRun(folder: string, fs: FileSystem = nodeFs): 
  * What recoverInterruptedRun would undo in folder, changing nothing (a dry run): a line for the user, or undefined.
  */
 export function interruptedRunIn(folder: string, fs: FileSystem = nodeFs): string | undefined {
+  refuseWhileRunning(fs, folder);
   const journal = readJournal(fs, join(folder, JOURNAL_WRITING));
   if (journal === undefined || journal === 'unreadable' || readJournal(fs, join(folder, JOURNAL_WRITTEN)) !== undefined) return undefined;
   return `an earlier run was interrupted while writing ${journal.entries.length} files in ${folder}: a run without --dry-run undoes its changes first (this preview reads the files as they are)`;
+}
+
+/** A journal of a run still going on in folder is no leftover: this run stops, touching nothing. */
+function refuseWhileRunning(fs: FileSystem, folder: string): void {
+  for (const name of [JOURNAL_WRITING, JOURNAL_WRITTEN]) {
+    const journal = readJournal(fs, join(folder, name));
+    if (typeof journal === 'object' && ownerIsRunning(journal)) throw anotherRunIsWriting(folder, journal);
+  }
+}
+
+/** The journal, created exclusively: one that appeared since this run looked belongs to a run going on now. */
+function openJournal(fs: FileSystem, path: string, journal: Journal, folder: string): number {
+  try {
+    return openFile(fs, path, `${JSON.stringify(journal, null, 1)}\n`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const other = readJournal(fs, path);
+    throw anotherRunIsWriting(folder, typeof other === 'object' ? other : {});
+  }
 }
 
 function readJournal(fs: FileSystem, path: string): Journal | 'unreadable' | undefined {
