@@ -44,6 +44,7 @@ describe('under a real yo 7 (as a non-root user, stdin not a terminal unless sai
     orders = join(work, 'orders');
     assert.equal(savedSection(orders).pythonVersion, '3.12');
     assert.match(result.output, /create\s+orders\/pipeline\.json/);
+    assert.match(result.output, /create\s+orders\/\.yo-rc\.json/, 'the record is created, not "forced"');
     assert.match(result.output, /Next steps:\n {2}cd orders\n/);
   });
 
@@ -62,6 +63,15 @@ describe('under a real yo 7 (as a non-root user, stdin not a terminal unless sai
     assert.match(result.output, /Branch the pipeline releases\?/);
     assert.match(result.output, /Branch the pipeline releases\? \(main\)/, 'the saved value is the default');
     assert.equal(savedSection(orders).pythonVersion, '3.12', 'Enter keeps the saved value');
+  });
+
+  it('a changed answer: .yo-rc.json reads updated (never `force`), the team\'s merged files merged', () => {
+    const result = yo.run(['chalice-pipeline:pipeline', '--skip-install', '--branch', 'release'], orders);
+    assert.equal(result.status, 0, result.output);
+    assert.equal(savedSection(orders).branch, 'release');
+    assert.match(result.output, /update\s+\.yo-rc\.json/);
+    assert.match(result.output, /merge\s+Makefile/);
+    assert.doesNotMatch(result.output, /force\s/);
   });
 
   it('an edited generated file is exit 3 naming it; nothing written', () => {

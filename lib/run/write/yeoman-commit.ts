@@ -1,11 +1,12 @@
-// Yeoman's commit, made all-or-nothing: the environment's own steps (.yo-resolve, .yo-rc.json forced, the conflicter
-// with its questions and its create/force/identical/skip lines), then every file the conflicter let through goes to
+// Yeoman's commit, made all-or-nothing: the environment's own steps (.yo-resolve, .yo-rc.json written without a
+// question, the conflicter with its questions and its create/force/identical/skip lines), then every file the conflicter let through goes to
 // applyTransaction in one piece instead of mem-fs-editor writing them one after another. It is handed to the
 // environment as the `customCommitTask` feature, so it commits every file in the shared editor, including those of
 // generators composed with ours.
+import { existsSync, readFileSync } from 'node:fs';
 import { Transform } from 'node:stream';
-import { relative } from 'node:path';
-import { createConflicterTransform, createYoResolveTransform, forceYoFiles } from '@yeoman/conflicter';
+import { basename, relative } from 'node:path';
+import { createConflicterTransform, createYoResolveTransform } from '@yeoman/conflicter';
 import { clearFileState, isFileNew, isFilePending, isFileStateDeleted, setCommittedFile } from 'mem-fs-editor/state';
 import type { MemFsEditorFile } from 'mem-fs-editor';
 import type { Store } from 'mem-fs';
@@ -35,7 +36,7 @@ export async function commitInOneTransaction(env: CommittingEnvironment, root: s
   await env.sharedFs.pipeline(
     { filter: (file: MemFsEditorFile) => isFilePending(file) || file.path.endsWith('.yo-resolve') },
     createYoResolveTransform(),
-    forceYoFiles(),
+    recordsWithoutQuestion(env.adapter),
     createConflicterTransform(env.adapter as never, env.conflicterOptions as never),
     collect,
   );
@@ -50,4 +51,27 @@ export async function commitInOneTransaction(env: CommittingEnvironment, root: s
     setCommittedFile(file);
     clearFileState(file);
   }
+}
+
+const RECORDS = new Set(['.yo-rc.json', '.yo-rc-global.json', '.yo-resolve']);
+
+/**
+ * Yeoman's records go through without a question, as its own forceYoFiles does, but reported for what happens to
+ * them (create, update, identical) rather than as `force`, which reads as "overwritten" (`update` where the
+ * generator has taught the log that word).
+ */
+function recordsWithoutQuestion(adapter: unknown): Transform {
+  const log = (adapter as { log?: Record<string, unknown> }).log ?? {};
+  return new Transform({
+    objectMode: true,
+    transform(file: MemFsEditorFile & { conflicter?: string }, _encoding, done) {
+      if (RECORDS.has(basename(file.path)) && isFilePending(file) && !file.conflicter) {
+        const onDisk = existsSync(file.path) ? readFileSync(file.path) : undefined;
+        file.conflicter = onDisk === undefined ? 'create'
+          : file.contents && onDisk.equals(file.contents) ? 'identical'
+          : typeof log.update === 'function' ? 'update' : 'force';
+      }
+      done(null, file);
+    },
+  });
 }
