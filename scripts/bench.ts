@@ -1,5 +1,7 @@
 // npm run bench [-- --runs N] [-- --vs "<command>"]: wall time and peak RSS of fresh-process generations through
-// the bin (after a warm-up), the in-process render + check + write time, and the production install size.
+// the bin (after a warm-up), the in-process render + check + write time, and the production install size. It guards
+// the start-up budget: each bin case's median, as a multiple of Node's own start-up measured alongside (so the
+// budget holds on a slower machine), must stay within the case's budget, else it exits 1 naming the case.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -27,7 +29,14 @@ function timeCommand(command: string[], cwd: string): Sample {
   return { ms, rssMb: rss };
 }
 
-interface Case { name: string; setUp: (dir: string) => void; command: string[]; cwd: (dir: string) => string }
+interface Case {
+  name: string;
+  setUp: (dir: string) => void;
+  command: string[];
+  cwd: (dir: string) => string;
+  /** At most this many times the median of `node -e 0` (Node's own start-up). */
+  budget?: number;
+}
 
 const existingRepo = mkdtempSync(join(tmpdir(), 'bench-existing-'));
 execFileSync(process.execPath, [BIN, '--app-name', 'existing', '--defaults', '--skip-install', '--skip-git'], { cwd: existingRepo });
@@ -36,15 +45,17 @@ for (const generated of ['pipeline.json', 'buildspec.yml', 'buildspec-integratio
 }
 
 const node = process.execPath;
+// Budgets: 2026-11-30 medians were 1.4x (--help), 2.9x (a generation) and 3.8x (with git's four processes).
 const CASES: Case[] = [
-  { name: 'new app (git, no venv)', setUp: () => {}, command: [node, BIN, '--app-name', 'orders', '--defaults', '--skip-install'], cwd: (d) => d },
-  { name: 'new app (--skip-git)', setUp: () => {}, command: [node, BIN, '--app-name', 'orders', '--defaults', '--skip-install', '--skip-git'], cwd: (d) => d },
+  { name: 'node itself (node -e 0)', setUp: () => {}, command: [node, '-e', '0'], cwd: (d) => d },
+  { name: 'new app (git, no venv)', setUp: () => {}, command: [node, BIN, '--app-name', 'orders', '--defaults', '--skip-install'], cwd: (d) => d, budget: 4.5 },
+  { name: 'new app (--skip-git)', setUp: () => {}, command: [node, BIN, '--app-name', 'orders', '--defaults', '--skip-install', '--skip-git'], cwd: (d) => d, budget: 3.5 },
   {
     name: 'pipeline on existing repo',
     setUp: (d) => cpSync(join(existingRepo, 'existing'), join(d, 'existing'), { recursive: true }),
-    command: [node, BIN, 'pipeline', '--defaults', '--skip-install', '--skip-git'], cwd: (d) => join(d, 'existing'),
+    command: [node, BIN, 'pipeline', '--defaults', '--skip-install', '--skip-git'], cwd: (d) => join(d, 'existing'), budget: 3.5,
   },
-  { name: '--help', setUp: () => {}, command: [node, BIN, '--help'], cwd: (d) => d },
+  { name: '--help', setUp: () => {}, command: [node, BIN, '--help'], cwd: (d) => d, budget: 1.6 },
   // The same run through yeoman-environment, as `yo` runs generators: what the bin would cost without its fast path.
   {
     name: 'new app via yeoman-environment', setUp: () => {},
@@ -118,15 +129,19 @@ function installSize(): { packages: number; mb: number } {
 
 const fmt = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(digits));
 console.log(`node ${process.version}, ${availableParallelism()} cores, ${RUNS} runs per case after a warm-up`);
-console.log('| case | median ms | min ms | max ms | peak RSS MB (max) |');
-console.log('|---|---|---|---|---|');
+console.log('| case | median ms | min ms | max ms | peak RSS MB (max) | x node (budget) |');
+console.log('|---|---|---|---|---|---|');
+const nodeMs = median(samples.get(CASES[0].name)!.map((s) => s.ms));
+const overBudget: string[] = [];
 for (const c of CASES) {
   const ms = samples.get(c.name)!.map((s) => s.ms);
   const rss = samples.get(c.name)!.map((s) => s.rssMb ?? Number.NaN);
-  console.log(`| ${c.name} | ${fmt(median(ms))} | ${fmt(Math.min(...ms))} | ${fmt(Math.max(...ms))} | ${fmt(Math.max(...rss), 1)} |`);
+  const times = median(ms) / nodeMs;
+  if (c.budget !== undefined && times > c.budget) overBudget.push(`${c.name}: ${times.toFixed(2)}x Node's start-up, over its budget of ${c.budget}x`);
+  console.log(`| ${c.name} | ${fmt(median(ms))} | ${fmt(Math.min(...ms))} | ${fmt(Math.max(...ms))} | ${fmt(Math.max(...rss), 1)} | ${times.toFixed(2)}${c.budget ? ` (${c.budget})` : ''} |`);
 }
 if (values.vs) {
-  const ours = median(samples.get(CASES[0].name)!.map((s) => s.ms));
+  const ours = median(samples.get(CASES[1].name)!.map((s) => s.ms));
   const theirs = median(samples.get(CASES.at(-1)!.name)!.map((s) => s.ms));
   console.log(`ratio (${values.vs}) / (new app): ${(theirs / ours).toFixed(2)}`);
 }
@@ -136,3 +151,5 @@ console.log(`  of which the all-or-nothing writer: ${fmt(measured.writeMs, 1)} m
 const size = installSize();
 console.log(`production install: ${size.packages} packages, ${size.mb.toFixed(1)} MB`);
 rmSync(existingRepo, { recursive: true, force: true });
+for (const line of overBudget) console.error(`over budget: ${line}`);
+if (overBudget.length > 0) process.exitCode = 1;
