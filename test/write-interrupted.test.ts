@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, watch } from 'node:fs';
-import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { JOURNAL_WRITING, recoverInterruptedRun } from '../lib/run/write/transaction.js';
+import { ownerOf, ownerState, type JournalOwner } from '../lib/run/write/journal-owner.js';
 import { snapshot } from './support/disk.js';
 import { USER_MAKEFILE, makefileRepo } from './support/fixtures.js';
 import { BIN, runCli, runCliInProcess, tempDir, writeTree } from './support/tools.js';
@@ -15,7 +15,7 @@ import { BIN, runCli, runCliInProcess, tempDir, writeTree } from './support/tool
 const PIPELINE = ['pipeline', '--defaults', '--skip-git', '--skip-install'];
 const KILL_TRIALS = 50;
 /** The writer's own names: staged and replaced files beside their targets, and the journals. */
-const OURS = /(^|\/)\.[^/]*\.chalice-pipeline-[0-9a-f]+\.(new|old)$|^\.chalice-pipeline-(writing|written)\.json$/;
+const OURS = /(^|\/)\.[^/]*\.chalice-pipeline-[0-9a-f]+\.(new|old)$|^\.chalice-pipeline-(writing|written|[0-9a-f]{8})\.json$/;
 
 /** A repository whose merged files are large enough for writing to take measurable time (~0.1 MB). */
 function largeRepository(): Record<string, string> {
@@ -203,6 +203,14 @@ describe('interrupted runs', () => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, output }));
   });
+  /** A run's journal, with the Makefile staged, as a run owned by `owner` leaves it mid-write. */
+  const halfWritten = (owner: JournalOwner) => ({
+    [JOURNAL_WRITING]: JSON.stringify({
+      run: 'feedbeef', ...owner, created: [],
+      entries: [{ target: 'Makefile', staged: '.Makefile.chalice-pipeline-feedbeef.new', backup: '.Makefile.chalice-pipeline-feedbeef.old' }],
+    }),
+    '.Makefile.chalice-pipeline-feedbeef.new': 'half',
+  });
   const ANOTHER_RUN = /another chalice-pipeline run \(process \d+\) is writing in .*: nothing was changed; run again when it has ended/;
 
   it('the journal of a run still going on is not a leftover: the next run stops (exit 1) and touches nothing; once it has ended, it is undone', async () => {
@@ -211,8 +219,7 @@ describe('interrupted runs', () => {
     // A run writing now: a live Node.js process owns a journal that has staged the Makefile.
     const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     try {
-      const journal = { run: 'feedbeef', pid: live.pid, host: hostname(), created: [], entries: [{ target: 'Makefile', staged: '.Makefile.chalice-pipeline-feedbeef.new', backup: '.Makefile.chalice-pipeline-feedbeef.old' }] };
-      writeTree(dir, { [JOURNAL_WRITING]: JSON.stringify(journal), '.Makefile.chalice-pipeline-feedbeef.new': 'half' });
+      writeTree(dir, halfWritten(ownerOf(live.pid!)));
       const busy = files(dir);
       for (const [args, runtime] of [[[], 'fast'], [['--dry-run'], 'fast'], [[], 'yeoman']] as const) {
         const run = await runToEnd(dir, [...args], runtime);
@@ -228,6 +235,63 @@ describe('interrupted runs', () => {
     assert.equal(next.code, 0, next.output);
     assert.match(next.output, /an earlier run was interrupted while writing 1 files: its changes were undone before this run/);
     assert.deepEqual(snapshot(dir), afterTree);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a journal whose run cannot be checked from here (another machine) stops the next run until --force says it was killed', async () => {
+    const dir = tempDir('cp-foreign-');
+    writeTree(dir, repository);
+    writeTree(dir, halfWritten({ ...ownerOf(process.pid), pid: 4242, host: 'build-container-3f2a9c' }));
+    const busy = files(dir);
+    const refused = await runToEnd(dir);
+    assert.equal(refused.code, 1, refused.output);
+    assert.match(refused.output, /another chalice-pipeline run \(process 4242 on build-container-3f2a9c\) may still be writing in .*: nothing was changed; when it has ended, run again; if it was killed, run again with --force to undo what it left/);
+    assert.deepEqual(files(dir), busy);
+    const forced = await runToEnd(dir, ['--force']);
+    assert.equal(forced.code, 0, forced.output);
+    assert.match(forced.output, /an earlier run was interrupted while writing 1 files: its changes were undone before this run/);
+    assert.deepEqual(snapshot(dir), afterTree);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a dead run is told from a live one: another boot, a reused process id, this process, another machine with our pid', async () => {
+    const other = spawn('python3', ['-c', 'import time; time.sleep(60)', '--yolo'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const live = ownerOf(other.pid!);
+      assert.equal(ownerState(live), 'running', 'the process as recorded');
+      assert.equal(ownerState({ ...live, started: live.started! + 1 }), 'dead', 'the same id, started at another time: reused');
+      if (live.boot) assert.equal(ownerState({ ...live, boot: 'an-earlier-boot' }), 'dead');
+      assert.equal(ownerState({ ...live, host: 'elsewhere' }), 'unknown');
+      assert.equal(ownerState({ ...ownerOf(process.pid), host: 'elsewhere' }), 'unknown', 'our pid on another machine is no proof of death');
+      assert.equal(ownerState(ownerOf(process.pid)), 'dead', 'a journal naming this very process was left before it started');
+      assert.equal(ownerState({ pid: live.pid, host: live.host }), 'unknown', 'alive, but nothing tells whether it is the run');
+      assert.equal(ownerState({}), 'dead', 'a journal that names no process');
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('an unreadable journal (a power loss before its flush) is cleared; a killed run\'s draft journal too, a live run\'s is kept', async () => {
+    const dir = tempDir('cp-unreadable-');
+    writeTree(dir, repository);
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const draft = (owner: JournalOwner) => JSON.stringify({ run: 'feedbeef', ...owner, created: [], entries: [] });
+      writeTree(dir, {
+        [JOURNAL_WRITING]: '',
+        '.chalice-pipeline-0badf00d.json': draft({ ...ownerOf(process.pid), pid: 999_999 }),
+        '.chalice-pipeline-1badf00d.json': draft(ownerOf(live.pid!)),
+      });
+      const next = await runToEnd(dir);
+      assert.equal(next.code, 0, next.output);
+      assert.deepEqual([...files(dir).keys()].filter((path) => OURS.test(path) || path.startsWith('.chalice-pipeline-')), ['.chalice-pipeline-1badf00d.json']);
+      rmSync(join(dir, '.chalice-pipeline-1badf00d.json'));
+      assert.deepEqual(snapshot(dir), afterTree);
+    } finally {
+      live.kill('SIGKILL');
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 

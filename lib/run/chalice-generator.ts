@@ -114,9 +114,9 @@ export abstract class ChaliceGenerator extends Generator {
         const inMemory = this.fs.store.all().filter((file) => dirname(file.path) === folder && file.contents !== null).map((file) => file.basename);
         return [...new Set([...names, ...inMemory])];
       },
-      recover: (folder) => {
-        if (this.switchOn('dry-run')) return interruptedRunIn(folder);
-        const undone = recoverInterruptedRun(folder);
+      recover: (folder, takeOver) => {
+        if (this.switchOn('dry-run')) return interruptedRunIn(folder, takeOver);
+        const undone = recoverInterruptedRun(folder, takeOver);
         // The editor may hold a copy it read before the files were put back: read them again.
         if (undone) for (const file of this.fs.store.all()) if (file.path.startsWith(folder) && !isFilePending(file)) this.fs.store.add(loadFile(file.path) as never);
         return undone;

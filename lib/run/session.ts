@@ -43,9 +43,10 @@ export interface Disk {
   list(absolutePath: string): string[];
   /**
    * Undoes (or finishes) what a killed earlier run left half-written in folder (lib/run/write/transaction.ts);
-   * called before anything there is read. Returns a line for the user when something was undone.
+   * called before anything there is read. Returns a line for the user when something was undone. `takeOver`
+   * (--force): also undo a journal whose run cannot be checked from here (another machine).
    */
-  recover(folder: string): string | undefined;
+  recover(folder: string, takeOver: boolean): string | undefined;
 }
 
 /** Asks the questions the layers left open; returns the answers given. */
@@ -74,7 +75,7 @@ export async function prepare(options: SessionOptions, disk: Disk, ask?: Ask): P
 
 /** The answers from every layer (asking when allowed), validated, and the repository they go to. */
 export async function gather(options: SessionOptions, disk: Disk, ask?: Ask): Promise<Gathered> {
-  const recovered = recoverAround(options.cwd, disk);
+  const recovered = recoverAround(options.cwd, disk, options.force);
   const commands = options.commands ?? BIN_COMMANDS;
   // The pipeline generator works on the repository around cwd; the app generator regenerates the one it was
   // run in (or below), so a subfolder never receives a nested project.
@@ -83,7 +84,7 @@ export async function gather(options: SessionOptions, disk: Disk, ask?: Ask): Pr
     : findGeneratedRoot(options.cwd, disk.exists, disk.read);
   const { answers, warnings, named } = await gatherAnswers(options, disk, root, ask, recovered);
   const destination = root ?? appDestination(options.cwd, answers.appName, named, disk);
-  recovered.push(disk.recover(destination));
+  recovered.push(disk.recover(destination, options.force));
   warnings.unshift(...recovered.filter((line) => line !== undefined));
   // The deploy role is tailored to what the app uses (its config and decorators): read before anything is written.
   const chaliceApp = chaliceAppIn(destination, disk, ['beta', ...(answers.production ? ['prod'] : [])]);
@@ -112,10 +113,10 @@ export function planAt(gathered: Gathered, options: SessionOptions, disk: Disk):
 const readIn = (folder: string, disk: Disk) => (path: string) => disk.read(join(folder, path));
 
 /** A killed run's leftovers in cwd or a folder above it (the repository around it), undone before anything is read. */
-function recoverAround(cwd: string, disk: Disk): (string | undefined)[] {
+function recoverAround(cwd: string, disk: Disk, takeOver: boolean): (string | undefined)[] {
   const lines: (string | undefined)[] = [];
   for (let folder = resolve(cwd); ; folder = dirname(folder)) {
-    lines.push(disk.recover(folder));
+    lines.push(disk.recover(folder, takeOver));
     if (dirname(folder) === folder) return lines;
   }
 }
@@ -129,7 +130,7 @@ async function gatherAnswers(options: SessionOptions, disk: Disk, root: string |
   const given = options.flags.appName ?? file?.appName;
   let named: string | undefined;
   if (!root && typeof given === 'string' && !appNameRule(given)) {
-    recovered.push(disk.recover(resolve(options.cwd, given)));
+    recovered.push(disk.recover(resolve(options.cwd, given), options.force));
     saved = savedAnswers(readIn(resolve(options.cwd, given), disk));
     if (Object.keys(saved).length > 0) named = resolve(options.cwd, given);
   }

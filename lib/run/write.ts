@@ -31,8 +31,8 @@ export const nodeDisk: Disk = {
       return [];
     }
   },
-  recover: (folder) => recoverInterruptedRun(folder),
+  recover: (folder, takeOver) => recoverInterruptedRun(folder, takeOver),
 };
 
 /** The disk of a dry run: a killed run's leftovers are reported, not undone (a dry run changes nothing). */
-export const previewDisk: Disk = { ...nodeDisk, recover: (folder) => interruptedRunIn(folder) };
+export const previewDisk: Disk = { ...nodeDisk, recover: (folder, takeOver) => interruptedRunIn(folder, takeOver) };

@@ -10,7 +10,7 @@ import { USER_DECIDES, WriteFailure, describeCause, exitCodeFor } from './failur
 export type FileSystem = Pick<typeof nodeFs,
   | 'openSync' | 'writeSync' | 'fsync' | 'closeSync' | 'fchmodSync' | 'fchownSync' | 'renameSync' | 'linkSync'
   | 'copyFileSync' | 'unlinkSync' | 'mkdirSync' | 'rmdirSync' | 'lstatSync' | 'readlinkSync' | 'realpathSync'
-  | 'readFileSync' | 'accessSync'>;
+  | 'readFileSync' | 'accessSync' | 'readdirSync'>;
 
 export interface Target {
   /** The planned path, relative to the root. */

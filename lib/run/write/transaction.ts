@@ -12,7 +12,7 @@ import { resolveTargets, type FileSystem } from './targets.js';
 
 export type { FileSystem };
 import { holdSignals, signalPending } from './signals.js';
-import { anotherRunIsWriting, ownerIsRunning, thisRun, type JournalOwner } from './journal-owner.js';
+import { anotherRunIsWriting, maybeAnotherRun, ownerState, thisRun, type JournalOwner } from './journal-owner.js';
 
 export interface FileChange {
   /** Path relative to the root, '/'-separated. */
@@ -99,13 +99,26 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
   // The root and the folders above it exist before the journal can be written into it.
   const rootFolders = missingFolders.filter((folder) => !folder.startsWith(`${realRoot}/`));
   const journalPath = join(realRoot, JOURNAL_WRITING);
+  const draftPath = join(realRoot, journalDraft(run));
+  /** Root folders this run made, and whether the journal is this run's: only those are removed on failure. */
+  const madeRoots: string[] = [];
+  let journalCreated = false;
   let journalWritten = false;
   const release = holdSignals();
   try {
-    for (const folder of rootFolders) on(showReal(folder), () => fs.mkdirSync(folder));
-    const journalFile = { fd: on(showReal(journalPath), () => openJournal(fs, journalPath, journal, showReal(realRoot))), path: showReal(journalPath) };
-    // The journal and its name reach the device before anything it lists is created.
-    await Promise.all([flushFiles(fs, [journalFile]), flushFolders(fs, [realRoot], showReal)]);
+    for (const folder of rootFolders) {
+      on(showReal(folder), () => makeRootFolder(fs, folder, showReal(folder)));
+      madeRoots.push(folder);
+    }
+    // The journal is written and flushed under a name of this run, then linked to its shared name, which fails if
+    // another run holds it: under that name a journal is always whole, so an unreadable one is never a live run's.
+    const draftFd = on(showReal(draftPath), () => openFile(fs, draftPath, `${JSON.stringify(journal, null, 1)}\n`));
+    await flushFiles(fs, [{ fd: draftFd, path: showReal(draftPath) }]);
+    on(showReal(journalPath), () => claimJournal(fs, draftPath, journalPath, showReal(realRoot)));
+    journalCreated = true;
+    if (exists(fs, draftPath)) fs.unlinkSync(draftPath);
+    // The journal's name reaches the device before anything it lists is created.
+    await flushFolders(fs, [realRoot], showReal);
     journalWritten = true;
     for (const folder of missingFolders.filter((f) => !rootFolders.includes(f))) on(showReal(folder), () => fs.mkdirSync(folder));
     const staged: { fd: number; path: string }[] = [];
@@ -136,22 +149,21 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
     // The switch: from here on the new files are the repository; what is left is clean-up.
     on(showReal(journalPath), () => fs.renameSync(journalPath, join(realRoot, JOURNAL_WRITTEN)));
   } catch (error) {
-    if (error instanceof WriteFailure) {
-      release();
-      throw error;
-    }
     let undone = true;
     try {
       if (journalWritten) undo(fs, realRoot, journal);
       else {
-        // The journal itself could not be written: nothing else exists yet.
-        if (exists(fs, journalPath)) fs.unlinkSync(journalPath);
-        for (const folder of [...rootFolders].reverse()) removeFolderIfEmpty(fs, folder);
+        // The journal itself could not be written: nothing else of this run exists yet.
+        if (journalCreated && exists(fs, journalPath)) fs.unlinkSync(journalPath);
+        if (exists(fs, draftPath)) fs.unlinkSync(draftPath);
+        for (const folder of [...madeRoots].reverse()) removeFolderIfEmpty(fs, folder);
       }
     } catch {
       undone = false;
     }
     release();
+    // Another run's journal or folder in the way: its own message (this run changed nothing).
+    if (error instanceof WriteFailure && undone) throw error;
     const { path, error: cause } = error instanceof StepFailure ? error : { path: show(root), error };
     const outcome = undone ? 'nothing was changed' : 'the repository could not be restored yet: the next run restores it before doing anything else';
     throw new WriteFailure(`cannot write ${path}: ${describeCause(cause)}; ${outcome}`, exitCodeFor(cause), { cause });
@@ -170,8 +182,9 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
  * Finishes what a killed run left in folder, before this run reads anything there: a run that had not moved every
  * file into place is undone, one that had is cleaned up. Returns a line saying what was done, or undefined.
  */
-export function recoverInterruptedRun(folder: string, fs: FileSystem = nodeFs): string | undefined {
-  refuseWhileRunning(fs, folder);
+export function recoverInterruptedRun(folder: string, takeOver = false, fs: FileSystem = nodeFs): string | undefined {
+  refuseWhileRunning(fs, folder, takeOver);
+  removeDeadDrafts(fs, folder);
   const written = readJournal(fs, join(folder, JOURNAL_WRITTEN));
   if (written === 'unreadable') fs.unlinkSync(join(folder, JOURNAL_WRITTEN));
   else if (written) cleanUp(fs, folder, written);
@@ -191,29 +204,79 @@ export function recoverInterruptedRun(folder: string, fs: FileSystem = nodeFs): 
 /**
  * What recoverInterruptedRun would undo in folder, changing nothing (a dry run): a line for the user, or undefined.
  */
-export function interruptedRunIn(folder: string, fs: FileSystem = nodeFs): string | undefined {
-  refuseWhileRunning(fs, folder);
+export function interruptedRunIn(folder: string, takeOver = false, fs: FileSystem = nodeFs): string | undefined {
+  refuseWhileRunning(fs, folder, takeOver);
   const journal = readJournal(fs, join(folder, JOURNAL_WRITING));
   if (journal === undefined || journal === 'unreadable' || readJournal(fs, join(folder, JOURNAL_WRITTEN)) !== undefined) return undefined;
   return `an earlier run was interrupted while writing ${journal.entries.length} files in ${folder}: a run without --dry-run undoes its changes first (this preview reads the files as they are)`;
 }
 
-/** A journal of a run still going on in folder is no leftover: this run stops, touching nothing. */
-function refuseWhileRunning(fs: FileSystem, folder: string): void {
+/**
+ * A journal of a run still going on in folder is no leftover: this run stops, touching nothing. One whose run cannot
+ * be checked from here (another machine, no /proc) is undone only when the user says so (`takeOver`: --force).
+ */
+function refuseWhileRunning(fs: FileSystem, folder: string, takeOver: boolean): void {
   for (const name of [JOURNAL_WRITING, JOURNAL_WRITTEN]) {
     const journal = readJournal(fs, join(folder, name));
-    if (typeof journal === 'object' && ownerIsRunning(journal)) throw anotherRunIsWriting(folder, journal);
+    // Unreadable under its shared name (it is claimed whole): a power loss before its flush, no live run's.
+    if (journal === undefined || journal === 'unreadable') continue;
+    const state = ownerState(journal);
+    if (state === 'running') throw anotherRunIsWriting(folder, journal);
+    if (state === 'unknown' && !takeOver) throw maybeAnotherRun(folder, journal);
   }
 }
 
-/** The journal, created exclusively: one that appeared since this run looked belongs to a run going on now. */
-function openJournal(fs: FileSystem, path: string, journal: Journal, folder: string): number {
+/** The journal being written by a run, before it takes the shared name (`.chalice-pipeline-<run>.json`). */
+const journalDraft = (run: string) => `.chalice-pipeline-${run}.json`;
+const JOURNAL_DRAFT = /^\.chalice-pipeline-[0-9a-f]{8}\.json$/;
+
+/**
+ * Gives the flushed draft the journal's shared name, exclusively: a journal that appeared since this run looked
+ * belongs to a run going on now. (Where hard links are not supported, a rename after a check: racy only there.)
+ */
+function claimJournal(fs: FileSystem, draft: string, path: string, folder: string): void {
   try {
-    return openFile(fs, path, `${JSON.stringify(journal, null, 1)}\n`);
+    fs.linkSync(draft, path);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      fs.unlinkSync(draft);
+      const other = readJournal(fs, path);
+      throw anotherRunIsWriting(folder, typeof other === 'object' ? other : {});
+    }
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
+  }
+  if (exists(fs, path)) {
+    fs.unlinkSync(draft);
+    throw anotherRunIsWriting(folder, {});
+  }
+  fs.renameSync(draft, path);
+}
+
+/** Drafts of killed runs (a run killed before it claimed the journal had changed nothing else): removed. */
+function removeDeadDrafts(fs: FileSystem, folder: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names.filter((entry) => JOURNAL_DRAFT.test(entry))) {
+    const draft = readJournal(fs, join(folder, name));
+    // An unreadable draft is a run's that died while writing it (or, for a millisecond, one writing it now: that run
+    // then fails to claim its journal and changes nothing).
+    if (typeof draft !== 'object' || ownerState(draft) === 'dead') fs.unlinkSync(join(folder, name));
+  }
+}
+
+/** A folder above the repository's files that did not exist: one made meanwhile is another run's (or someone's). */
+function makeRootFolder(fs: FileSystem, folder: string, shown: string): void {
+  try {
+    fs.mkdirSync(folder);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const other = readJournal(fs, path);
-    throw anotherRunIsWriting(folder, typeof other === 'object' ? other : {});
+    throw new WriteFailure(`${shown} appeared while this run was about to create it (another run?): nothing was changed; run again`, 1);
   }
 }
 
