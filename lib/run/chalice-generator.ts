@@ -18,7 +18,7 @@ import { CONFIG_KEY } from '../answers/answers.js';
 import { SETTINGS, type PartialAnswers } from '../answers/settings.js';
 import { loadFile } from 'mem-fs';
 import { isFilePending } from 'mem-fs-editor/state';
-import { interruptedRunIn, recoverInterruptedRun } from './write/transaction.js';
+import { interruptedRunIn, recoverInterruptedRun, refuseIfDisturbed, type Seen } from './write/transaction.js';
 import { commitInOneTransaction, type CommittingEnvironment } from './write/yeoman-commit.js';
 import { exitQuietlyOnSignals } from './write/signals.js';
 
@@ -99,10 +99,31 @@ export abstract class ChaliceGenerator extends Generator {
     return 'stdin' in actual ? actual.stdin ?? {} : 'scripted';
   }
 
+  /** What this run read from disk (not from another generator's same-run edits): checked again at commit. */
+  private readonly seen: Seen = new Map();
+
+  private see(path: string, value: string | null | 'exists'): void {
+    const current = this.seen.get(path);
+    if (current !== undefined && current !== 'exists') return;
+    try {
+      if (!isFilePending(this.fs.store.get(path))) this.seen.set(path, value);
+    } catch {
+      // A path through a file (ENOTDIR): nothing there to see; the writer names it.
+    }
+  }
+
   private disk(): Disk {
     return {
-      exists: (path) => this.inEditor(path),
-      read: (path) => (this.inEditor(path) ? this.fs.read(path) ?? undefined : undefined),
+      exists: (path) => {
+        const found = this.inEditor(path);
+        this.see(path, found ? 'exists' : null);
+        return found;
+      },
+      read: (path) => {
+        const text = this.inEditor(path) ? this.fs.read(path) ?? undefined : undefined;
+        this.see(path, text ?? null);
+        return text;
+      },
       // Files given to yeoman-test or written by another generator of the run live only in the editor: list both.
       list: (folder) => {
         let names: string[] = [];
@@ -114,6 +135,7 @@ export abstract class ChaliceGenerator extends Generator {
         const inMemory = this.fs.store.all().filter((file) => dirname(file.path) === folder && file.contents !== null).map((file) => file.basename);
         return [...new Set([...names, ...inMemory])];
       },
+      settled: (root) => refuseIfDisturbed(root, this.seen),
       recover: (folder, takeOver) => {
         if (this.switchOn('dry-run')) return interruptedRunIn(folder, takeOver);
         const undone = recoverInterruptedRun(folder, takeOver);
@@ -136,7 +158,7 @@ export abstract class ChaliceGenerator extends Generator {
 
   /** Yeoman's commit through one transaction (lib/run/write/yeoman-commit.ts). */
   private async commit(): Promise<void> {
-    await commitInOneTransaction(this.env as unknown as CommittingEnvironment, this.destinationRoot(), this.contextRoot);
+    await commitInOneTransaction(this.env as unknown as CommittingEnvironment, this.destinationRoot(), this.contextRoot, this.seen);
   }
 
   initializing(): void {
@@ -181,7 +203,8 @@ export abstract class ChaliceGenerator extends Generator {
     const yoRc = prepared.plan.files.find((file) => file.path === YO_RC)!;
     if (yoRc.action === 'identical') return;
     const ours = (JSON.parse(yoRc.contents) as Record<string, Record<string, unknown>>)[CONFIG_KEY]!;
-    for (const key of Object.keys(this.config.getAll())) if (!(key in ours)) this.config.delete(key);
+    // Rewritten whole, so the keys keep the planned order (the bin's): set() alone appends new keys at the end.
+    for (const key of Object.keys(this.config.getAll())) this.config.delete(key);
     this.config.set(ours);
   }
 

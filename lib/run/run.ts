@@ -3,7 +3,7 @@
 import { finish, install } from './after-write.js';
 import type { CliArgs } from './cli-args.js';
 import { filesToWrite, planReport, prepare } from './session.js';
-import { nodeDisk, previewDisk, writeToDisk } from './write.js';
+import { nodeDisk, previewDisk, recordingDisk, writeToDisk } from './write.js';
 import type { FileSystem } from './write/transaction.js';
 
 export interface Output {
@@ -13,9 +13,10 @@ export interface Output {
 
 /** fs: the file system the writer uses (tests pass one that fails at a chosen call). */
 export async function runWithoutPrompts(args: CliArgs, cwd: string, env: NodeJS.ProcessEnv, output: Output, fs?: FileSystem): Promise<void> {
+  const { disk, seen } = recordingDisk(args.dryRun ? previewDisk : nodeDisk);
   const prepared = await prepare(
     { kind: args.kind, cwd, flags: args.flags, answersFile: args.answers, nonInteractive: true, force: args.force, env },
-    args.dryRun ? previewDisk : nodeDisk,
+    disk,
   );
   for (const line of planReport(prepared, cwd)) output.out(line);
   if (args.dryRun) {
@@ -23,7 +24,7 @@ export async function runWithoutPrompts(args: CliArgs, cwd: string, env: NodeJS.
     return;
   }
   const changes = filesToWrite(prepared.plan, args.force);
-  await writeToDisk(prepared.destination, changes, { cwd, fs });
+  await writeToDisk(prepared.destination, changes, { cwd, fs, seen });
   if (changes.length === 0 && !prepared.fresh) {
     output.out('up to date: nothing to change');
     return;

@@ -47,6 +47,8 @@ export interface Disk {
    * (--force): also undo a journal whose run cannot be checked from here (another machine).
    */
   recover(folder: string, takeOver: boolean): string | undefined;
+  /** Throws when another run wrote under root since this disk read it (a disk that remembers its reads). */
+  settled?(root: string): void;
 }
 
 /** Asks the questions the layers left open; returns the answers given. */
@@ -106,6 +108,8 @@ export function planAt(gathered: Gathered, options: SessionOptions, disk: Disk):
   const { plan, upgrade, saved } = planRepository(kind, project, destination, disk);
   const warnings = [...gathered.warnings];
   if (kind === 'pipeline') warnings.push(...existingRepositoryWarnings(project, destination, disk, saved.answers.appName));
+  // What looks like the team's edits may be another run's files, read while it was switching them into place.
+  if (plan.files.some((file) => file.action === 'conflict')) disk.settled?.(destination);
   refuseConflicts(plan, options.force, destination, options.cwd, options.nonInteractive);
   return { ...gathered, plan, warnings, upgrade, fresh };
 }

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { PlannedFile } from '../repository/plan.js';
 import type { Disk } from './session.js';
-import { applyTransaction, interruptedRunIn, recoverInterruptedRun, type TransactionOptions } from './write/transaction.js';
+import { applyTransaction, interruptedRunIn, recoverInterruptedRun, refuseIfDisturbed, type Seen, type TransactionOptions } from './write/transaction.js';
 
 export async function writeToDisk(destination: string, files: PlannedFile[], options: TransactionOptions = {}): Promise<void> {
   await applyTransaction(destination, files.map((file) => ({ path: file.path, contents: file.contents })), options);
@@ -33,6 +33,31 @@ export const nodeDisk: Disk = {
   },
   recover: (folder, takeOver) => recoverInterruptedRun(folder, takeOver),
 };
+
+/**
+ * A disk that remembers what the run saw of each file (its text, or that it was absent), so the writer can check
+ * that nothing changed between reading and writing (another run wrote meanwhile: its plan would be mixed with ours).
+ */
+export function recordingDisk(disk: Disk): { disk: Disk; seen: Seen } {
+  const seen: Seen = new Map();
+  return {
+    seen,
+    disk: {
+      ...disk,
+      exists: (path) => {
+        const found = disk.exists(path);
+        if (!seen.has(path)) seen.set(path, found ? 'exists' : null);
+        return found;
+      },
+      read: (path) => {
+        const text = disk.read(path);
+        if (seen.get(path) === undefined || seen.get(path) === 'exists') seen.set(path, text ?? null);
+        return text;
+      },
+      settled: (root) => refuseIfDisturbed(root, seen),
+    },
+  };
+}
 
 /** The disk of a dry run: a killed run's leftovers are reported, not undone (a dry run changes nothing). */
 export const previewDisk: Disk = { ...nodeDisk, recover: (folder, takeOver) => interruptedRunIn(folder, takeOver) };

@@ -23,8 +23,13 @@ export interface FileChange {
   mode?: number;
 }
 
+/** What a run saw of files while planning, by absolute path: their text, null (absent) or 'exists' (not read). */
+export type Seen = Map<string, string | null | 'exists'>;
+
 export interface TransactionOptions {
   fs?: FileSystem;
+  /** Checked once this run holds the journal: a file under the root that changed since it was seen stops the run. */
+  seen?: Seen;
   /** Paths in messages are relative to this folder (where the user ran the command); default: the root. */
   cwd?: string;
 }
@@ -120,6 +125,8 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
     // The journal's name reaches the device before anything it lists is created.
     await flushFolders(fs, [realRoot], showReal);
     journalWritten = true;
+    // No other run can write here now: what this run planned from must still be what is there.
+    if (options.seen) refuseChangedSinceSeen(fs, root, options.seen, show);
     for (const folder of missingFolders.filter((f) => !rootFolders.includes(f))) on(showReal(folder), () => fs.mkdirSync(folder));
     const staged: { fd: number; path: string }[] = [];
     try {
@@ -267,6 +274,32 @@ function removeDeadDrafts(fs: FileSystem, folder: string): void {
     // An unreadable draft is a run's that died while writing it (or, for a millisecond, one writing it now: that run
     // then fails to claim its journal and changes nothing).
     if (typeof draft !== 'object' || ownerState(draft) === 'dead') fs.unlinkSync(join(folder, name));
+  }
+}
+
+/**
+ * Before blaming the team's files for a conflict: another run writing under root now, or a file this run read that
+ * has changed since (it read a half-switched tree), is the cause then: exit 1, run again.
+ */
+export function refuseIfDisturbed(root: string, seen: Seen, fs: FileSystem = nodeFs): void {
+  refuseWhileRunning(fs, root, false);
+  refuseChangedSinceSeen(fs, root, seen, (path) => relative(root, path));
+}
+
+/** A file this run read (or found absent) while planning that differs now: another run wrote it meanwhile. */
+function refuseChangedSinceSeen(fs: FileSystem, root: string, seen: Seen, show: (path: string) => string): void {
+  for (const [path, before] of seen) {
+    if (relative(root, path).startsWith('..') || basename(path).startsWith('.chalice-pipeline-')) continue;
+    let now: string | null;
+    try {
+      now = before === 'exists' ? 'exists' : fs.readFileSync(path, 'utf8');
+    } catch {
+      now = null;
+    }
+    if (before === 'exists' && !exists(fs, path)) now = null;
+    if (now !== before) {
+      throw new WriteFailure(`${show(path)} changed while this run was reading the repository (another run, or an editor?): nothing was changed; run again`, 1);
+    }
   }
 }
 

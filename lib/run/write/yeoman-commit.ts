@@ -10,7 +10,7 @@ import { createConflicterTransform, createYoResolveTransform } from '@yeoman/con
 import { clearFileState, isFileNew, isFilePending, isFileStateDeleted, setCommittedFile } from 'mem-fs-editor/state';
 import type { MemFsEditorFile } from 'mem-fs-editor';
 import type { Store } from 'mem-fs';
-import { applyTransaction } from './transaction.js';
+import { applyTransaction, type Seen } from './transaction.js';
 
 /** What the commit needs of yeoman-environment (its shared editor store, terminal adapter and conflicter options). */
 export interface CommittingEnvironment {
@@ -21,10 +21,10 @@ export interface CommittingEnvironment {
 
 /**
  * Commits the shared editor's pending files under root in one transaction. cwd: where the user ran the command
- * (paths in messages). A failure throws a WriteFailure and leaves both the disk and the files' pending state as they
+ * (paths in messages); seen: what the run read from disk, which must not have changed since (another run). A failure throws a WriteFailure and leaves both the disk and the files' pending state as they
  * were.
  */
-export async function commitInOneTransaction(env: CommittingEnvironment, root: string, cwd: string): Promise<void> {
+export async function commitInOneTransaction(env: CommittingEnvironment, root: string, cwd: string, seen?: Seen): Promise<void> {
   const accepted: MemFsEditorFile[] = [];
   const collect = new Transform({
     objectMode: true,
@@ -46,7 +46,7 @@ export async function commitInOneTransaction(env: CommittingEnvironment, root: s
     // A new file copied from a template carries the template's permissions; a file on disk keeps its own.
     mode: isFileNew(file) ? file.stat?.mode : undefined,
   }));
-  await applyTransaction(root, changes, { cwd });
+  await applyTransaction(root, changes, { cwd, seen });
   for (const file of accepted) {
     setCommittedFile(file);
     clearFileState(file);
