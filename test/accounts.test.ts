@@ -328,6 +328,9 @@ describe('the Makefile deploys the target accounts first, then the regions and t
     const calls = deploy.aws.trim().split('\n');
     assert.match(calls[0], /^cloudformation deploy --region eu-west-1 --stack-name orders-pipeline-eu-west-1 --template-file pipeline-region\.json/);
     assert.match(calls.at(-1)!, /^cloudformation deploy --region us-east-1 --stack-name orders-pipeline --template-file build\/pipeline\.min\.json --capabilities CAPABILITY_NAMED_IAM .* EuWest1ArtifactBucket=b/);
+    // The account make target-account was told is the one make deploy passes (one variable for both).
+    assert.match(calls.at(-1)!, / ProdAccountId=222222222222 /);
+    assert.match(make(['deploy', 'PROD_ACCOUNT_ID=444444444444']).aws, / ProdAccountId=444444444444 /);
   });
 });
 

@@ -3,7 +3,7 @@
 // CloudFormation gives the functions, roles and rules of the app stacks, proven on an app packaged by the real
 // Chalice, uploaded to moto's S3 and expanded by the SAM translator.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { APP_NAME_MAX, appNameRule } from '../lib/answers/rules.js';
@@ -52,6 +52,8 @@ function namesOf(template: PipelineTemplate): { what: string; name: string; limi
     if (resource.Type === 'AWS::CodePipeline::Pipeline') {
       for (const stage of p.Stages as { Actions: { Name: string; Configuration: Record<string, Json> }[] }[]) {
         for (const action of stage.Actions) {
+          // The self-update stage changes the pipeline's own stack (Ref AWS::StackName), checked above.
+          if (JSON.stringify(action.Configuration.StackName) === '{"Ref":"AWS::StackName"}') continue;
           for (const [key, limit] of [['StackName', NAME_LIMITS.stack], ['ChangeSetName', NAME_LIMITS.changeSet]] as const) {
             if (action.Configuration[key] !== undefined) named.push({ what: `${action.Name}.${key}`, name: resolve(template, action.Configuration[key]), limit });
           }
@@ -69,6 +71,7 @@ const variantsAt = (appName: string): PartialAnswers[] => [
   // Roles named for another account to trust or a stack to pass (target-account.json is checked with pipeline.json).
   { appName, prodAccountId: '222222222222', prodDeployment: 'Canary10Percent5Minutes' },
   { appName, betaAccountId: '333333333333', production: false },
+  { appName, prodAccountId: '222222222222', prodRegion: 'eu-west-1', selfUpdate: true },
   { appName, source: 'github', repository: 'acme/orders', pipelineType: 'V1' },
   { appName, source: 'gitlab', repository: 'acme/orders', connectionArn: CONNECTION_ARN },
 ];
@@ -98,13 +101,15 @@ describe('long app names', () => {
     assert.match(appNameRule(`${LONGEST_APP_NAME}x`) ?? '', /at most 60 characters/);
   });
 
-  it('every name pipeline.json derives fits its AWS limit, at every app name length up to the longest', () => {
+  it('every name pipeline.json derives fits its AWS limit, at every app name length up to the longest', async () => {
     const failures: string[] = [];
+    const lintAtEnd: { name: string; text: string }[] = [];
     for (let length = 1; length <= APP_NAME_MAX; length++) {
       const appName = LONGEST_APP_NAME.slice(0, length).replace(/-+$/, '').padEnd(length, 'z');
       for (const answers of variantsAt(appName)) {
         const files = newRepositoryFiles(answers);
         const templates = ['pipeline.json', 'target-account.json'].filter((path) => files.has(path)).map((path) => JSON.parse(files.get(path)!) as PipelineTemplate);
+        if (length === APP_NAME_MAX || length === 24) lintAtEnd.push(...[...files].filter(([path]) => path.endsWith('.json') && !path.startsWith('.') && !path.startsWith('scripts/') && !path.startsWith('release/')).map(([path, text]) => ({ name: `${length}-${lintAtEnd.length}-${path}`, text })));
         for (const { what, name, limit } of templates.flatMap(namesOf)) {
           if (name.length > limit) failures.push(`${appName} (${length}): ${what} ${name} has ${name.length} > ${limit} characters`);
         }
@@ -120,6 +125,16 @@ describe('long app names', () => {
       if (project.pipelineStackName.length > NAME_LIMITS.stack) failures.push(`${appName}: the pipeline stack name`);
     }
     assert.deepEqual(failures, []);
+    // cfn-lint on every template at the longest name (a literal, shortened prefix) and at a short one.
+    const dir = tempDir('cp-long-lint-');
+    const paths = lintAtEnd.map(({ name, text }) => {
+      const path = join(dir, name.replaceAll('/', '_'));
+      writeFileSync(path, text);
+      return path;
+    });
+    const lint = await cfnLint(paths);
+    assert.deepEqual([...lint.values()].join('').split('\n').filter(Boolean), []);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('names that would not fit are shortened deterministically, distinct for names that share their start', () => {

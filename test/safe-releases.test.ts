@@ -284,9 +284,9 @@ describe('the roles traffic shifting adds or widens', () => {
 describe('make status shows the running production traffic shift, wherever prod lives', () => {
   const replies = {
     '*describe-stack-resource*': 'orders-app-ServerlessDeploymentApplication-X1', '*list-deployments*': 'd-ABC123',
-    '*get-deployment*': 'd-ABC123 InProgress CodeDeployDefault.LambdaCanary10Percent10Minutes',
+    '*get-deployment*': 'd-ABC123 InProgress CodeDeployDefault.LambdaCanary10Percent10Minutes', '*get-caller-identity*': '"$FAKE_ACCOUNT"',
   };
-  const deploymentCalls = (aws: string) => aws.split('\n').filter((line) => /^(profile=\S+ )?(cloudformation describe-stack-resource|deploy )/.test(line));
+  const deploymentCalls = (aws: string) => aws.split('\n').filter((line) => /^(--profile \S+ )?(cloudformation describe-stack-resource|deploy )/.test(line));
 
   it('prod here: the prod stack\'s CodeDeploy application, its running deployments and how to stop them', () => {
     const status = repositoryWithFakeAws({ ...CANARY, region: 'us-east-1' }, replies)(['status']);
@@ -310,18 +310,34 @@ describe('make status shows the running production traffic shift, wherever prod 
     assert.notEqual(projectFor({ appName }).appStacks.prod.value, `${appName}ProdStack`);
   });
 
-  it('prod in another account: with PROD_PROFILE, asks with that profile; without, says how', () => {
-    const make = repositoryWithFakeAws({ ...CANARY, region: 'us-east-1', prodAccountId: '222222222222' }, replies);
+  it('prod in another account and region: with PROD_PROFILE (checked to be that account\'s), asks with it in PROD_REGION; without, says how', () => {
+    const make = repositoryWithFakeAws({ ...CANARY, region: 'us-east-1', prodAccountId: '222222222222', prodRegion: 'eu-west-1' }, replies);
     const without = make(['status']);
     assert.equal(without.status, 0, without.stderr);
     assert.match(without.stdout, /production is in account 222222222222: add PROD_PROFILE=<profile of that account> to see its traffic shift/);
     assert.deepEqual(deploymentCalls(without.aws), []);
-    const withProfile = make(['status', 'PROD_PROFILE=prod-admin']);
+    // --profile on each call: credentials in the environment would win over AWS_PROFILE.
+    const withProfile = make(['status', 'PROD_PROFILE=prod-admin', 'PROD_REGION=eu-central-1']);
+    assert.equal(withProfile.status, 0, withProfile.stderr);
     const calls = deploymentCalls(withProfile.aws);
     assert.equal(calls.length, 3);
-    for (const call of calls) assert.match(call, /^profile=prod-admin /);
+    for (const call of calls) assert.match(call, /^--profile prod-admin .* --region eu-central-1 /);
     assert.match(withProfile.aws, /^codepipeline get-pipeline-state /m, 'the pipeline state with the pipeline account\'s credentials');
-    assert.match(withProfile.stdout, /stop it and roll back: AWS_PROFILE=prod-admin aws deploy stop-deployment/);
+    assert.match(withProfile.stdout, /stop it and roll back: aws --profile prod-admin deploy stop-deployment --region eu-central-1/);
+    const wrong = make(['status', 'PROD_PROFILE=dev'], '999999999999');
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr, /PROD_PROFILE=dev is for account 999999999999, not 222222222222 \(production\)/);
+  });
+
+  it('a failing call is shown (expired credentials), not taken for "no CodeDeploy application yet"', () => {
+    const make = repositoryWithFakeAws({ ...CANARY, region: 'us-east-1' }, { ...replies, '*describe-stack-resource*': '"ExpiredToken: the security token included in the request is expired" >&2; exit 255' });
+    const status = make(['status']);
+    assert.notEqual(status.status, 0);
+    assert.match(status.stderr, /ExpiredToken/);
+    assert.doesNotMatch(status.stdout, /no CodeDeploy application yet/);
+    const missing = repositoryWithFakeAws({ ...CANARY, region: 'us-east-1' }, { ...replies, '*describe-stack-resource*': '"Stack \'ordersProdStack\' does not exist" >&2; exit 255' })(['status']);
+    assert.equal(missing.status, 0, missing.stderr);
+    assert.match(missing.stdout, /no CodeDeploy application yet: the first production deploy creates it/);
   });
 });
 
@@ -367,6 +383,7 @@ describe('self-update', () => {
   const variants = answersMatrix().filter((answers) => answers.selfUpdate).map((answers) => templateFor(answers) as unknown as CfnTemplate);
   const template = templateFor({ selfUpdate: true, prodDeployment: 'Linear10PercentEvery1Minute', approvalEmail: 'team@example.com' }) as unknown as CfnTemplate;
   const stages = (t: CfnTemplate) => asList(t.Resources.AppPipeline!.Properties!.Stages).map(objectAt);
+  const pipelineStack = 'orders-pipeline';
 
   it('a stage right after Source: change set on this stack from the source pipeline.json, then execute; restart on update', () => {
     for (const t of [template, ...variants]) {
@@ -377,7 +394,9 @@ describe('self-update', () => {
       assert.equal(config.ActionMode, 'CHANGE_SET_REPLACE');
       assert.deepEqual(config.StackName, { Ref: 'AWS::StackName' });
       assert.equal(config.TemplatePath, 'SourceRepo::pipeline.json');
-      assert.equal(config.Capabilities, 'CAPABILITY_IAM');
+      // CloudFormation wants CAPABILITY_NAMED_IAM exactly when a role of the template has a name of its own.
+      const named = Object.values(t.Resources).some((r) => r.Type === 'AWS::IAM::Role' && r.Properties?.RoleName !== undefined);
+      assert.equal(config.Capabilities, named ? 'CAPABILITY_NAMED_IAM' : 'CAPABILITY_IAM');
       assert.deepEqual(config.RoleArn, { 'Fn::GetAtt': ['PipelineUpdateRole', 'Arn'] });
       assert.deepEqual(create!.InputArtifacts, [{ Name: 'SourceRepo' }]);
       assert.equal(objectAt(execute!.Configuration).ActionMode, 'CHANGE_SET_EXECUTE');
@@ -429,6 +448,24 @@ describe('self-update', () => {
     assert.deepEqual(new Set(boundary.flatMap(({ statement }) => asList(statement.Action).map(String))), own);
     // A managed policy holds at most 6,144 characters (whitespace aside).
     assert.ok(JSON.stringify(template.Resources.PipelineRolesBoundary!.Properties!.PolicyDocument).length < 6144);
+  });
+
+  it('the update role may pass the pipeline\'s role to CodePipeline (an update of the pipeline passes it again), named or not', () => {
+    const crossAccount = variants.filter((t) => t.Resources.CodePipelineRole!.Properties!.RoleName !== undefined);
+    assert.ok(crossAccount.length > 0 && crossAccount.length < variants.length);
+    for (const t of variants) {
+      const roleName = t.Resources.CodePipelineRole!.Properties!.RoleName;
+      const name = roleName === undefined ? `${pipelineStack}-CodePipelineRole-1A2B3C4D5E6F7` : String(objectAt(roleName)['Fn::Sub'] ?? roleName).replace('${ApplicationName}', 'orders');
+      // The update role's PassRole statements alone, with the stack's name filled in.
+      const passing = policyStatements(t).filter(({ where, statement }) => where.startsWith('PipelineUpdateRole/') && asList(statement.Action).includes('iam:PassRole'));
+      const role = JSON.parse(JSON.stringify({
+        Parameters: t.Parameters,
+        Resources: { R: { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyDocument: { Statement: passing.map(({ statement }) => statement) } }] } } },
+      }).replaceAll('${AWS::StackName}', pipelineStack)) as CfnTemplate;
+      const pass = { action: 'iam:PassRole', resource: `arn:aws:iam::${ACCOUNT}:role/${name}`, context: { 'iam:PassedToService': 'codepipeline.amazonaws.com' } };
+      assert.ok(allows(roleStatements(role, 'R'), pass), name);
+      assert.ok(!allows(roleStatements(role, 'R'), { ...pass, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } }));
+    }
   });
 
   it('the pipeline role may run the stage on this stack and pass the update role to CloudFormation only', () => {

@@ -392,7 +392,9 @@ export function deployRole(scope: RoleScope, app: ChaliceAppFacts): DeployRole {
     restDomains: app.restDomains,
     websocketDomains: app.websocketDomains,
     resourceTypes: [...new Set(groups.filter((group) => !group.stage).flatMap((group) => group.resourceTypes ?? []))],
-    stageResourceTypes: Object.fromEntries(groups.filter((group) => group.stage && group.resourceTypes).map((group) => [group.stage!, group.resourceTypes!])),
+    stageResourceTypes: groups.reduce<Record<string, string[]>>((byStage, { stage, resourceTypes }) => (stage && resourceTypes
+      ? { ...byStage, [stage]: [...new Set([...(byStage[stage] ?? []), ...resourceTypes])] }
+      : byStage), {}),
   };
   return {
     statements: groups.flatMap((group) => group.statements),

@@ -25,7 +25,8 @@ export function pipelineRegionTemplate(project: Project): PipelineRegionTemplate
   const readers = readersOf(project, remote, deploysHere);
   const parameters: Record<string, Record<string, Json>> = {};
   const conditions: Record<string, Json> = {};
-  if (remote.length > 0) {
+  // The target roles' names follow ApplicationName unless a long app name gave them a fixed, shortened prefix.
+  if (remote.length > 0 && project.roleNamePrefix.sub.includes('${ApplicationName}')) {
     parameters.ApplicationName = { Type: 'String', Default: project.appName, AllowedPattern: APP_NAME_PATTERN, Description: 'Chalice app name, as in pipeline.json; names the target accounts\' roles' };
   }
   for (const stage of remote) {

@@ -87,7 +87,8 @@ export async function gather(options: SessionOptions, disk: Disk, ask?: Ask): Pr
   const { answers, warnings, named } = await gatherAnswers(options, disk, root, ask, recovered);
   const destination = root ?? appDestination(options.cwd, answers.appName, named, disk);
   recovered.push(disk.recover(destination, options.force));
-  warnings.unshift(...recovered.filter((line) => line !== undefined));
+  // (A dry run reports a leftover at each look; a real run undoes it at the first.)
+  warnings.unshift(...new Set(recovered.filter((line) => line !== undefined)));
   // The deploy role is tailored to what the app uses (its config and decorators): read before anything is written.
   const chaliceApp = chaliceAppIn(destination, disk, ['beta', ...(answers.production ? ['prod'] : [])]);
   const s3Events = s3EventProblem(chaliceApp);

@@ -83,6 +83,8 @@ function resolve(template: CfnTemplate, value: unknown): string[] {
     return [name === undefined ? pipelineRoleArn(roleId) : `arn:${PARTITION}:iam::${ACCOUNT}:role/${resolve(template, name)[0]}`];
   }
   if (typeof record.Ref === 'string') {
+    // A managed policy of the template (a permissions boundary): its ARN.
+    if (template.Resources[record.Ref]?.Type === 'AWS::IAM::ManagedPolicy') return [`arn:${PARTITION}:iam::${ACCOUNT}:policy/${record.Ref}`];
     const parameter = template.Parameters?.[record.Ref];
     if (!parameter) throw new Error(`cannot resolve Ref ${record.Ref} in the role`);
     const text = String(parameter.Default ?? '');

@@ -6,6 +6,7 @@ import type { Project } from '../../answers/project.js';
 import { actionType, arn, arnOf, getAtt, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
 import { exceptionsMetadata } from '../deploy-role.js';
 import { SOURCE_ARTIFACT } from './source.js';
+import { crossAccount, pipelineRoleName } from './placement.js';
 
 /** The parts of the pipeline template this step reads and extends (template.ts builds it, then calls addSelfUpdate). */
 interface ExtensibleTemplate {
@@ -30,7 +31,7 @@ function generatedPrefix(project: Project): string {
 const ownStack = arn('cloudformation', 'stack/${AWS::StackName}/*');
 
 /** The stage: change set on this stack from the source's pipeline.json, then execute it. */
-function updateStage(parameterNames: string[]): Json {
+function updateStage(project: Project, parameterNames: string[]): Json {
   // Each parameter keeps the value the stack has now (CloudFormation substitutes it when it deploys this template).
   const overrides = sub(JSON.stringify(Object.fromEntries(parameterNames.map((name) => [name, `\${${name}}`]))));
   const action = (verb: 'Create' | 'Execute', runOrder: number, configuration: Record<string, Json>, rest: Record<string, Json> = {}): Json => ({
@@ -46,8 +47,8 @@ function updateStage(parameterNames: string[]): Json {
       action('Create', 1, {
         ActionMode: 'CHANGE_SET_REPLACE',
         TemplatePath: `${SOURCE_ARTIFACT}::pipeline.json`,
-        // The stack's roles are unnamed: CAPABILITY_IAM is enough (as for `make deploy`).
-        Capabilities: 'CAPABILITY_IAM',
+        // As for `make deploy`: a stage in another account names the pipeline role (its trust policy names it).
+        Capabilities: crossAccount(project) ? 'CAPABILITY_NAMED_IAM' : 'CAPABILITY_IAM',
         RoleArn: arnOf(UPDATE_ROLE),
         ParameterOverrides: overrides,
       }, { InputArtifacts: [{ Name: SOURCE_ARTIFACT }] }),
@@ -103,7 +104,9 @@ function updateRoleStatements(project: Project): Statement[] {
     },
     { Sid: 'ReadBoundary', Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions'], Resource: [boundary] },
     {
-      Sid: 'PassOwnRoles', Action: ['iam:PassRole'], Resource: [ownRoles],
+      // An update of the pipeline passes its role again: named (so target accounts can trust it) with another account.
+      Sid: 'PassOwnRoles', Action: ['iam:PassRole'],
+      Resource: [ownRoles, ...(crossAccount(project) ? [arn('iam', `role/${pipelineRoleName(project.roleNamePrefix.sub)}`, { region: false })] : [])],
       Condition: { StringEquals: { 'iam:PassedToService': PASSED_TO } },
     },
     {
@@ -239,7 +242,7 @@ export function addSelfUpdate(project: Project, template: ExtensibleTemplate): v
   const resources = template.Resources;
   const pipeline = resources.AppPipeline!.Properties!;
   const stages = pipeline.Stages as Json[];
-  stages.splice(1, 0, updateStage(Object.keys(template.Parameters)));
+  stages.splice(1, 0, updateStage(project, Object.keys(template.Parameters)));
   pipeline.RestartExecutionOnUpdate = true;
   const pipelinePolicy = (resources.CodePipelineRole!.Properties!.Policies as { PolicyDocument: { Statement: Json[] } }[])[0]!.PolicyDocument;
   pipelinePolicy.Statement.push(...(policyDocument(runStatements()) as { Statement: Json[] }).Statement);

@@ -65,7 +65,8 @@ function recordsWithoutQuestion(adapter: unknown): Transform {
   return new Transform({
     objectMode: true,
     transform(file: MemFsEditorFile & { conflicter?: string }, _encoding, done) {
-      if (RECORDS.has(basename(file.path)) && isFilePending(file) && !file.conflicter) {
+      // Whatever a .yo-resolve says: the record is written whenever the files are (as forceYoFiles does).
+      if (RECORDS.has(basename(file.path)) && isFilePending(file)) {
         const onDisk = existsSync(file.path) ? readFileSync(file.path) : undefined;
         file.conflicter = onDisk === undefined ? 'create'
           : file.contents && onDisk.equals(file.contents) ? 'identical'
