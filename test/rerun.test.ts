@@ -44,6 +44,10 @@ describe('re-runs and surprises', () => {
     assert.match(result.stdout, /git push codecommit master/);
     const other = await runCliInProcess(['pipeline', '--defaults', '--branch', 'main', '--dry-run', ...QUIET], root);
     assert.match(other.stdout, /^warning: the pipeline releases main but this repository is on master: push with git push codecommit master:main/m);
+    // And the next steps push the checked-out branch onto the released one.
+    const written = await runCliInProcess(['pipeline', '--defaults', '--branch', 'main', ...QUIET], root);
+    assert.equal(written.status, 0, written.stderr);
+    assert.match(written.stdout, /^ {2}git push codecommit master:main {3}# starts the pipeline$/m);
   });
 
   it('a new app name for an existing pipeline is a warning naming the new stacks', async () => {

@@ -1,6 +1,9 @@
 // After the files are on disk: the virtualenv (Yeoman's install phase), then git and the next steps.
 import { nextSteps } from './next-steps.js';
 import { targetNames, userTargets } from '../repository/makefile.js';
+import { currentBranch } from '../repository/existing.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { enclosingRepository, setUpGit } from './git.js';
 import { setUpVenv, type VenvSteps } from './venv.js';
 import type { Prepared } from './session.js';
@@ -32,6 +35,13 @@ export function finish(prepared: Prepared, options: AfterWriteOptions): string[]
   // git init and a first commit belong to a new repository only: an existing one is the user's to commit.
   if (!options.skipGit && prepared.kind === 'app') lines.push(...setUpGit(destination, project));
   const git = enclosingRepository(destination) === undefined ? 'none' : prepared.kind === 'app' && !options.skipGit ? 'committed' : 'uncommitted';
-  lines.push('', ...nextSteps(project, destination, options.cwd, ourTargets(prepared), git));
+  const checkedOut = currentBranch((path) => {
+    try {
+      return readFileSync(join(destination, path), 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
+  lines.push('', ...nextSteps(project, destination, options.cwd, ourTargets(prepared), git, checkedOut));
   return lines;
 }

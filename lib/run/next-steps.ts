@@ -6,8 +6,13 @@ import type { Project } from '../answers/project.js';
 /** none: no git repository yet; uncommitted: the files are not committed yet; committed: ready to push. */
 export type GitState = 'none' | 'uncommitted' | 'committed';
 
-export function nextSteps(project: Project, destination: string, cwd: string, targets: { deploy: string; remote: string; push: string; 'target-account': string }, git: GitState): string[] {
+/** checkedOut: the repository's branch; another one than the released branch is pushed onto it (`main:release`). */
+export function nextSteps(
+  project: Project, destination: string, cwd: string, targets: { deploy: string; remote: string; push: string; 'target-account': string }, git: GitState,
+  checkedOut?: string,
+): string[] {
   const folder = relative(cwd, destination);
+  const refspec = checkedOut && checkedOut !== project.branch && git !== 'none' ? `${checkedOut}:${project.branch}` : project.branch;
   const lines = ['Next steps:'];
   if (folder) lines.push(`  cd ${folder}`);
   if (git === 'none') lines.push(`  git init --initial-branch=${project.branch} && git add --all && git commit -m "${COMMIT_MESSAGE}"`);
@@ -24,14 +29,14 @@ export function nextSteps(project: Project, destination: string, cwd: string, ta
   if (project.usesConnection) {
     if (!project.connectionArn) lines.push('  # approve the PENDING connection once: console > Developer Tools > Settings > Connections');
     lines.push(`  git remote add origin ${project.remoteUrl}   # if not set yet`);
-    lines.push(`  git push origin ${project.branch}     # starts the pipeline`);
+    lines.push(`  git push origin ${refspec}     # starts the pipeline`);
     return lines;
   }
   const host = project.remoteUrl.replace(/\/v1\/repos\/.*$/, '');
   lines.push(`  make ${targets.remote}            # remote codecommit and the CodeCommit credential helper for ${host}, i.e.:`);
   lines.push(`      git config credential.${host}.helper '!aws codecommit credential-helper $@' && git config credential.${host}.UseHttpPath true`);
-  lines.push(`  git push codecommit ${project.branch}   # starts the pipeline`);
+  lines.push(`  git push codecommit ${refspec}   # starts the pipeline`);
   lines.push(`  # with SSO or temporary credentials: pip install git-remote-codecommit, then`);
-  lines.push(`  #   git remote set-url codecommit ${project.grcUrl} && git push codecommit ${project.branch}`);
+  lines.push(`  #   git remote set-url codecommit ${project.grcUrl} && git push codecommit ${refspec}`);
   return lines;
 }
