@@ -128,8 +128,8 @@ describe('interrupted runs', () => {
           return false;
         }
       })();
-      const reported = /an earlier run was interrupted while writing \d+ files in .*: a run without --dry-run undoes its changes first/.test(`${preview.stdout}${preview.stderr}`);
-      assert.equal(reported, undoable, `${where}: the dry run reports the interrupted run exactly when there is one to undo\n${preview.stdout}`);
+      const reported = `${preview.stdout}${preview.stderr}`.match(/an earlier run was interrupted while writing \d+ files in .*: a run without --dry-run undoes its changes first/g) ?? [];
+      assert.equal(reported.length, undoable ? 1 : 0, `${where}: the dry run reports the interrupted run once, exactly when there is one to undo\n${preview.stdout}`);
       assert.deepEqual(files(dir), untouched, `${where}: the dry run changed the disk`);
     }
     // What the next run does first: the repository is then entirely as before or entirely written.
