@@ -18,7 +18,7 @@ const PIPELINE = PIPELINE_RUN;
 const SILENT = { out: () => undefined, err: () => undefined };
 const CODES = ['ENOSPC', 'EIO', 'EACCES', 'EROFS', 'EDQUOT', 'ENOENT'];
 /** Names the writer leaves only when its clean-up after the switch failed (the next run removes them). */
-const LEFTOVER = /(^|\/)\.[^/]*\.chalice-pipeline-[0-9a-f]+\.old$|(^|\/)\.chalice-pipeline-written\.json$/;
+const LEFTOVER = /(^|\/)\.[^/]*\.chalice-pipeline-[0-9a-f]+\.old$|(^|\/)\.chalice-pipeline-(written|switching)\.json$/;
 
 /** A team's repository whose Makefile holds 24 KB of their own targets (the size of the reported incident). */
 function teamRepository(): Record<string, string> {

@@ -3,10 +3,11 @@
 // before or fully written, never in between.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync, watch } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { JOURNAL_WRITING, recoverInterruptedRun } from '../lib/run/write/transaction.js';
+import * as nodeFs from 'node:fs';
+import { JOURNAL_WRITING, SWITCH_MARKER, applyTransaction, recoverInterruptedRun, type FileSystem } from '../lib/run/write/transaction.js';
 import { ownerOf, ownerState, type JournalOwner } from '../lib/run/write/journal-owner.js';
 import { snapshot } from './support/disk.js';
 import { USER_MAKEFILE, makefileRepo } from './support/fixtures.js';
@@ -15,7 +16,7 @@ import { BIN, runCli, runCliInProcess, tempDir, writeTree } from './support/tool
 const PIPELINE = ['pipeline', '--defaults', '--skip-git', '--skip-install'];
 const KILL_TRIALS = 50;
 /** The writer's own names: staged and replaced files beside their targets, and the journals. */
-const OURS = /(^|\/)\.[^/]*\.chalice-pipeline-[0-9a-f]+\.(new|old)$|^\.chalice-pipeline-(writing|written|[0-9a-f]{8})\.json$/;
+const OURS = /(^|\/)\.[^/]*\.chalice-pipeline-[0-9a-f]+\.(new|old)$|^\.chalice-pipeline-(writing|written|switching|[0-9a-f]{8})\.json$/;
 
 /** A repository whose merged files are large enough for writing to take measurable time (~0.1 MB). */
 function largeRepository(): Record<string, string> {
@@ -261,7 +262,9 @@ describe('interrupted runs', () => {
       const live = ownerOf(other.pid!);
       assert.equal(ownerState(live), 'running', 'the process as recorded');
       assert.equal(ownerState({ ...live, started: live.started! + 1 }), 'dead', 'the same id, started at another time: reused');
-      if (live.boot) assert.equal(ownerState({ ...live, boot: 'an-earlier-boot' }), 'dead');
+      if (live.boot) assert.equal(ownerState({ ...live, boot: 'an-earlier-boot' }), live.machine ? 'dead' : 'unknown', 'this machine booted again');
+      if (live.namespace) assert.equal(ownerState({ ...live, namespace: 'pid:[1]' }), 'unknown', 'another container\'s process ids');
+      if (live.machine) assert.equal(ownerState({ ...live, machine: 'another-machine-id' }), 'unknown', 'another machine of the same host name');
       assert.equal(ownerState({ ...live, host: 'elsewhere' }), 'unknown');
       assert.equal(ownerState({ ...ownerOf(process.pid), host: 'elsewhere' }), 'unknown', 'our pid on another machine is no proof of death');
       assert.equal(ownerState(ownerOf(process.pid)), 'dead', 'a journal naming this very process was left before it started');
@@ -269,6 +272,52 @@ describe('interrupted runs', () => {
       assert.equal(ownerState({}), 'dead', 'a journal that names no process');
     } finally {
       other.kill('SIGKILL');
+    }
+  });
+
+  it('a killed run that had not begun moving files into place leaves every target alone; one that had is undone', () => {
+    for (const switched of [false, true]) {
+      const dir = tempDir('cp-phase-');
+      writeTree(dir, repository);
+      const dead = { ...ownerOf(process.pid), pid: 999_999 };
+      writeTree(dir, {
+        [JOURNAL_WRITING]: JSON.stringify({ run: 'feedbeef', ...dead, created: [], entries: [{ target: 'NOTES.md', staged: '.NOTES.md.chalice-pipeline-feedbeef.new' }] }),
+        // Before the switch: someone else's file at a path the run meant to create; after it: the run's own.
+        'NOTES.md': switched ? 'the run\'s new file, moved into place' : 'written by someone else meanwhile',
+        ...(switched ? { [SWITCH_MARKER]: JSON.stringify({ run: 'feedbeef' }) } : {}),
+      });
+      recoverInterruptedRun(dir);
+      assert.equal(files(dir).has('NOTES.md'), !switched, switched ? 'the run\'s own new file is removed' : 'a file the run never touched stays');
+      assert.deepEqual([...files(dir).keys()].filter((path) => OURS.test(path)), []);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a run that finds the repository changed once it holds the journal changes nothing, not even a file created meanwhile', async () => {
+    const dir = tempDir('cp-meanwhile-');
+    writeTree(dir, repository);
+    const notes = join(dir, 'NOTES.md');
+    let created = false;
+    // Another writer creates the file while this run flushes its draft journal (before it holds the journal).
+    const fs = { ...nodeFs, fsync: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+      if (!created) writeFileSync(notes, 'theirs');
+      created = true;
+      nodeFs.fsync(fd, callback);
+    } } as unknown as FileSystem;
+    await assert.rejects(applyTransaction(dir, [{ path: 'NOTES.md', contents: 'ours' }], { fs, seen: new Map([[notes, null]]) }), /NOTES\.md changed while this run was reading the repository/);
+    assert.equal(readFileSync(notes, 'utf8'), 'theirs');
+    assert.deepEqual([...files(dir).keys()].filter((path) => OURS.test(path)), []);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a zombie (a killed run its parent has not reaped) is a dead run', async () => {
+    const parent = spawn('python3', ['-c', 'import os, sys, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(60)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(ownerState(ownerOf(pid)), 'dead');
+    } finally {
+      parent.kill('SIGKILL');
     }
   });
 

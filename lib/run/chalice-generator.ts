@@ -135,7 +135,7 @@ export abstract class ChaliceGenerator extends Generator {
         const inMemory = this.fs.store.all().filter((file) => dirname(file.path) === folder && file.contents !== null).map((file) => file.basename);
         return [...new Set([...names, ...inMemory])];
       },
-      settled: (root) => refuseIfDisturbed(root, this.seen),
+      settled: (root, takeOver) => refuseIfDisturbed(root, this.seen, takeOver),
       recover: (folder, takeOver) => {
         if (this.switchOn('dry-run')) return interruptedRunIn(folder, takeOver);
         const undone = recoverInterruptedRun(folder, takeOver);
@@ -159,6 +159,8 @@ export abstract class ChaliceGenerator extends Generator {
   /** Yeoman's commit through one transaction (lib/run/write/yeoman-commit.ts). */
   private async commit(): Promise<void> {
     await commitInOneTransaction(this.env as unknown as CommittingEnvironment, this.destinationRoot(), this.contextRoot, this.seen);
+    // A later commit of the same run (a composed generator's end-phase files) finds our own writes: nothing to check.
+    this.seen.clear();
   }
 
   initializing(): void {

@@ -48,7 +48,7 @@ export interface Disk {
    */
   recover(folder: string, takeOver: boolean): string | undefined;
   /** Throws when another run wrote under root since this disk read it (a disk that remembers its reads). */
-  settled?(root: string): void;
+  settled?(root: string, takeOver: boolean): void;
 }
 
 /** Asks the questions the layers left open; returns the answers given. */
@@ -110,7 +110,7 @@ export function planAt(gathered: Gathered, options: SessionOptions, disk: Disk):
   const warnings = [...gathered.warnings];
   if (kind === 'pipeline') warnings.push(...existingRepositoryWarnings(project, destination, disk, saved.answers.appName));
   // What looks like the team's edits may be another run's files, read while it was switching them into place.
-  if (plan.files.some((file) => file.action === 'conflict')) disk.settled?.(destination);
+  if (plan.files.some((file) => file.action === 'conflict')) disk.settled?.(destination, options.force);
   refuseConflicts(plan, options.force, destination, options.cwd, options.nonInteractive);
   return { ...gathered, plan, warnings, upgrade, fresh };
 }

@@ -54,7 +54,7 @@ export function recordingDisk(disk: Disk): { disk: Disk; seen: Seen } {
         if (seen.get(path) === undefined || seen.get(path) === 'exists') seen.set(path, text ?? null);
         return text;
       },
-      settled: (root) => refuseIfDisturbed(root, seen),
+      settled: (root, takeOver) => refuseIfDisturbed(root, seen, takeOver),
     },
   };
 }

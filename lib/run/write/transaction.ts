@@ -37,6 +37,11 @@ export interface TransactionOptions {
 /** The journal while files are written (undo it) and once all are in place (only clean-up is left). */
 export const JOURNAL_WRITING = '.chalice-pipeline-writing.json';
 export const JOURNAL_WRITTEN = '.chalice-pipeline-written.json';
+/**
+ * Made (and flushed) just before the first file is moved into place, holding the run id. Until it exists no target has
+ * been touched, so undoing a run leaves every target alone: a file someone else created there meanwhile stays.
+ */
+export const SWITCH_MARKER = '.chalice-pipeline-switching.json';
 
 interface JournalEntry {
   /** Real paths relative to the root: the target, its staged new version, the replaced version. */
@@ -109,6 +114,7 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
   const madeRoots: string[] = [];
   let journalCreated = false;
   let journalWritten = false;
+  let switching = false;
   const release = holdSignals();
   try {
     for (const folder of rootFolders) {
@@ -144,6 +150,11 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
     await flushFiles(fs, staged);
     // Interrupted while staging: undo (below) rather than switch.
     if (signalPending()) throw new StepFailure(show(root), new Error('interrupted'));
+    // The new folders' names, and the marker's, reach the device before any target changes.
+    const markerFd = on(showReal(join(realRoot, SWITCH_MARKER)), () => openFile(fs, join(realRoot, SWITCH_MARKER), `${JSON.stringify({ run })}\n`));
+    switching = true;
+    await flushFiles(fs, [{ fd: markerFd, path: showReal(join(realRoot, SWITCH_MARKER)) }]);
+    await flushFolders(fs, [...new Set([realRoot, ...journal.created.map((folder) => dirname(join(realRoot, folder)))])].filter((f) => f.startsWith(realRoot)), showReal);
     for (const [index, entry] of journal.entries.entries()) {
       const target = join(realRoot, entry.target);
       on(shown[index]!, () => {
@@ -158,7 +169,7 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
   } catch (error) {
     let undone = true;
     try {
-      if (journalWritten) undo(fs, realRoot, journal);
+      if (journalWritten) undo(fs, realRoot, journal, switching);
       else {
         // The journal itself could not be written: nothing else of this run exists yet.
         if (journalCreated && exists(fs, journalPath)) fs.unlinkSync(journalPath);
@@ -195,16 +206,16 @@ export function recoverInterruptedRun(folder: string, takeOver = false, fs: File
   const written = readJournal(fs, join(folder, JOURNAL_WRITTEN));
   if (written === 'unreadable') fs.unlinkSync(join(folder, JOURNAL_WRITTEN));
   else if (written) cleanUp(fs, folder, written);
-  if (written) return undefined;
+  // (A later run may have been killed too, after this clean-up had failed: its journal is undone below.)
   const writing = join(folder, JOURNAL_WRITING);
   const journal = readJournal(fs, writing);
   if (journal === undefined) return undefined;
   if (journal === 'unreadable') {
-    // Killed while the journal itself was being written: nothing else had been created yet.
+    // A power loss before the journal reached the device: nothing it lists had been created yet.
     fs.unlinkSync(writing);
     return undefined;
   }
-  undo(fs, folder, journal);
+  undo(fs, folder, journal, switchStarted(fs, folder, journal.run));
   return `an earlier run was interrupted while writing ${journal.entries.length} files: its changes were undone before this run`;
 }
 
@@ -270,19 +281,38 @@ function removeDeadDrafts(fs: FileSystem, folder: string): void {
     return;
   }
   for (const name of names.filter((entry) => JOURNAL_DRAFT.test(entry))) {
-    const draft = readJournal(fs, join(folder, name));
-    // An unreadable draft is a run's that died while writing it (or, for a millisecond, one writing it now: that run
-    // then fails to claim its journal and changes nothing).
-    if (typeof draft !== 'object' || ownerState(draft) === 'dead') fs.unlinkSync(join(folder, name));
+    const path = join(folder, name);
+    const draft = readJournal(fs, path);
+    // Gone meanwhile (claimed, or removed by another run): nothing to do.
+    if (draft === undefined) continue;
+    // Unreadable: a run died while writing it, or is writing it this very moment (only a young one can be that).
+    const dead = typeof draft === 'object' ? ownerState(draft) === 'dead' : ageMs(fs, path) > DRAFT_BEING_WRITTEN_MS;
+    if (!dead) continue;
+    try {
+      fs.unlinkSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   }
 }
+
+/** A draft is written in one call and flushed: unreadable for longer than this, its run is gone. */
+const DRAFT_BEING_WRITTEN_MS = 5_000;
+
+const ageMs = (fs: FileSystem, path: string) => {
+  try {
+    return Date.now() - fs.lstatSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+};
 
 /**
  * Before blaming the team's files for a conflict: another run writing under root now, or a file this run read that
  * has changed since (it read a half-switched tree), is the cause then: exit 1, run again.
  */
-export function refuseIfDisturbed(root: string, seen: Seen, fs: FileSystem = nodeFs): void {
-  refuseWhileRunning(fs, root, false);
+export function refuseIfDisturbed(root: string, seen: Seen, takeOver = false, fs: FileSystem = nodeFs): void {
+  refuseWhileRunning(fs, root, takeOver);
   refuseChangedSinceSeen(fs, root, seen, (path) => relative(root, path));
 }
 
@@ -398,11 +428,27 @@ const exists = (fs: FileSystem, path: string) => {
   }
 };
 
-/** Puts every target back as it was, removes what the run created, then the journal. Safe to repeat. */
-function undo(fs: FileSystem, root: string, journal: Journal): void {
+/** Whether the run had begun moving files into place (its marker is there; an unreadable one counts). */
+function switchStarted(fs: FileSystem, root: string, run: string): boolean {
+  try {
+    return (JSON.parse(fs.readFileSync(join(root, SWITCH_MARKER), 'utf8')) as { run?: string }).run === run;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
+/**
+ * Puts every target back as it was, removes what the run created, then the journal. Safe to repeat. Before the
+ * switch began (`switched` false) no target was touched: only the run's own side files and folders go.
+ */
+function undo(fs: FileSystem, root: string, journal: Journal, switched: boolean): void {
   for (const entry of [...journal.entries].reverse()) {
     const target = join(root, entry.target);
     const staged = entry.staged === undefined ? undefined : join(root, entry.staged);
+    if (!switched) {
+      if (staged && exists(fs, staged)) fs.unlinkSync(staged);
+      continue;
+    }
     if (entry.backup && exists(fs, join(root, entry.backup))) {
       const backup = join(root, entry.backup);
       fs.renameSync(backup, target);
@@ -416,8 +462,14 @@ function undo(fs: FileSystem, root: string, journal: Journal): void {
   }
   const folders = journal.created.map((folder) => join(root, folder));
   for (const folder of [...folders].reverse().filter((f) => f.startsWith(`${root}/`))) removeFolderIfEmpty(fs, folder);
+  removeMarker(fs, root, journal.run);
   fs.unlinkSync(join(root, JOURNAL_WRITING));
   for (const folder of [...folders].reverse().filter((f) => !f.startsWith(`${root}/`))) removeFolderIfEmpty(fs, folder);
+}
+
+/** The run's switch marker (another run's, or none, stays as it is). */
+function removeMarker(fs: FileSystem, root: string, run: string): void {
+  if (exists(fs, join(root, SWITCH_MARKER)) && switchStarted(fs, root, run)) fs.unlinkSync(join(root, SWITCH_MARKER));
 }
 
 function removeFolderIfEmpty(fs: FileSystem, folder: string): void {
@@ -435,6 +487,7 @@ function cleanUp(fs: FileSystem, root: string, journal: Journal): void {
     for (const entry of journal.entries) {
       for (const name of [entry.backup, entry.staged]) if (name && exists(fs, join(root, name))) fs.unlinkSync(join(root, name));
     }
+    removeMarker(fs, root, journal.run);
     fs.unlinkSync(join(root, JOURNAL_WRITTEN));
   } catch {
     // The written journal stays, so the next run finishes this clean-up before it plans anything.
