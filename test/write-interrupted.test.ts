@@ -358,7 +358,7 @@ describe('interrupted runs', () => {
     };
     const whole = [await sequence(first), await sequence(second), await sequence(first, second), await sequence(second, first)];
     const outcomes: string[] = [];
-    for (let index = 0; index < 8; index += 1) {
+    for (let index = 0; index < 6; index += 1) {
       const dir = tempDir('cp-twice-');
       writeTree(dir, repository);
       const runs = await Promise.all([runToEnd(dir, first), runToEnd(dir, second, index % 2 === 0 ? 'fast' : 'yeoman')]);
