@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } fro
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import * as nodeFs from 'node:fs';
-import { JOURNAL_WRITING, SWITCH_MARKER, applyTransaction, recoverInterruptedRun, type FileSystem } from '../lib/run/write/transaction.js';
+import { JOURNAL_WRITING, RECOVERING, SWITCH_MARKER, applyTransaction, recoverInterruptedRun, type FileSystem } from '../lib/run/write/transaction.js';
 import { ownerOf, ownerState, type JournalOwner } from '../lib/run/write/journal-owner.js';
 import { snapshot } from './support/disk.js';
 import { USER_MAKEFILE, makefileRepo } from './support/fixtures.js';
@@ -16,7 +16,7 @@ import { BIN, runCli, runCliInProcess, tempDir, writeTree } from './support/tool
 const PIPELINE = ['pipeline', '--defaults', '--skip-git', '--skip-install'];
 const KILL_TRIALS = 50;
 /** The writer's own names: staged and replaced files beside their targets, and the journals. */
-const OURS = /(^|\/)\.[^/]*\.chalice-pipeline-[0-9a-f]+\.(new|old)$|^\.chalice-pipeline-(writing|written|switching|[0-9a-f]{8})\.json$/;
+const OURS = /(^|\/)\.[^/]*\.chalice-pipeline-[0-9a-f]+\.(new|old)$|^\.chalice-pipeline-(writing|written|switching|recovering|[0-9a-f]{8})\.json$/;
 
 /** A repository whose merged files are large enough for writing to take measurable time (~0.1 MB). */
 function largeRepository(): Record<string, string> {
@@ -307,6 +307,31 @@ describe('interrupted runs', () => {
     await assert.rejects(applyTransaction(dir, [{ path: 'NOTES.md', contents: 'ours' }], { fs, seen: new Map([[notes, null]]) }), /NOTES\.md changed while this run was reading the repository/);
     assert.equal(readFileSync(notes, 'utf8'), 'theirs');
     assert.deepEqual([...files(dir).keys()].filter((path) => OURS.test(path)), []);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a run recovering a killed run\'s leftovers holds a lock: a second run stops meanwhile; a dead holder\'s lock is replaced', async () => {
+    const dir = tempDir('cp-recovering-');
+    writeTree(dir, repository);
+    const lock = (owner: JournalOwner) => ({ [RECOVERING]: JSON.stringify({ run: 'abad1dea', ...owner, created: [], entries: [] }) });
+    writeTree(dir, halfWritten({ ...ownerOf(process.pid), pid: 999_999 }));
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      writeTree(dir, lock(ownerOf(live.pid!)));
+      const busy = files(dir);
+      const refused = await runToEnd(dir);
+      assert.equal(refused.code, 1, refused.output);
+      assert.match(refused.output, ANOTHER_RUN);
+      assert.deepEqual(files(dir), busy);
+    } finally {
+      live.kill('SIGKILL');
+    }
+    writeTree(dir, lock({ ...ownerOf(process.pid), pid: 999_998 }));
+    const next = await runToEnd(dir);
+    assert.equal(next.code, 0, next.output);
+    assert.match(next.output, /an earlier run was interrupted while writing 1 files: its changes were undone before this run/);
+    assert.deepEqual(snapshot(dir), afterTree, 'recovered, the lock gone, then written');
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -42,6 +42,8 @@ export const JOURNAL_WRITTEN = '.chalice-pipeline-written.json';
  * been touched, so undoing a run leaves every target alone: a file someone else created there meanwhile stays.
  */
 export const SWITCH_MARKER = '.chalice-pipeline-switching.json';
+/** Held while a run undoes or cleans up a killed run's leftovers: two recoveries at once would undo each other's work. */
+export const RECOVERING = '.chalice-pipeline-recovering.json';
 
 interface JournalEntry {
   /** Real paths relative to the root: the target, its staged new version, the replaced version. */
@@ -203,6 +205,50 @@ export async function applyTransaction(root: string, changes: FileChange[], opti
 export function recoverInterruptedRun(folder: string, takeOver = false, fs: FileSystem = nodeFs): string | undefined {
   refuseWhileRunning(fs, folder, takeOver);
   removeDeadDrafts(fs, folder);
+  if (!exists(fs, join(folder, JOURNAL_WRITTEN)) && !exists(fs, join(folder, JOURNAL_WRITING))) return undefined;
+  const release = holdRecovery(fs, folder, takeOver);
+  try {
+    // Again, holding the lock: a run that recovered first may be writing by now.
+    refuseWhileRunning(fs, folder, takeOver);
+    return recoverHeld(fs, folder);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Takes the recovery lock of folder (a draft linked to RECOVERING, exclusively): a live run's lock stops this run; a
+ * dead one's (or, with takeOver, one that cannot be checked) is replaced. Returns its release.
+ */
+function holdRecovery(fs: FileSystem, folder: string, takeOver: boolean): () => void {
+  const run = randomBytes(4).toString('hex');
+  const draft = join(folder, journalDraft(run));
+  const lock = join(folder, RECOVERING);
+  fs.closeSync(openFile(fs, draft, `${JSON.stringify({ run, ...thisRun(), created: [], entries: [] })}\n`));
+  try {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        fs.linkSync(draft, lock);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+        const holder = readJournal(fs, lock);
+        const state = typeof holder === 'object' ? ownerState(holder) : 'dead';
+        if (state === 'running' || (state === 'unknown' && !takeOver)) throw anotherRunIsWriting(folder, typeof holder === 'object' ? holder : {});
+        fs.unlinkSync(lock);
+      }
+    }
+  } finally {
+    fs.unlinkSync(draft);
+  }
+  return () => {
+    const holder = readJournal(fs, lock);
+    if (typeof holder === 'object' && holder.run === run) fs.unlinkSync(lock);
+  };
+}
+
+/** The recovery itself, under the lock. */
+function recoverHeld(fs: FileSystem, folder: string): string | undefined {
   const written = readJournal(fs, join(folder, JOURNAL_WRITTEN));
   if (written === 'unreadable') fs.unlinkSync(join(folder, JOURNAL_WRITTEN));
   else if (written) cleanUp(fs, folder, written);
@@ -234,7 +280,7 @@ export function interruptedRunIn(folder: string, takeOver = false, fs: FileSyste
  * be checked from here (another machine, no /proc) is undone only when the user says so (`takeOver`: --force).
  */
 function refuseWhileRunning(fs: FileSystem, folder: string, takeOver: boolean): void {
-  for (const name of [JOURNAL_WRITING, JOURNAL_WRITTEN]) {
+  for (const name of [JOURNAL_WRITING, JOURNAL_WRITTEN, RECOVERING]) {
     const journal = readJournal(fs, join(folder, name));
     // Unreadable under its shared name (it is claimed whole): a power loss before its flush, no live run's.
     if (journal === undefined || journal === 'unreadable') continue;
