@@ -14,7 +14,7 @@ import { USER_MAKEFILE, makefileRepo } from './support/fixtures.js';
 import { BIN, runCli, runCliInProcess, tempDir, writeTree } from './support/tools.js';
 
 const PIPELINE = ['pipeline', '--defaults', '--skip-git', '--skip-install'];
-const KILL_TRIALS = 50;
+const KILL_TRIALS = 40;
 /** The writer's own names: staged and replaced files beside their targets, and the journals. */
 const OURS = /(^|\/)\.[^/]*\.chalice-pipeline-[0-9a-f]+\.(new|old)$|^\.chalice-pipeline-(writing|written|switching|recovering|[0-9a-f]{8})\.json$/;
 
@@ -383,7 +383,7 @@ describe('interrupted runs', () => {
     };
     const whole = [await sequence(first), await sequence(second), await sequence(first, second), await sequence(second, first)];
     const outcomes: string[] = [];
-    for (let index = 0; index < 6; index += 1) {
+    for (let index = 0; index < 4; index += 1) {
       const dir = tempDir('cp-twice-');
       writeTree(dir, repository);
       const runs = await Promise.all([runToEnd(dir, first), runToEnd(dir, second, index % 2 === 0 ? 'fast' : 'yeoman')]);
