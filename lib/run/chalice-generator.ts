@@ -18,7 +18,7 @@ import { CONFIG_KEY } from '../answers/answers.js';
 import { SETTINGS, type PartialAnswers } from '../answers/settings.js';
 import { loadFile } from 'mem-fs';
 import { isFilePending } from 'mem-fs-editor/state';
-import { interruptedRunIn, recoverInterruptedRun, refuseIfDisturbed, type Seen } from './write/transaction.js';
+import { interruptedRunIn, noteSeen, recoverInterruptedRun, refuseIfDisturbed, type Seen } from './write/transaction.js';
 import { commitInOneTransaction, type CommittingEnvironment } from './write/yeoman-commit.js';
 import { exitQuietlyOnSignals } from './write/signals.js';
 
@@ -103,10 +103,8 @@ export abstract class ChaliceGenerator extends Generator {
   private readonly seen: Seen = new Map();
 
   private see(path: string, value: string | null | 'exists'): void {
-    const current = this.seen.get(path);
-    if (current !== undefined && current !== 'exists') return;
     try {
-      if (!isFilePending(this.fs.store.get(path))) this.seen.set(path, value);
+      if (!isFilePending(this.fs.store.get(path))) noteSeen(this.seen, path, value);
     } catch {
       // A path through a file (ENOTDIR): nothing there to see; the writer names it.
     }

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { PlannedFile } from '../repository/plan.js';
 import type { Disk } from './session.js';
-import { applyTransaction, interruptedRunIn, recoverInterruptedRun, refuseIfDisturbed, type Seen, type TransactionOptions } from './write/transaction.js';
+import { applyTransaction, interruptedRunIn, noteSeen, recoverInterruptedRun, refuseIfDisturbed, type Seen, type TransactionOptions } from './write/transaction.js';
 
 export async function writeToDisk(destination: string, files: PlannedFile[], options: TransactionOptions = {}): Promise<void> {
   await applyTransaction(destination, files.map((file) => ({ path: file.path, contents: file.contents })), options);
@@ -46,12 +46,12 @@ export function recordingDisk(disk: Disk): { disk: Disk; seen: Seen } {
       ...disk,
       exists: (path) => {
         const found = disk.exists(path);
-        if (!seen.has(path)) seen.set(path, found ? 'exists' : null);
+        noteSeen(seen, path, found ? 'exists' : null);
         return found;
       },
       read: (path) => {
         const text = disk.read(path);
-        if (seen.get(path) === undefined || seen.get(path) === 'exists') seen.set(path, text ?? null);
+        noteSeen(seen, path, text ?? null);
         return text;
       },
       settled: (root, takeOver) => refuseIfDisturbed(root, seen, takeOver),

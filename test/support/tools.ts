@@ -124,14 +124,14 @@ export function tempDir(prefix = 'cp-test-'): string {
 }
 
 /**
- * A generated repository with a stand-in `aws` on PATH for make: it logs each call (prefixed with the AWS_PROFILE it
- * ran under, when one is set) and prints the reply of the first `case` pattern its arguments match.
+ * A generated repository with a stand-in `aws` on PATH for make (and no AWS_PROFILE of the caller's): it logs each
+ * call's arguments and prints the reply of the first `case` pattern they match.
  */
 export function repositoryWithFakeAws(answers: PartialAnswers, replies: Record<string, string>) {
   const dir = tempDir();
   writeTree(dir, newRepositoryFiles(answers));
   const cases = Object.entries(replies).map(([pattern, reply]) => `${pattern}) echo ${reply} ;;`).join(' ');
-  writeTree(dir, { 'bin/aws': `#!/bin/sh\necho "\${AWS_PROFILE:+profile=$AWS_PROFILE }$*" >> "$AWS_LOG"\ncase "$*" in ${cases} esac\n` });
+  writeTree(dir, { 'bin/aws': `#!/bin/sh\necho "$*" >> "$AWS_LOG"\ncase "$*" in ${cases} esac\n` });
   chmodSync(join(dir, 'bin/aws'), 0o755);
   return (args: string[], account = PROD_ACCOUNT) => {
     const log = join(dir, 'aws.log');

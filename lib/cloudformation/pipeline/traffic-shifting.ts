@@ -2,7 +2,7 @@
 // the CodeDeploy role created beforehand in prod's account (the deploy role's part: trafficShiftingGroup in ../deploy-role.ts).
 import type { Project } from '../../answers/project.js';
 import { policyDocument, serviceRole, sub, type Json, type Resources } from '../cfn.js';
-import { accountOf, codeDeployRoleName, inOtherAccount, regionParameter, roleArnIn } from './placement.js';
+import { accountOf, codeDeployRoleName, inOtherAccount, regionOf, roleArnIn } from './placement.js';
 
 /** The alias API Gateway calls; CodeDeploy moves it from the old version to the new one. */
 export const ALIAS = 'live';
@@ -86,7 +86,8 @@ export function trafficShiftingMergeTemplate(project: Project): Json {
  */
 export function codeDeployRole(project: Project, inTarget = false): Resources[string] {
   const prod = project.placements[1]!;
-  const region = !inTarget && prod.region ? `\${${regionParameter(prod)}}` : '${AWS::Region}';
+  // In target-account.json the stack is in prod's own region.
+  const region = inTarget ? '${AWS::Region}' : regionOf(prod);
   const inProd = (service: string, resource: string) => sub(`arn:\${AWS::Partition}:${service}:${region}:\${AWS::AccountId}:${resource}`);
   return serviceRole('codedeploy.amazonaws.com', 'Shifts traffic between versions of the production functions', {
     ...(inTarget ? { RoleName: sub(codeDeployRoleName(project.roleNamePrefix.sub)) } : {}),

@@ -26,6 +26,12 @@ export interface FileChange {
 /** What a run saw of files while planning, by absolute path: their text, null (absent) or 'exists' (not read). */
 export type Seen = Map<string, string | null | 'exists'>;
 
+/** Records what a run saw of path: its first reading wins; an earlier "exists" is refined by a reading. */
+export function noteSeen(seen: Seen, path: string, value: string | null | 'exists'): void {
+  const before = seen.get(path);
+  if (before === undefined || (before === 'exists' && value !== 'exists')) seen.set(path, value);
+}
+
 export interface TransactionOptions {
   fs?: FileSystem;
   /** Checked once this run holds the journal: a file under the root that changed since it was seen stops the run. */
@@ -226,20 +232,15 @@ function holdRecovery(fs: FileSystem, folder: string, takeOver: boolean): () => 
   const lock = join(folder, RECOVERING);
   fs.closeSync(openFile(fs, draft, `${JSON.stringify({ run, ...thisRun(), created: [], entries: [] })}\n`));
   try {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        fs.linkSync(draft, lock);
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
-        const holder = readJournal(fs, lock);
-        const state = typeof holder === 'object' ? ownerState(holder) : 'dead';
-        if (state === 'running' || (state === 'unknown' && !takeOver)) throw anotherRunIsWriting(folder, typeof holder === 'object' ? holder : {});
-        fs.unlinkSync(lock);
-      }
+    if (!claimName(fs, draft, lock)) {
+      const holder = readJournal(fs, lock);
+      const state = typeof holder === 'object' ? ownerState(holder) : 'dead';
+      if (state === 'running' || (state === 'unknown' && !takeOver)) throw anotherRunIsWriting(folder, typeof holder === 'object' ? holder : {});
+      fs.unlinkSync(lock);
+      if (!claimName(fs, draft, lock)) throw anotherRunIsWriting(folder, {});
     }
   } finally {
-    fs.unlinkSync(draft);
+    if (exists(fs, draft)) fs.unlinkSync(draft);
   }
   return () => {
     const holder = readJournal(fs, lock);
@@ -295,27 +296,30 @@ const journalDraft = (run: string) => `.chalice-pipeline-${run}.json`;
 const JOURNAL_DRAFT = /^\.chalice-pipeline-[0-9a-f]{8}\.json$/;
 
 /**
- * Gives the flushed draft the journal's shared name, exclusively: a journal that appeared since this run looked
- * belongs to a run going on now. (Where hard links are not supported, a rename after a check: racy only there.)
+ * Gives a draft a shared name, exclusively (the journal, the recovery lock): false when another run holds the name.
+ * The draft's own name stays (the caller removes it once the claim is recorded). Where hard links are not
+ * supported, a rename after a check: racy only there.
  */
-function claimJournal(fs: FileSystem, draft: string, path: string, folder: string): void {
+function claimName(fs: FileSystem, draft: string, path: string): boolean {
   try {
     fs.linkSync(draft, path);
-    return;
+    return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      fs.unlinkSync(draft);
-      const other = readJournal(fs, path);
-      throw anotherRunIsWriting(folder, typeof other === 'object' ? other : {});
-    }
+    if (code === 'EEXIST') return false;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
   }
-  if (exists(fs, path)) {
-    fs.unlinkSync(draft);
-    throw anotherRunIsWriting(folder, {});
-  }
+  if (exists(fs, path)) return false;
   fs.renameSync(draft, path);
+  return true;
+}
+
+/** The flushed draft becomes the journal; one that appeared since this run looked belongs to a run going on now. */
+function claimJournal(fs: FileSystem, draft: string, path: string, folder: string): void {
+  if (claimName(fs, draft, path)) return;
+  fs.unlinkSync(draft);
+  const other = readJournal(fs, path);
+  throw anotherRunIsWriting(folder, typeof other === 'object' ? other : {});
 }
 
 /** Drafts of killed runs (a run killed before it claimed the journal had changed nothing else): removed. */
