@@ -272,7 +272,8 @@ function recoverHeld(fs: FileSystem, folder: string): string | undefined {
 export function interruptedRunIn(folder: string, takeOver = false, fs: FileSystem = nodeFs): string | undefined {
   refuseWhileRunning(fs, folder, takeOver);
   const journal = readJournal(fs, join(folder, JOURNAL_WRITING));
-  if (journal === undefined || journal === 'unreadable' || readJournal(fs, join(folder, JOURNAL_WRITTEN)) !== undefined) return undefined;
+  // As recoverHeld: a writing journal is undone whether or not an older written one is still being cleaned up.
+  if (journal === undefined || journal === 'unreadable') return undefined;
   return `an earlier run was interrupted while writing ${journal.entries.length} files in ${folder}: a run without --dry-run undoes its changes first (this preview reads the files as they are)`;
 }
 
