@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { CHALICE_RANGE, CONNECTION_PROVIDERS, NAME_LIMITS, dnsSuffix, stackCharsKept } from '../facts/aws.js';
 import { NEW_APP, type ChaliceAppFacts } from '../facts/chalice-features.js';
+import { releaseFromShorthand, type Release } from './release.js';
 import type { Answers } from './settings.js';
 
 /**
@@ -72,6 +73,8 @@ export interface Project extends Answers {
   shiftsTraffic: boolean;
   /** Beta, and Prod with production. */
   placements: StagePlacement[];
+  /** The stages a commit is promoted through: what every renderer of the release reads. */
+  release: Release;
 }
 
 export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = NEW_APP): Project {
@@ -105,6 +108,7 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
     chaliceApp,
     shiftsTraffic: shiftsTraffic(answers),
     placements: stagePlacements(answers),
+    release: releaseFromShorthand(answers),
   };
 }
 
