@@ -4,16 +4,16 @@
 // single-account pipeline is exactly what it was, and an existing pipeline upgrades keeping its logical IDs.
 // cfn-lint and the security rules run over these templates in pipeline-template.test.ts (one cfn-lint run).
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { InputError, finishAnswers, mergeAnswers } from '../lib/answers/answers.js';
 import type { PartialAnswers } from '../lib/answers/settings.js';
 import type { Project } from '../lib/answers/project.js';
+import { GOLDEN_FILES, committedGolden } from './support/golden.js';
 import { asList, isObject, objectAt, pipelineActions, policyStatements, type CfnTemplate } from './support/security-rules.js';
 import {
-  BETA_ACCOUNT, PACKAGE_ROOT, forEachVariant, PLACEMENT_MATRIX, PROD_ACCOUNT, newRepositoryFiles, projectFor, readTree, repositoryWithFakeAws,
+  BETA_ACCOUNT, forEachVariant, PLACEMENT_MATRIX, PROD_ACCOUNT, newRepositoryFiles, projectFor, readTree, repositoryWithFakeAws,
   runCliInProcess, tempDir, templateFor, variantName,
 } from './support/tools.js';
 
@@ -126,13 +126,11 @@ describe('placement answers are validated like every answer', () => {
 });
 
 describe('a single-account, single-region pipeline is exactly what it was', () => {
-  // The committed template of the default answers from before stages could go elsewhere. Refresh it only for an
-  // intended change of the single-account pipeline: UPDATE_GOLDEN=1 node --test dist/test/accounts.test.js
-  const golden = join(PACKAGE_ROOT, 'test', 'fixtures', 'pipeline-single-account.json');
+  // The committed template of the default answers from before stages could go elsewhere. The test only reads it;
+  // refresh it for an intended change of the single-account pipeline with `npm run golden` (it prints the diff).
+  const [golden] = GOLDEN_FILES;
   it('pipeline.json of the default answers equals test/fixtures/pipeline-single-account.json', () => {
-    const text = `${JSON.stringify(templateFor({ region: 'us-east-1' }), null, 2)}\n`;
-    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, text);
-    assert.equal(text, readFileSync(golden, 'utf8'), 'the single-account pipeline changed (see the comment above to refresh on purpose)');
+    assert.equal(golden!.render(), committedGolden(golden!), 'the single-account pipeline changed (npm run golden refreshes it on purpose, showing the diff)');
   });
 
   it('no trace of placement: one ArtifactStore, no key, no action role or region, no target-account.json or pipeline-region.json', () => {

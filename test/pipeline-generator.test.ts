@@ -197,6 +197,37 @@ describe('chalice-pipeline pipeline beside the user\'s own Makefile', () => {
   });
 });
 
+describe('chalice-pipeline pipeline where the user has both deploy and pipeline-deploy', () => {
+  // Both names taken: ours must be chalice-pipeline-deploy, or make would merge two recipes under one name.
+  const own = 'deploy:\n\tchalice deploy --stage dev\n\npipeline-deploy:\n\t./scripts/team-pipeline.sh\n';
+  let root: string;
+  let result: CliResult;
+  before(async () => {
+    root = repo({ ...newProjectRepo(), Makefile: own });
+    result = await run(root);
+  });
+
+  it('names our target chalice-pipeline-deploy and says so', () => {
+    succeeded(result);
+    const makefile = readFileSync(join(root, 'Makefile'), 'utf8');
+    const block = makefile.slice(makefile.indexOf(MAKE_BLOCK_START));
+    const ours = [...block.matchAll(/^([a-z-]+):/gm)].map((match) => match[1]);
+    assert.ok(ours.includes('chalice-pipeline-deploy') && !ours.includes('pipeline-deploy') && !ours.includes('deploy'), ours.join(' '));
+    assert.ok(result.stdout.includes('ours are named chalice-pipeline-deploy'), result.stdout);
+  });
+
+  it('make -n pipeline-deploy and deploy run the team\'s recipes, untouched; chalice-pipeline-deploy deploys the pipeline', () => {
+    const theirs = make(root, 'pipeline-deploy');
+    assert.equal(theirs.status, 0, theirs.stderr);
+    assert.equal(theirs.stdout, './scripts/team-pipeline.sh\n');
+    assert.equal(theirs.stderr, '', 'no "overriding recipe" warnings');
+    assert.equal(make(root, 'deploy').stdout, 'chalice deploy --stage dev\n');
+    const ours = make(root, 'chalice-pipeline-deploy');
+    assert.equal(ours.status, 0, ours.stderr);
+    assert.match(ours.stdout, /^aws cloudformation deploy .*--stack-name orders-pipeline /m);
+  });
+});
+
 describe('chalice-pipeline pipeline with a config.json grown by hand', () => {
   it('keeps every key, value, stage and the key order (and the 4-space indentation); adds beta and prod at the end', async () => {
     const root = repo(extraStagesRepo());

@@ -204,7 +204,7 @@ describe('random branch names: whatever branchRule accepts, git check-ref-format
 });
 
 describe('jsonErrorOffset: the line and column of a JSON error', () => {
-  it('matches the position V8 reports whenever it reports one, and is the end for valid JSON', () => {
+  it('matches the position V8 reports whenever it reports one, and is the end for valid JSON', (t) => {
     const jsonish = fc.oneof(
       fc.json(),
       fc.string({ unit: fc.constantFrom(...'{}[]",:0123 -.eEtrufalsnu\\\n'), maxLength: 20 }),
@@ -214,20 +214,30 @@ describe('jsonErrorOffset: the line and column of a JSON error', () => {
         return text.slice(0, index) + extra + text.slice(index);
       }),
     );
+    // Cases compared: valid JSON, and invalid JSON for which V8 names a position (for the rest there is nothing to compare).
+    const compared = { valid: 0, positioned: 0, unpositioned: 0 };
     fc.assert(
       fc.property(jsonish, (text) => {
         let expected: number | undefined;
         try {
           JSON.parse(text);
           expected = text.length;
+          compared.valid += 1;
         } catch (error) {
           const position = /position (\d+)/.exec((error as Error).message)?.[1];
-          if (position === undefined) return;
+          if (position === undefined) {
+            compared.unpositioned += 1;
+            return;
+          }
           expected = Number(position);
+          compared.positioned += 1;
         }
         assert.equal(jsonErrorOffset(text), expected, JSON.stringify(text));
       }),
       { numRuns: 3000 },
     );
+    // A V8 that stopped naming positions (or generators that stopped making errors) would leave little compared.
+    t.diagnostic(`compared: ${JSON.stringify(compared)}`);
+    assert.ok(compared.positioned >= 800 && compared.valid >= 600, `too few cases compared: ${JSON.stringify(compared)}`);
   });
 });

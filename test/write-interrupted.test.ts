@@ -3,7 +3,7 @@
 // before or fully written, never in between.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import * as nodeFs from 'node:fs';
@@ -15,6 +15,9 @@ import { BIN, runCli, runCliInProcess, tempDir, writeTree } from './support/tool
 
 const PIPELINE = ['pipeline', '--defaults', '--skip-git', '--skip-install'];
 const KILL_TRIALS = 40;
+/** Kills and signals that must land while the writer works (its journal exists), on the Yeoman route and per signal. */
+const YEOMAN_MID_WRITE = 2;
+const SIGNALS_MID_WRITE = 2;
 /** The writer's own names: staged and replaced files beside their targets, and the journals. */
 const OURS = /(^|\/)\.[^/]*\.chalice-pipeline-[0-9a-f]+\.(new|old)$|^\.chalice-pipeline-(writing|written|switching|recovering|[0-9a-f]{8})\.json$/;
 
@@ -43,6 +46,8 @@ function files(root: string): Map<string, Buffer> {
 interface Interrupted {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** The writer's journal existed when the signal was sent: it landed while files were being written. */
+  midWrite: boolean;
 }
 
 /**
@@ -54,7 +59,11 @@ function runAndInterrupt(dir: string, signal: NodeJS.Signals, delay: number, fro
     const env = { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', CHALICE_PIPELINE_RUNTIME: runtime };
     const child = spawn(process.execPath, [BIN, ...PIPELINE], { cwd: dir, stdio: 'ignore', env });
     let timer: NodeJS.Timeout | undefined;
-    const send = () => child.kill(signal);
+    let midWrite = false;
+    const send = () => {
+      midWrite = existsSync(join(dir, JOURNAL_WRITING));
+      child.kill(signal);
+    };
     const watcher = watch(dir, (_event, name) => {
       if (fromJournal && name === JOURNAL_WRITING && timer === undefined) timer = setTimeout(send, delay);
     });
@@ -63,7 +72,7 @@ function runAndInterrupt(dir: string, signal: NodeJS.Signals, delay: number, fro
     child.on('exit', (code, exitSignal) => {
       watcher.close();
       clearTimeout(timer);
-      resolve({ code, signal: exitSignal });
+      resolve({ code, signal: exitSignal, midWrite });
     });
   });
 }
@@ -163,35 +172,58 @@ describe('interrupted runs', () => {
   });
 
   it('the Yeoman route: SIGKILL while its commit writes, the same guarantees', async (t) => {
+    // Until 2 kills have landed mid-write (at most 10 trials): each costs Yeoman's start-up, so no more than needed.
     let midWrite = 0;
-    for (let index = 0; index < 4; index += 1) {
-      if (await killTrial(`Yeoman trial ${index}`, true, Math.random() * writeMs * 1.5, 'yeoman')) midWrite += 1;
+    let trials = 0;
+    let window = writeMs * 1.5;
+    while (midWrite < YEOMAN_MID_WRITE && trials < 10) {
+      if (await killTrial(`Yeoman trial ${trials}`, true, Math.random() * window, 'yeoman')) midWrite += 1;
+      else window *= 0.6;
+      trials += 1;
     }
-    t.diagnostic(`${midWrite} of 4 kills left Yeoman's commit half-written`);
+    t.diagnostic(`${midWrite} of ${trials} kills left Yeoman's commit half-written`);
+    assert.ok(midWrite >= YEOMAN_MID_WRITE, `only ${midWrite} of ${trials} kills landed while Yeoman's commit was writing: the test did not exercise it`);
   });
 
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
-    it(`${signal} while writing: exit ${code}, the repository as before or fully written, nothing left over`, async () => {
-      const outcomes = new Set<string>();
-      for (let index = 0; index < 5; index += 1) {
-        const dir = tempDir('cp-signal-');
-        writeTree(dir, repository);
-        const fromJournal = index > 0;
-        const delay = fromJournal ? Math.random() * writeMs : runMs / 3;
-        const stopped = await runAndInterrupt(dir, signal, delay, fromJournal);
-        const where = `${signal} ${Math.round(delay)} ms after ${fromJournal ? 'the journal appeared' : 'the start'}`;
-        const state = snapshot(dir);
-        const whole = isDeepEqual(state, beforeTree) ? 'before' : isDeepEqual(state, afterTree) ? 'after' : 'neither';
-        assert.notEqual(whole, 'neither', `${where}: the repository is half-written`);
-        // A run that had finished before the signal arrived exits 0, fully written. While Node itself starts or
-        // shuts down (before our handlers are in place, or after the run is done) it dies of the signal, which the
-        // shell reports with the same code.
-        if (stopped.signal !== signal && stopped.code !== 0) assert.equal(stopped.code, code, `${where}: exit ${stopped.code ?? stopped.signal}`);
-        outcomes.add(whole);
-        rmSync(dir, { recursive: true, force: true });
-      }
-      assert.ok(outcomes.size > 0);
-    });
+    for (const runtime of ['fast', 'yeoman']) {
+      it(`${signal} while writing (${runtime === 'fast' ? 'the bin' : 'the Yeoman route'}): exit ${code}, the repository as before or fully written, nothing left over`, async (t) => {
+        // On the bin, the first signal early in the run (before the writer); then from the journal's appearance
+        // until 2 have landed mid-write (Yeoman's start-up makes each of its trials cost seconds: no more than needed).
+        const early = runtime === 'fast' ? 1 : 0;
+        let landed = 0;
+        let trials = 0;
+        let window = writeMs;
+        const outcomes: string[] = [];
+        while ((landed < SIGNALS_MID_WRITE || trials < 3 * early) && trials < 10) {
+          const dir = tempDir('cp-signal-');
+          writeTree(dir, repository);
+          const fromJournal = trials >= early;
+          const delay = fromJournal ? Math.random() * window : runMs / 3;
+          const stopped = await runAndInterrupt(dir, signal, delay, fromJournal, runtime);
+          const where = `${signal} ${Math.round(delay)} ms after ${fromJournal ? 'the journal appeared' : 'the start'} (exit ${stopped.code ?? stopped.signal}${stopped.midWrite ? ', mid-write' : ''})`;
+          const state = snapshot(dir);
+          const whole = isDeepEqual(state, beforeTree) ? 'before' : isDeepEqual(state, afterTree) ? 'after' : 'neither';
+          assert.notEqual(whole, 'neither', `${where}: the repository is half-written`);
+          if (stopped.midWrite) {
+            // Our handlers are in place while the writer works: the run ends itself with the code, never dies of it.
+            assert.equal(stopped.code, code, where);
+            landed += 1;
+          } else if (stopped.signal !== signal && stopped.code !== 0) {
+            // A run that had finished before the signal arrived exits 0, fully written. While Node itself starts or
+            // shuts down (before our handlers are in place, or after the run is done) it dies of the signal, which
+            // the shell reports with the same code.
+            assert.equal(stopped.code, code, where);
+          }
+          if (fromJournal && !stopped.midWrite) window *= 0.6;
+          outcomes.push(`${whole}${stopped.midWrite ? ' (mid-write)' : ''}`);
+          rmSync(dir, { recursive: true, force: true });
+          trials += 1;
+        }
+        t.diagnostic(`${landed} of ${trials} signals landed mid-write: ${outcomes.join(', ')}`);
+        assert.ok(landed >= SIGNALS_MID_WRITE, `only ${landed} of ${trials} signals landed while files were being written: ${outcomes.join(', ')}`);
+      });
+    }
   }
 
   /** Runs the bin in dir to its end (on the given route). */

@@ -1,6 +1,6 @@
 // Disk-level test support: byte-for-byte snapshots of a folder, a file-system layer that fails at a chosen call,
 // a small real tmpfs, and an unprivileged user to run the bin as.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,13 +76,14 @@ export function failingFileSystem(failAt: number, code: string): FailingLayer {
   return { fs: layer as unknown as FileSystem, calls: () => calls, failed: () => failed };
 }
 
-/** A fresh tmpfs of size bytes, or why none can be mounted here (the caller skips with that reason). */
-export function mountTmpfs(size: number): { dir: string; unmount(): void } | { skip: string } {
+/** A fresh tmpfs of size bytes; throws naming what is missing when none can be mounted (the test fails, never skips). */
+export function mountTmpfs(size: number): { dir: string; unmount(): void } {
   const dir = tempDir('cp-tmpfs-');
   const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', dir], { encoding: 'utf8' });
   if (mounted.error || mounted.status !== 0) {
     fs.rmdirSync(dir);
-    return { skip: `a real full disk needs a tmpfs, and mounting one is not permitted here (${mounted.error?.message ?? mounted.stderr.trim()})` };
+    const why = mounted.error?.message ?? mounted.stderr.trim();
+    throw new Error(`a real full disk needs a tmpfs: run the tests as root where \`mount -t tmpfs\` is permitted (${why})`);
   }
   return {
     dir,
@@ -106,18 +107,31 @@ export function fillDisk(dir: string, free: number): string {
 
 const USER = 'cp-writer-test';
 
-/** An unprivileged user (created when absent), or why there is none (not root, no useradd). */
-export function unprivilegedUser(): { uid: number; gid: number; run(command: string[]): string[] } | { skip: string } {
-  if (process.getuid?.() !== 0) return { skip: 'already running as an unprivileged user' };
+/** A user whose runs file permissions stop: this one when not root, else a user of the tests' own (created once). */
+export interface UnprivilegedUser {
+  uid: number;
+  gid: number;
+  /** The command as that user. */
+  run(command: string[]): string[];
+  /** Hands a folder written by root (a fixture) to that user. */
+  own(path: string): void;
+}
+
+/** The user, or an error naming what is missing (useradd, setpriv): the test fails with it, never skips. */
+export function unprivilegedUser(): UnprivilegedUser {
+  const own = (uid: number, gid: number) => (path: string) => void execFileSync('chown', ['-R', `${uid}:${gid}`, path]);
+  if (process.getuid?.() !== 0) return { uid: process.getuid!(), gid: process.getgid!(), run: (command) => command, own: own(process.getuid!(), process.getgid!()) };
   let id = spawnSync('id', ['-u', USER], { encoding: 'utf8' });
   if (id.status !== 0) {
     const added = spawnSync('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', USER], { encoding: 'utf8' });
-    if (added.status !== 0) return { skip: `cannot create a user to test as (${added.error?.message ?? added.stderr.trim()})` };
+    if (added.status !== 0) throw new Error(`running as root, these tests need a user root is not, and useradd cannot create one (${added.error?.message ?? added.stderr.trim()})`);
     id = spawnSync('id', ['-u', USER], { encoding: 'utf8' });
   }
+  const setpriv = spawnSync('setpriv', ['--version'], { encoding: 'utf8' });
+  if (setpriv.error || setpriv.status !== 0) throw new Error(`running as root, these tests switch user with setpriv (util-linux), which is missing (${setpriv.error?.message ?? setpriv.stderr.trim()})`);
   const uid = Number(id.stdout.trim());
   const gid = Number(spawnSync('id', ['-g', USER], { encoding: 'utf8' }).stdout.trim());
-  return { uid, gid, run: (command) => ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', ...command] };
+  return { uid, gid, run: (command) => ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', ...command], own: own(uid, gid) };
 }
 
 /**
