@@ -1,13 +1,22 @@
 // Apps shaped like public Chalice apps the generator did not write, adopted by the pipeline sub-generator and then
 // built by the real Chalice for the stages the pipeline adds: a policy file when autogen_policy is false (a copy of
-// the team's, or exit 2 naming the file when there is none), and the environment variables the stages share.
+// the team's, or exit 2 naming the file when there is none), the environment variables the stages share, and app
+// names Chalice can deploy that AWS names cannot carry (shop_orders), refused early when Chalice cannot deploy them.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import helpers from 'yeoman-test';
+import { APP_NAME_PATTERN, awsAppName, chaliceAppNameRule } from '../lib/answers/rules.js';
 import { chalicePackage, pythonEnv } from './support/chalice.js';
-import { readTree, runCliInProcess, tempDir, writeTree } from './support/tools.js';
+import { packageApps } from './support/chalice-package.js';
+import { DeployedStack } from './support/handler-requests.js';
+import { allows, roleStatements } from './support/iam-policy.js';
+import type { CfnTemplate } from './support/security-rules.js';
+import { LONGEST_APP_NAME, PACKAGE_ROOT, readTree, runCliInProcess, tempDir, writeTree } from './support/tools.js';
+
+const PIPELINE_GENERATOR = join(PACKAGE_ROOT, 'dist', 'generators', 'pipeline', 'index.js');
 
 const APP_PY = `import os
 from chalice import Chalice
@@ -99,5 +108,78 @@ describe('environment variables of the existing stages', () => {
     const again = await runCliInProcess(['pipeline', '--defaults', '--skip-install', '--skip-git'], root);
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual(readTree(root), first);
+  });
+});
+
+describe('app names: every app_name Chalice can deploy adopts the pipeline, under AWS names derived from it', () => {
+  const appOf = (name: string, config: Record<string, unknown> = {}) => ({
+    'app.py': `from chalice import Chalice\n\napp = Chalice(app_name=${JSON.stringify(name)})\n\n\n@app.route('/')\ndef index():\n    return {}\n`,
+    'requirements.txt': '',
+    '.chalice/config.json': `${JSON.stringify({ version: '2.0', app_name: name, ...config, stages: { dev: { api_gateway_stage: 'api' } } }, null, 2)}\n`,
+  });
+
+  it('keeps every name valid before as it is (no new names after an upgrade)', () => {
+    for (const name of ['shop', 'a', 'A-b-9', 'orders-v2', LONGEST_APP_NAME]) assert.equal(awsAppName(name), name);
+  });
+
+  it('derives a valid, deterministic AWS name for the names Chalice can deploy, at their limits', () => {
+    const cases: [string, string][] = [
+      ['shop_orders', 'shop-orders'], ['_', 'app'], ['1', 'app-1'], ['x_', 'x'], ['-orders', 'app-orders'], ['_private_api', 'app-private-api'],
+    ];
+    for (const [name, expected] of cases) assert.equal(awsAppName(name), expected, name);
+    for (const name of ['a_'.repeat(30), `9${'_b'.repeat(29)}_`, '_'.repeat(60), 'Z'.repeat(59) + '_']) {
+      assert.equal(chaliceAppNameRule(name), undefined, `${name}: Chalice can deploy it`);
+      const derived = awsAppName(name);
+      assert.match(derived, new RegExp(APP_NAME_PATTERN), name);
+      assert.equal(awsAppName(name), derived, 'the same name on every run');
+    }
+    assert.notEqual(awsAppName(`${'_'.repeat(58)}ab`), awsAppName(`${'_'.repeat(58)}ac`), 'cut names stay apart');
+  });
+
+  it('shop_orders (with the managed layer): adopts the pipeline, app_name and app.py untouched; the real Chalice packages it and the deploy role allows every handler call', async () => {
+    const root = tempDir('cp-app-name-');
+    // A vendored package: what Chalice puts in the managed layer.
+    const files = { ...appOf('shop_orders', { automatic_layer: true }), 'vendor/helpers/__init__.py': 'VALUE = 1\n' };
+    writeTree(root, files);
+    const run = await runCliInProcess(['pipeline', '--defaults', '--skip-install', '--skip-git'], root);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(readFileSync(join(root, 'app.py'), 'utf8'), files['app.py']);
+    assert.equal((JSON.parse(readFileSync(join(root, '.chalice', 'config.json'), 'utf8')) as { app_name: string }).app_name, 'shop_orders');
+    const pipeline = JSON.parse(readFileSync(join(root, 'pipeline.json'), 'utf8')) as CfnTemplate;
+    assert.equal(pipeline.Parameters!.ApplicationName!.Default, 'shop-orders');
+    assert.match(readFileSync(join(root, 'Makefile'), 'utf8'), /^APP_NAME \?= shop-orders$/m);
+    const packaged = packageApps([root], ['beta']).get(`${root}@beta`)!;
+    assert.ok(packaged.transformed, packaged.error);
+    const layer = Object.values(packaged.transformed.Resources).find((resource) => resource.Type === 'AWS::Lambda::LayerVersion');
+    assert.equal((layer?.Properties as { LayerName?: string } | undefined)?.LayerName, 'shop_orders-beta-managed-layer', 'Chalice names the layer after app_name');
+    const requests = new DeployedStack(packaged.transformed, 'shop-ordersBetaStack').requests();
+    const denied = requests.filter((request) => !allows(roleStatements(pipeline, 'CFNDeployRole'), request)).map((r) => `${r.resourceId}: ${r.action} on ${r.resource}`);
+    assert.deepEqual(denied, []);
+  });
+
+  it('an app_name Chalice cannot deploy: exit 2 naming config.json and the rule, nothing written', async () => {
+    for (const name of ['my orders', 'a'.repeat(61), 'orders.v2']) {
+      const root = tempDir('cp-app-name-bad-');
+      writeTree(root, appOf(name));
+      const before = readTree(root);
+      const run = await runCliInProcess(['pipeline', '--defaults', '--skip-install', '--skip-git'], root);
+      assert.equal(run.status, 2, name);
+      assert.match(run.stderr, /\.chalice\/config\.json: app_name .* is invalid: must contain only letters, digits, "-" and "_" and be at most 60 characters/);
+      assert.deepEqual(readTree(root), before);
+    }
+  });
+
+  it('under Yeoman the bad app_name is refused before any question; a good one is asked about as usual', async () => {
+    const bad = tempDir('cp-app-name-yo-');
+    writeTree(bad, appOf('my orders'));
+    const refused = helpers.run(PIPELINE_GENERATOR).cd(bad).withAnswers({}).withOptions({ 'skip-git': true, skipInstall: true } as never);
+    await assert.rejects(refused, /app_name "my orders" is invalid/);
+    assert.deepEqual(Object.keys(refused.askedQuestions), []);
+    const good = tempDir('cp-app-name-yo-');
+    writeTree(good, appOf('shop_orders'));
+    const accepted = helpers.run(PIPELINE_GENERATOR).cd(good).withAnswers({}).withOptions({ 'skip-git': true, skipInstall: true } as never);
+    await accepted;
+    assert.ok(Object.keys(accepted.askedQuestions).length > 0);
+    assert.equal((JSON.parse(readFileSync(join(good, 'pipeline.json'), 'utf8')) as CfnTemplate).Parameters!.ApplicationName!.Default, 'shop-orders');
   });
 });
