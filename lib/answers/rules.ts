@@ -1,5 +1,6 @@
 // Validation rules for answer values. Each returns undefined when the value is fine, else the rule it broke,
 // worded so it can follow "<key> <value> is invalid: ".
+import { createHash } from 'node:crypto';
 import { BUILD_IMAGES, CHALICE_APP_NAME_MAX, PYTHON_VERSIONS, REGIONS, RETIRED_IMAGES, type Source } from '../facts/aws.js';
 
 /** Longest app name: the longest Chalice can deploy (derived names that would not fit are shortened: project.ts). */
@@ -21,6 +22,32 @@ const matches = (pattern: string, value: string) => new RegExp(pattern).test(val
 export function appNameRule(value: string): string | undefined {
   if (matches(APP_NAME_PATTERN, value)) return undefined;
   return `must start with a letter, contain only letters, digits and "-", not end with "-", and be at most ${APP_NAME_MAX} characters (\`chalice deploy\` names the function <appName>-dev, and Lambda allows 64)`;
+}
+
+/**
+ * Every app_name Chalice can deploy: `chalice deploy` names the function <app_name>-<stage>, and Lambda allows letters,
+ * digits, "-" and "_" (64 characters, so at most 60 with the dev stage every Chalice project starts with).
+ */
+export const CHALICE_APP_NAME_PATTERN = `^[A-Za-z0-9_-]{1,${APP_NAME_MAX}}$`;
+
+export function chaliceAppNameRule(value: string): string | undefined {
+  if (matches(CHALICE_APP_NAME_PATTERN, value)) return undefined;
+  return `must contain only letters, digits, "-" and "_" and be at most ${APP_NAME_MAX} characters (\`chalice deploy\` names the function <app_name>-dev, and Lambda allows these in 64)`;
+}
+
+/**
+ * The appName the pipeline names its AWS resources after (stacks, roles, projects: letters, digits and "-"), for an
+ * app_name Chalice can deploy; the app_name itself is never changed. A name valid as appName is kept as it is (no
+ * new names for apps that adopted the pipeline before); otherwise "_" becomes "-", a trailing "-" goes, a name not
+ * starting with a letter gets "app-" before it, and one then too long is cut with a hash of the whole name.
+ */
+export function awsAppName(chaliceName: string): string {
+  if (matches(APP_NAME_PATTERN, chaliceName)) return chaliceName;
+  let name = chaliceName.replaceAll('_', '-').replace(/-+$/, '');
+  if (!/^[A-Za-z]/.test(name)) name = name.replace(/^-+/, '') === '' ? 'app' : `app-${name.replace(/^-+/, '')}`;
+  if (name.length <= APP_NAME_MAX) return name;
+  const hash = createHash('sha256').update(chaliceName).digest('hex').slice(0, 6);
+  return `${name.slice(0, APP_NAME_MAX - hash.length - 1).replace(/-+$/, '')}-${hash}`;
 }
 
 export function stackNameRule(value: string): string | undefined {

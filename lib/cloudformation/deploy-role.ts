@@ -91,9 +91,10 @@ function functionsGroup(scope: RoleScope): Group {
           'lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration',
           'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:AddPermission', 'lambda:RemovePermission',
           'lambda:GetPolicy', 'lambda:TagResource', 'lambda:UntagResource', 'lambda:ListTags',
-          'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency',
+          'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency', 'lambda:PublishVersion',
           // CloudFormation's Lambda handler reads these back after a create and before a delete.
           'lambda:GetFunctionCodeSigningConfig', 'lambda:GetFunctionRecursionConfig', 'lambda:GetRuntimeManagementConfig',
+          'lambda:GetFunctionScalingConfig',
         ],
         Resource: functionsOf(scope),
       },
@@ -145,7 +146,7 @@ function rulesGroup(scope: RoleScope): Group {
       Sid: 'ManageAppRules',
       Action: [
         'events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:PutTargets', 'events:RemoveTargets',
-        'events:ListTargetsByRule', 'events:TagResource', 'events:UntagResource',
+        'events:ListTargetsByRule', 'events:TagResource', 'events:UntagResource', 'events:ListTagsForResource',
       ],
       Resource: inStacks(scope, 'events', (prefix) => `rule/${prefix}*`),
     }],
@@ -212,7 +213,7 @@ function logGroupsGroup(scope: RoleScope): Group {
         Sid: 'ManageAppLogGroups',
         Action: [
           'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy', 'logs:TagResource',
-          'logs:UntagResource', 'logs:ListTagsForResource',
+          'logs:UntagResource', 'logs:ListTagsForResource', 'logs:DescribeIndexPolicies',
         ],
         Resource: inStacks(scope, 'logs', (prefix) => `log-group:/aws/lambda/${prefix}*`),
       },
@@ -342,6 +343,8 @@ function trafficShiftingGroup(stack: AppStack, shifting: NonNullable<AppStack['t
         Action: [
           'codedeploy:CreateDeploymentGroup', 'codedeploy:GetDeploymentGroup', 'codedeploy:UpdateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup',
           'codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:StopDeployment',
+          // The group's handlers look for deployments in progress before changing or deleting it.
+          'codedeploy:ListDeployments', 'codedeploy:ListTagsForResource',
         ],
         Resource: [arn('codedeploy', `deploymentgroup:${generatedPrefix}*/*`)],
       },

@@ -54,6 +54,11 @@ export interface ChaliceAppFacts {
   websocketDomains: string[];
   /** Where the app uses @app.on_s3_event (file:line), which `chalice package` refuses. */
   s3Events: string[];
+  /**
+   * The config's app_name when it is not the appName the pipeline's AWS names come from (shop_orders, not
+   * shop-orders): Chalice names the managed layer after it.
+   */
+  chaliceName?: string;
 }
 
 /** The app a new repository starts with: REST routes, roles managed by Chalice. */

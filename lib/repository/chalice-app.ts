@@ -5,6 +5,7 @@ import {
   CHALICE_FEATURES, NEW_APP, UNPACKAGEABLE_S3_EVENTS, featureTitle, type ChaliceAppFacts, type ChaliceFeatureId, type CustomDomain,
 } from '../facts/chalice-features.js';
 import type { Project } from '../answers/project.js';
+import { awsAppName } from '../answers/rules.js';
 import { projectDeployRole } from '../cloudformation/pipeline/deploy.js';
 import { parseChaliceConfig, type ChaliceConfig } from './repo-files.js';
 
@@ -78,7 +79,8 @@ function decoratorFeatures(read: Read, list: List): { features: ChaliceFeatureId
 export function readChaliceApp(read: Read, list: List, stages: string[]): ChaliceAppFacts {
   const text = read('.chalice/config.json');
   if (text === undefined) return NEW_APP;
-  const { stage: stageChains, all: chains } = settingChains(parseChaliceConfig(text), stages);
+  const config = parseChaliceConfig(text);
+  const { stage: stageChains, all: chains } = settingChains(config, stages);
   const { features, s3Events } = decoratorFeatures(read, list);
   const uses = (key: string, test: (value: unknown) => boolean = (value) => value !== undefined && value !== false) =>
     chains.some((chain) => test(lookup(chain, key)));
@@ -115,6 +117,7 @@ export function readChaliceApp(read: Read, list: List, stages: string[]): Chalic
     restDomains,
     websocketDomains,
     s3Events,
+    ...(typeof config.app_name === 'string' && awsAppName(config.app_name) !== config.app_name ? { chaliceName: config.app_name } : {}),
   };
 }
 

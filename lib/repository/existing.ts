@@ -6,7 +6,7 @@ import { CONFIG_KEY, InputError } from '../answers/answers.js';
 import type { Json } from '../cloudformation/cfn.js';
 import type { PipelineTemplate } from '../cloudformation/pipeline/template.js';
 import { parseChaliceConfig } from './repo-files.js';
-import { branchRule } from '../answers/rules.js';
+import { awsAppName, branchRule, chaliceAppNameRule } from '../answers/rules.js';
 import type { PartialAnswers } from '../answers/settings.js';
 
 export type Exists = (absolutePath: string) => boolean;
@@ -56,7 +56,11 @@ export function answersFromRepository(read: Read): PartialAnswers {
   const config = read('.chalice/config.json');
   if (config !== undefined) {
     const { app_name: appName } = parseChaliceConfig(config);
-    if (typeof appName === 'string') found.appName = appName;
+    // Said before any question: an app_name Chalice cannot deploy has no pipeline either.
+    const broken = typeof appName === 'string' ? chaliceAppNameRule(appName) : undefined;
+    if (broken) throw new InputError([`.chalice/config.json: app_name ${JSON.stringify(appName)} is invalid: ${broken}; fix it first`]);
+    // The pipeline's AWS names come from it (shop_orders: shop-orders); config.json and app.py keep it as it is.
+    if (typeof appName === 'string') found.appName = awsAppName(appName);
   }
   const branch = currentBranch(read);
   if (branch && !branchRule(branch)) found.branch = branch;
@@ -111,7 +115,7 @@ function answersFromChaliceTemplate(read: Read): PartialAnswers {
   };
   const found: PartialAnswers = {};
   const appName = defaultOf('ApplicationName');
-  if (appName) [found.appName, found.repository] = [appName, appName];
+  if (appName) [found.appName, found.repository] = [chaliceAppNameRule(appName) ? appName : awsAppName(appName), appName];
   // Chalice hard-codes the branch (master): keep releasing the branch the stack releases today.
   found.branch = chaliceSourceBranch(old.template);
   if (old.flavour !== 'codecommit') {

@@ -14,8 +14,9 @@ import { replaceBlock, splitBlock, type Markers } from './marked-block.js';
 import { README_MARKERS, renderTree } from './render.js';
 import {
   GITIGNORE_LINES, appendMissingLines, keepConventions, withLfBreaks, devRequirementLines, gitignoreCovers, jsonText, mergeChaliceConfigText,
-  newChaliceConfig, sameRequirement,
+  newChaliceConfig, parseChaliceConfig, sameRequirement,
 } from './repo-files.js';
+import { addedStageFiles, type AddedStageFiles } from './chalice-stages.js';
 
 /** Reads a file of the target repository (relative path), undefined when absent. */
 export type ReadFile = (path: string) => string | undefined;
@@ -95,8 +96,11 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
   add('owned', pipelineFiles);
   add('owned', [['pipeline.json', templateText(pipelineTemplate(project))], ...placementFiles(project)]);
   if (project.shiftsTraffic) add('owned', [[MERGE_TEMPLATE_PATH, templateText(trafficShiftingMergeTemplate(project))]]);
+  const chaliceConfig = chaliceConfigPlan(project, read, options.seedStagesFrom);
+  add('seed', chaliceConfig.files);
+  notes.push(...chaliceConfig.notes);
   add('merged', [
-    ['.chalice/config.json', chaliceConfigText(project, read, options.seedStagesFrom)],
+    ['.chalice/config.json', chaliceConfig.text],
     ['Makefile', mergeMakefile(existingMakefile, makeBlock)],
     ['.gitignore', appendMissingLines(read('.gitignore') ?? '', GITIGNORE_LINES, gitignoreCovers)],
     ['requirements-dev.txt', appendMissingLines(read('requirements-dev.txt') ?? '', devRequirementLines(project), sameRequirement)],
@@ -137,9 +141,12 @@ function targetAccountNotes(project: Project, files: PlannedFile[]): string[] {
   return [`deploy ${TARGET_ACCOUNT_FILE} in the target accounts before make deploy (the pipeline must be able to assume their roles): ${accounts.join('; ')}`];
 }
 
-function chaliceConfigText(project: Project, read: ReadFile, seedFrom?: string): string {
+/** config.json with the pipeline's stages, and what the added stages need besides (policy files, notes). */
+function chaliceConfigPlan(project: Project, read: ReadFile, seedFrom?: string): { text: string } & AddedStageFiles {
   const text = read('.chalice/config.json');
-  return text === undefined ? jsonText(newChaliceConfig(project)) : mergeChaliceConfigText(text, project, seedFrom);
+  if (text === undefined) return { text: jsonText(newChaliceConfig(project)), files: [], notes: [] };
+  const merged = mergeChaliceConfigText(text, project, seedFrom);
+  return { text: merged, ...addedStageFiles(parseChaliceConfig(text), parseChaliceConfig(merged), read) };
 }
 
 /**

@@ -2,6 +2,7 @@
 // .chalice/config.json, .gitignore and requirements-dev.txt.
 import { InputError } from '../answers/answers.js';
 import type { Project } from '../answers/project.js';
+import { inheritedSettings } from './chalice-stages.js';
 
 export const GITIGNORE_LINES = [
   // Anchored (/reports/, /build/): a folder of that name deeper in the user's tree stays tracked.
@@ -41,6 +42,9 @@ export function newChaliceConfig(project: Project): ChaliceConfig {
   };
 }
 
+const withEnvironment = (stage: ChaliceStage, variables: Record<string, string>): ChaliceStage =>
+  (Object.keys(variables).length > 0 ? { ...stage, environment_variables: variables } : stage);
+
 /**
  * Add the stages the pipeline deploys; every existing key, value, stage and their order stay. `seedFrom` names a
  * stage the new ones start as a copy of (an old `chalice generate-pipeline` stack was built from dev's settings).
@@ -48,11 +52,14 @@ export function newChaliceConfig(project: Project): ChaliceConfig {
 export function mergeChaliceConfig(existing: ChaliceConfig, project: Project, seedFrom?: string): ChaliceConfig {
   const stages = { ...(existing.stages ?? {}) };
   const seed = seedFrom ? stages[seedFrom] : undefined;
+  // Otherwise what every existing stage sets alike (lib/repository/chalice-stages.ts).
+  const { settings, environment } = inheritedSettings(existing);
   for (const stage of project.chaliceStages) {
     if (stage in stages) continue;
+    const own = stageConfig(stage);
     stages[stage] = seed
       ? { ...seed, environment_variables: { ...(seed.environment_variables ?? {}), STAGE: stage } }
-      : stageConfig(stage);
+      : withEnvironment({ ...own, ...settings }, { ...environment, ...own.environment_variables });
   }
   return { ...existing, stages };
 }

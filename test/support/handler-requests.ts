@@ -1,26 +1,13 @@
 // What CloudFormation asks IAM when it creates, updates and deletes each resource of a deployed (SAM-expanded)
-// Chalice template under the deploy role: the handler permissions of handler-permissions.json, each on the ARN the
+// Chalice template under the deploy role: the handler permissions of handler-permissions.ts, each on the ARN the
 // resource gets in this stack (names CloudFormation generates: <stack>-<LogicalId>-<random>, cut to the service's
 // limit) with the context keys the call carries.
 import { cloudFormationName } from './sam.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { HANDLER_PERMISSIONS } from './handler-permissions.js';
 import { ACCOUNT, PARTITION, REGION, type IamRequest } from './iam-policy.js';
 import { asList, isObject, objectAt, type CfnTemplate } from './security-rules.js';
-import { PACKAGE_ROOT } from './tools.js';
 
-interface TypePermissions {
-  source: string;
-  create: string[];
-  update: string[];
-  delete: string[];
-  read: string[];
-  onlyWith?: Record<string, string>;
-}
-
-export const HANDLER_PERMISSIONS = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'test', 'support', 'handler-permissions.json'), 'utf8')) as {
-  types: Record<string, TypePermissions>;
-};
+export { HANDLER_PERMISSIONS };
 
 export interface HandlerRequest extends IamRequest {
   /** `LogicalId (Type)` of the resource the call is for. */
@@ -33,8 +20,8 @@ const apigateway = (path: string) => `arn:${PARTITION}:apigateway:${REGION}::${p
 /** A name CloudFormation generates (test/support/sam.ts), with a fixed random tail. */
 export const generatedName = (stack: string, logicalId: string, limit: number): string => cloudFormationName(stack, logicalId, limit, '1A2B3C4D5E6F');
 
-/** Whether the resource uses the property an optional permission depends on (see handler-permissions.json). */
-function uses(properties: Record<string, unknown>, condition: string): boolean {
+/** Whether the resource uses the property an optional permission depends on (see handler-permission-additions.json). */
+export function uses(properties: Record<string, unknown>, condition: string): boolean {
   const [path, text] = condition.split('~');
   let value: unknown = properties;
   for (const part of path.split('/')) value = objectAt(value)[part];
@@ -115,7 +102,7 @@ export class DeployedStack {
     }
     for (const [id, resource] of Object.entries(this.template.Resources)) {
       const permissions = HANDLER_PERMISSIONS.types[resource.Type];
-      if (!permissions) throw new Error(`${id}: no handler permissions recorded for ${resource.Type} (add it to test/support/handler-permissions.json)`);
+      if (!permissions) throw new Error(`${id}: no handler permissions recorded for ${resource.Type} (a legacy type: add it to test/support/handler-permission-additions.json)`);
       const properties = objectAt(resource.Properties);
       const actions = new Set([...permissions.create, ...permissions.update, ...permissions.delete, ...permissions.read]);
       for (const action of actions) {
@@ -182,6 +169,7 @@ export class DeployedStack {
       case 'AWS::CodeDeploy::Application':
         return [{ action, resource: arn('codedeploy', `application:${this.physicalId(id)}`) }];
       case 'AWS::CodeDeploy::DeploymentGroup':
+        if (name === 'GetDeploymentConfig') return [{ action, resource: arn('codedeploy', `deploymentconfig:${this.value(properties.DeploymentConfigName)}`) }];
         return [{ action, resource: arn('codedeploy', `deploymentgroup:${this.value(properties.ApplicationName)}/${this.physicalId(id)}`) }];
       case 'AWS::SNS::Subscription':
         if (name === 'Subscribe') {

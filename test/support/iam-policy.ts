@@ -1,7 +1,7 @@
-// A small IAM policy evaluator for the deploy role: Allow statements only (the role has no Deny), action wildcards,
-// resource ARN globs (* and ?), and the condition operators and keys the role uses. Plus the template side: the
-// role's policy resolved to plain strings as CloudFormation would (pseudo parameters, parameters' defaults, the
-// application bucket's name).
+// A small IAM policy evaluator for the generated roles: Allow and Deny statements (an explicit Deny wins), action
+// wildcards, resource ARN globs (* and ?), and the condition operators and keys the roles use. Plus the template side:
+// a role's policy resolved to plain strings as CloudFormation would (pseudo parameters, parameters' defaults, the
+// names and ARNs the pipeline stack's resources get).
 import { asList, isObject, objectAt, type CfnTemplate } from './security-rules.js';
 
 export const ACCOUNT = '123456789012';
@@ -11,7 +11,9 @@ export const PARTITION = 'aws';
 export const APP_BUCKET = 'app-bucket-1a2b3c4d';
 
 /** The ARN a role of the pipeline stack gets (by its logical ID), e.g. the CodeDeploy role the deploy role passes. */
-export const pipelineRoleArn = (logicalId: string) => `arn:${PARTITION}:iam::${ACCOUNT}:role/pipeline-${logicalId}-1A2B3C4D5E6F7`;
+export const pipelineRoleArn = (logicalId: string) => `arn:${PARTITION}:iam::${ACCOUNT}:role/${PIPELINE_STACK}-${logicalId}-1A2B3C4D5E6F7`;
+/** The pipeline stack's name in these tests (${AWS::StackName} in pipeline.json). */
+export const PIPELINE_STACK = 'pipeline';
 
 export interface IamStatement {
   Sid?: string;
@@ -28,7 +30,17 @@ export interface IamRequest {
   context?: Record<string, string>;
 }
 
-const glob = (pattern: string, caseInsensitive = false) =>
+const globs = new Map<string, RegExp>();
+/** An IAM glob as a regular expression (cached: the role tests evaluate tens of thousands of requests). */
+const glob = (pattern: string, caseInsensitive = false): RegExp => {
+  const cacheKey = `${caseInsensitive ? 'i' : 's'}${pattern}`;
+  const cached = globs.get(cacheKey);
+  if (cached) return cached;
+  const compiled = toRegExp(pattern, caseInsensitive);
+  globs.set(cacheKey, compiled);
+  return compiled;
+};
+const toRegExp = (pattern: string, caseInsensitive: boolean) =>
   new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('')}$`, caseInsensitive ? 'i' : '');
 
 /** Condition operators the deploy role uses; an absent key fails them (no ...IfExists here). */
@@ -50,15 +62,19 @@ function conditionHolds(condition: IamStatement['Condition'], context: Record<st
   });
 }
 
-/** The statements that allow the request (empty: denied). Actions match case-insensitively, ARNs case-sensitively. */
+const applies = (statement: IamStatement, request: IamRequest) =>
+  statement.Action.some((action) => glob(action, true).test(request.action))
+  && statement.Resource.some((resource) => glob(resource).test(request.resource))
+  && conditionHolds(statement.Condition, request.context ?? {});
+
+/** The Allow statements that match the request (empty: not allowed). Actions match case-insensitively, ARNs case-sensitively. */
 export function allowingStatements(statements: IamStatement[], request: IamRequest): IamStatement[] {
-  return statements.filter((statement) => statement.Effect === 'Allow'
-    && statement.Action.some((action) => glob(action, true).test(request.action))
-    && statement.Resource.some((resource) => glob(resource).test(request.resource))
-    && conditionHolds(statement.Condition, request.context ?? {}));
+  return statements.filter((statement) => statement.Effect === 'Allow' && applies(statement, request));
 }
 
-export const allows = (statements: IamStatement[], request: IamRequest) => allowingStatements(statements, request).length > 0;
+/** Allowed: some Allow statement matches and no Deny statement does. */
+export const allows = (statements: IamStatement[], request: IamRequest) =>
+  allowingStatements(statements, request).length > 0 && !statements.some((statement) => statement.Effect === 'Deny' && applies(statement, request));
 
 // ---- the generated template's role, resolved ----------------------------------------------------------------------
 
@@ -75,16 +91,9 @@ function resolve(template: CfnTemplate, value: unknown): string[] {
     })];
   }
   const getAtt = record['Fn::GetAtt'];
-  const roleId = Array.isArray(getAtt) && getAtt[1] === 'Arn' ? String(getAtt[0]) : undefined;
-  const role = roleId === undefined ? undefined : template.Resources[roleId];
-  if (roleId !== undefined && role?.Type === 'AWS::IAM::Role') {
-    // A named role has that name; CloudFormation names the others after the stack and the logical id.
-    const name = objectAt(role.Properties).RoleName;
-    return [name === undefined ? pipelineRoleArn(roleId) : `arn:${PARTITION}:iam::${ACCOUNT}:role/${resolve(template, name)[0]}`];
-  }
+  if (Array.isArray(getAtt) && template.Resources[String(getAtt[0])]) return [resourceValue(template, String(getAtt[0]), String(getAtt[1]))];
   if (typeof record.Ref === 'string') {
-    // A managed policy of the template (a permissions boundary): its ARN.
-    if (template.Resources[record.Ref]?.Type === 'AWS::IAM::ManagedPolicy') return [`arn:${PARTITION}:iam::${ACCOUNT}:policy/${record.Ref}`];
+    if (template.Resources[record.Ref]) return [resourceValue(template, record.Ref)];
     const parameter = template.Parameters?.[record.Ref];
     if (!parameter) throw new Error(`cannot resolve Ref ${record.Ref} in the role`);
     const text = String(parameter.Default ?? '');
@@ -95,11 +104,65 @@ function resolve(template: CfnTemplate, value: unknown): string[] {
 
 function pseudo(template: CfnTemplate, name: string): string | undefined {
   const known: Record<string, string> = {
-    'AWS::Partition': PARTITION, 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'ApplicationBucket.Arn': `arn:${PARTITION}:s3:::${APP_BUCKET}`,
+    'AWS::Partition': PARTITION, 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::StackName': PIPELINE_STACK,
+    'ApplicationBucket.Arn': `arn:${PARTITION}:s3:::${APP_BUCKET}`,
   };
   if (name in known) return known[name];
+  const [id, attribute] = name.split('.');
+  if (template.Resources[id!]) return resourceValue(template, id!, attribute);
   const parameter = template.Parameters?.[name];
   return parameter && typeof parameter.Default === 'string' ? parameter.Default : undefined;
+}
+
+const arnIn = (service: string, resource: string) => `arn:${PARTITION}:${service}:${REGION}:${ACCOUNT}:${resource}`;
+/** A name CloudFormation generates for a resource of the pipeline stack (fixed random tail, cut to the limit). */
+const generated = (id: string, limit = 64) => `${PIPELINE_STACK}-${id}-1A2B3C4D5E6F`.slice(-limit);
+
+/**
+ * Ref (no attribute) or Fn::GetAtt of a resource of the pipeline stack: the name or ARN CloudFormation gives it here.
+ * Exported for the handler requests of the pipeline stack (test/support/pipeline-requests.ts).
+ */
+export function resourceValue(template: CfnTemplate, id: string, attribute?: string): string {
+  const resource = template.Resources[id]!;
+  const properties = objectAt(resource.Properties);
+  const named = (key: string, fallback: string) => (properties[key] === undefined ? fallback : resolve(template, properties[key])[0]!);
+  switch (resource.Type) {
+    case 'AWS::IAM::Role': {
+      // A named role has that name; CloudFormation names the others after the stack and the logical id.
+      const name = properties.RoleName;
+      const roleArn = name === undefined ? pipelineRoleArn(id) : `arn:${PARTITION}:iam::${ACCOUNT}:role/${resolve(template, name)[0]}`;
+      return attribute === 'Arn' ? roleArn : roleArn.replace(/^.*:role\//, '');
+    }
+    // A managed policy of the template (a permissions boundary): Ref is its ARN.
+    case 'AWS::IAM::ManagedPolicy': return `arn:${PARTITION}:iam::${ACCOUNT}:policy/${id}`;
+    case 'AWS::S3::Bucket': {
+      const name = id === 'ApplicationBucket' ? APP_BUCKET : generated(id.toLowerCase()).toLowerCase();
+      return attribute === 'Arn' ? `arn:${PARTITION}:s3:::${name}` : name;
+    }
+    case 'AWS::KMS::Key': return attribute === 'Arn' ? arnIn('kms', 'key/1111aaaa-2222-bbbb-3333-cccc4444dddd') : '1111aaaa-2222-bbbb-3333-cccc4444dddd';
+    case 'AWS::CodeCommit::Repository': {
+      const name = named('RepositoryName', generated(id, 100));
+      return attribute === 'Arn' ? arnIn('codecommit', name) : name;
+    }
+    case 'AWS::CodeConnections::Connection': return arnIn('codeconnections', 'connection/aaaa1111-bbbb-2222-cccc-3333dddd4444');
+    case 'AWS::SNS::Topic': return arnIn('sns', named('TopicName', generated(id, 256)));
+    case 'AWS::CodePipeline::Pipeline': return named('Name', generated(id, 100));
+    case 'AWS::CodeBuild::Project': {
+      const name = named('Name', generated(id, 150));
+      return attribute === 'Arn' ? arnIn('codebuild', `project/${name}`) : name;
+    }
+    case 'AWS::CodeBuild::ReportGroup': return arnIn('codebuild', `report-group/${named('Name', generated(id, 128))}`);
+    case 'AWS::Events::Rule': {
+      const name = named('Name', generated(id));
+      return attribute === 'Arn' ? arnIn('events', `rule/${name}`) : name;
+    }
+    case 'AWS::Logs::LogGroup': {
+      const name = named('LogGroupName', generated(id, 512));
+      return attribute === 'Arn' ? arnIn('logs', `log-group:${name}:*`) : name;
+    }
+    case 'AWS::CodeStarNotifications::NotificationRule': return arnIn('codestar-notifications', 'notificationrule/0123456789abcdef0123456789abcdef01234567');
+    default: throw new Error(`no name modelled for ${resource.Type} (${id})`);
+  }
 }
 
 /** The statements of a role's inline policies in a template, resolved to plain strings. */

@@ -2,7 +2,7 @@
 // AWS managed aws/s3 key cannot be shared) and bucket-policy reads, each naming exactly the target accounts' roles.
 // The principal is the account root narrowed by aws:PrincipalArn, so a role that does not exist yet breaks nothing.
 import type { Project } from '../../answers/project.js';
-import { DELETE, sub, type Json, type Resource } from '../cfn.js';
+import { RETAIN, sub, type Json, type Resource } from '../cfn.js';
 import { accountOf, actionRoleName, deployRoleName, inOtherAccount, roleArnIn, type Placement } from './placement.js';
 
 const KEY_ADMINISTRATION = [
@@ -43,6 +43,12 @@ export const readersOf = (project: Project, stages: Placement[], onlyIf?: (stage
   stages.filter(inOtherAccount).map((stage) => ({ stage, rolePrefix: project.roleNamePrefix.sub, onlyIf: onlyIf?.(stage) }));
 
 /**
+ * What happens to the artifact stores when their stack goes or replaces them: kept, and the key encrypting a kept
+ * bucket with them (a deleted key would make the kept artifacts unreadable 30 days after `make destroy`).
+ */
+export const STORE_RETENTION = RETAIN;
+
+/**
  * The artifact key of one region: this account administers it and lets its own roles' IAM policies use it; the
  * action roles of the stages in other accounts deployed from this region's store may decrypt.
  */
@@ -54,8 +60,7 @@ export function artifactKey(readers: Reader[], description: string): Resource {
   ];
   return {
     Type: 'AWS::KMS::Key',
-    // Artifacts are rebuilt by the next run; a deleted key stays recoverable for 30 days.
-    ...DELETE,
+    ...STORE_RETENTION,
     Properties: {
       Description: description,
       EnableKeyRotation: true,

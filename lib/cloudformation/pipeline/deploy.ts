@@ -85,10 +85,13 @@ export function deployActions(project: Project, stage: AppStage): Json[] {
   ];
 }
 
+/** The app_name Chalice names things after (the managed layer): the ApplicationName parameter, unless the app's own differs. */
+const chaliceNameIn = (project: Project): string => project.chaliceApp.chaliceName ?? '${ApplicationName}';
+
 /** The app stacks the pipeline deploys, for the deploy role's scope. */
 export function appStackScope(project: Project): RoleScope {
   return {
-    appName: '${ApplicationName}',
+    appName: chaliceNameIn(project),
     stacks: appStages(project).map((stage) => scopeOf(project, stage)),
   };
 }
@@ -111,7 +114,7 @@ export function placedDeployPolicies(project: Project, stages: AppStage[], packa
   const regions = [...new Set(stages.map((stage) => stage.region))];
   const roles = regions.map((region) => {
     const here = stages.filter((stage) => stage.region === region);
-    return { region, here, role: deployRole({ appName: '${ApplicationName}', stacks: here.map((stage) => scopeOf(project, stage)) }, project.chaliceApp) };
+    return { region, here, role: deployRole({ appName: chaliceNameIn(project), stacks: here.map((stage) => scopeOf(project, stage)) }, project.chaliceApp) };
   });
   const policies = roles.map(({ region, here, role }) => {
     const statements = role.statements.map((statement) => (statement.Sid === 'ReadPackagedCode' ? { ...statement, ...packagedCode(region) } : statement));

@@ -5,7 +5,8 @@ import { NAME_LIMITS, stackCharsKept } from '../../facts/aws.js';
 import type { Project } from '../../answers/project.js';
 import { actionType, arn, arnOf, getAtt, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
 import { exceptionsMetadata } from '../deploy-role.js';
-import { SOURCE_ARTIFACT } from './source.js';
+import { ARTIFACT_KEY } from './encryption.js';
+import { SOURCE_ARTIFACT, connectionArnValue } from './source.js';
 import { crossAccount, pipelineRoleName } from './placement.js';
 
 /** The parts of the pipeline template this step reads and extends (template.ts builds it, then calls addSelfUpdate). */
@@ -29,6 +30,12 @@ function generatedPrefix(project: Project): string {
   return project.pipelineStackName.length <= kept ? '${AWS::StackName}-' : project.pipelineStackName.slice(0, kept);
 }
 const ownStack = arn('cloudformation', 'stack/${AWS::StackName}/*');
+
+/** The name pattern of one unnamed role of this stack: `<stack>-<LogicalId>-<random>`, the stack part cut as CloudFormation cuts it. */
+function ownRoleNamed(project: Project, logicalId: string): Json {
+  const prefix = generatedPrefix(project);
+  return arn('iam', `role/${prefix}${prefix.endsWith('-') ? '' : '-'}${logicalId}-*`, { region: false });
+}
 
 /** The stage: change set on this stack from the source's pipeline.json, then execute it. */
 function updateStage(project: Project, parameterNames: string[]): Json {
@@ -76,9 +83,10 @@ function runStatements(): Statement[] {
 }
 
 /** The update role: this stack's resources only, by ARN or by the names CloudFormation gives them. */
-function updateRoleStatements(project: Project): Statement[] {
+function updateRoleStatements(project: Project, resources: Resources, boundedRoles: string[]): Statement[] {
   const boundary = ref(BOUNDARY);
   const ownRoles = arn('iam', `role/${generatedPrefix(project)}*`, { region: false });
+  const namedPipelineRole = crossAccount(project) ? [arn('iam', `role/${pipelineRoleName(project.roleNamePrefix.sub)}`, { region: false })] : [];
   const statements: Statement[] = [
     {
       Sid: 'ReadAndTidyOwnRoles',
@@ -92,9 +100,25 @@ function updateRoleStatements(project: Project): Statement[] {
       // Creating a role or changing what it may do only with the boundary on it: a pushed pipeline.json cannot grant
       // more than the boundary, and roles without it (this one) cannot be changed from the pipeline at all.
       Sid: 'ChangeOwnRolesWithinBoundary',
-      Action: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary'],
+      Action: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary'],
       Resource: [ownRoles],
       Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary } },
+    },
+    {
+      // Managed policies too, and only this stack's own (never AdministratorAccess or another stack's).
+      Sid: 'AttachOwnPoliciesWithinBoundary',
+      Action: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
+      Resource: [ownRoles],
+      Condition: {
+        StringEquals: { 'iam:PermissionsBoundary': boundary },
+        ArnLike: { 'iam:PolicyARN': arn('iam', `policy/${generatedPrefix(project)}*`, { region: false }) },
+      },
+    },
+    {
+      // UpdateAssumeRolePolicy carries no iam:PermissionsBoundary: named instead are exactly the bounded roles.
+      Sid: 'TrustOfBoundedRoles',
+      Action: ['iam:UpdateAssumeRolePolicy'],
+      Resource: boundedRoles.map((id) => ownRoleNamed(project, id)),
     },
     { Sid: 'KeepBoundaryOnRoles', Effect: 'Deny', Action: ['iam:DeleteRolePermissionsBoundary'], Resource: [ownRoles] },
     {
@@ -106,20 +130,28 @@ function updateRoleStatements(project: Project): Statement[] {
     {
       // An update of the pipeline passes its role again: named (so target accounts can trust it) with another account.
       Sid: 'PassOwnRoles', Action: ['iam:PassRole'],
-      Resource: [ownRoles, ...(crossAccount(project) ? [arn('iam', `role/${pipelineRoleName(project.roleNamePrefix.sub)}`, { region: false })] : [])],
+      Resource: [ownRoles, ...namedPipelineRole],
       Condition: { StringEquals: { 'iam:PassedToService': PASSED_TO } },
     },
+    // CloudFormation reads the pipeline's role before it creates or updates the pipeline; a named one only read here.
+    ...(namedPipelineRole.length > 0 ? [{ Sid: 'ReadNamedPipelineRole', Action: ['iam:GetRole'], Resource: namedPipelineRole }] : []),
     {
       Sid: 'ConfigureOwnBuckets',
+      // The bucket handlers' calls but DeleteBucket (the buckets are retained: CloudFormation never deletes them).
       Action: [
-        's3:GetBucket*', 's3:PutBucket*', 's3:DeleteBucketPolicy', 's3:ListBucket', 's3:GetLifecycleConfiguration',
-        's3:PutLifecycleConfiguration', 's3:GetEncryptionConfiguration', 's3:PutEncryptionConfiguration',
+        's3:CreateBucket', 's3:ListBucket', 's3:GetBucket*', 's3:PutBucket*', 's3:Get*Configuration', 's3:Put*Configuration',
+        's3:DeleteBucketPolicy', 's3:DeleteBucketAnalyticsConfiguration', 's3:DeleteBucketCors', 's3:DeleteBucketEncryption',
+        's3:DeleteBucketLifecycle', 's3:DeleteBucketMetricsConfiguration', 's3:DeleteBucketReplication', 's3:DeleteBucketWebsite',
+        's3:TagResource', 's3:UntagResource', 's3:ListTagsForResource',
       ],
       Resource: [arnOf('ArtifactBucketStore'), arnOf('ApplicationBucket')],
     },
     {
       Sid: 'ManageOwnBuildLogs',
-      Action: ['logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy', 'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource'],
+      Action: [
+        'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy', 'logs:TagResource', 'logs:UntagResource',
+        'logs:ListTagsForResource', 'logs:DescribeIndexPolicies',
+      ],
       Resource: [arn('logs', 'log-group:/aws/codebuild/${AWS::StackName}/*')],
     },
     { Sid: 'FindOwnBuildLogs', Action: ['logs:DescribeLogGroups'], Resource: [arn('logs', 'log-group:*')] },
@@ -135,14 +167,20 @@ function updateRoleStatements(project: Project): Statement[] {
     },
     {
       Sid: 'UpdateOwnPipeline',
-      Action: ['codepipeline:GetPipeline', 'codepipeline:UpdatePipeline', 'codepipeline:TagResource', 'codepipeline:UntagResource', 'codepipeline:ListTagsForResource'],
+      // An update restarts the pipeline (RestartExecutionOnUpdate): StartPipelineExecution.
+      Action: [
+        'codepipeline:CreatePipeline', 'codepipeline:GetPipeline', 'codepipeline:GetPipelineState', 'codepipeline:UpdatePipeline',
+        'codepipeline:DeletePipeline', 'codepipeline:StartPipelineExecution', 'codepipeline:EnableStageTransition',
+        'codepipeline:DisableStageTransition', 'codepipeline:TagResource', 'codepipeline:UntagResource', 'codepipeline:ListTagsForResource',
+      ],
       Resource: [arn('codepipeline', '${ApplicationName}Pipeline')],
     },
     {
       Sid: 'ManageOwnTopics',
       Action: [
         'sns:CreateTopic', 'sns:DeleteTopic', 'sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:Subscribe', 'sns:Unsubscribe',
-        'sns:ListSubscriptionsByTopic', 'sns:GetSubscriptionAttributes', 'sns:TagResource', 'sns:UntagResource', 'sns:ListTagsForResource',
+        'sns:ListSubscriptionsByTopic', 'sns:GetSubscriptionAttributes', 'sns:GetDataProtectionPolicy', 'sns:TagResource', 'sns:UntagResource',
+        'sns:ListTagsForResource',
       ],
       Resource: [arn('sns', '${AWS::StackName}-*')],
     },
@@ -162,7 +200,10 @@ function updateRoleStatements(project: Project): Statement[] {
     statements.push(
       {
         Sid: 'ConfigureOwnRepository',
-        Action: ['codecommit:GetRepository', 'codecommit:UpdateRepositoryDescription', 'codecommit:TagResource', 'codecommit:UntagResource', 'codecommit:ListTagsForResource'],
+        Action: [
+          'codecommit:CreateRepository', 'codecommit:GetRepository', 'codecommit:UpdateRepositoryDescription', 'codecommit:UpdateRepositoryName',
+          'codecommit:TagResource', 'codecommit:UntagResource', 'codecommit:ListTagsForResource',
+        ],
         Resource: [arnOf('SourceRepository')],
       },
       {
@@ -171,12 +212,37 @@ function updateRoleStatements(project: Project): Statement[] {
         Resource: [arn('events', `rule/${generatedPrefix(project)}*`)],
       },
     );
-  } else if (!project.connectionArn) {
-    statements.push({
-      Sid: 'ReadOwnConnection',
-      Action: ['codeconnections:GetConnection', 'codeconnections:TagResource', 'codeconnections:UntagResource', 'codeconnections:ListTagsForResource'],
-      Resource: [getAtt('SourceConnection', 'ConnectionArn')],
-    });
+  } else {
+    // The pipeline's source action names the connection: creating or updating the pipeline passes it (both prefixes).
+    statements.push({ Sid: 'PassOwnConnection', Action: ['codestar-connections:PassConnection', 'codeconnections:PassConnection'], Resource: [connectionArnValue(project)] });
+    if (!project.connectionArn) {
+      statements.push(
+        {
+          Sid: 'ManageOwnConnection',
+          Action: ['codeconnections:GetConnection', 'codeconnections:DeleteConnection', 'codeconnections:TagResource', 'codeconnections:UntagResource', 'codeconnections:ListTagsForResource'],
+          Resource: [getAtt('SourceConnection', 'ConnectionArn')],
+        },
+        {
+          Sid: 'CreateConnectionOfOwnProvider', Action: ['codeconnections:CreateConnection'], Resource: ['*'],
+          Condition: { StringEquals: { 'codeconnections:ProviderType': (resources.SourceConnection!.Properties as { ProviderType: Json }).ProviderType } },
+        },
+      );
+    }
+  }
+  if (resources[ARTIFACT_KEY]) {
+    // The key stays when the stack goes (as its buckets do): no ScheduleKeyDeletion. Its policy names the target
+    // accounts' roles, so adding or moving a stage in another account rewrites it.
+    statements.push(
+      {
+        Sid: 'ManageOwnArtifactKey',
+        Action: [
+          'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags', 'kms:PutKeyPolicy', 'kms:EnableKey',
+          'kms:DisableKey', 'kms:EnableKeyRotation', 'kms:DisableKeyRotation', 'kms:UpdateKeyDescription', 'kms:TagResource', 'kms:UntagResource',
+        ],
+        Resource: [arnOf(ARTIFACT_KEY)],
+      },
+      { Sid: 'CreateArtifactKey', Action: ['kms:CreateKey'], Resource: ['*'] },
+    );
   }
   return statements;
 }
@@ -258,7 +324,7 @@ export function addSelfUpdate(project: Project, template: ExtensibleTemplate): v
   for (const role of bounded) resources[role]!.Properties!.PermissionsBoundary = ref(BOUNDARY);
   resources[UPDATE_ROLE] = {
     ...serviceRole('cloudformation.amazonaws.com', 'Applies pipeline.json from the released branch to this stack (UpdatePipeline stage)', {
-      Policies: [{ PolicyName: 'UpdateThisStackOnly', PolicyDocument: policyDocument(updateRoleStatements(project)) }],
+      Policies: [{ PolicyName: 'UpdateThisStackOnly', PolicyDocument: policyDocument(updateRoleStatements(project, resources, bounded)) }],
     }),
     Metadata: exceptionsMetadata([
       {
@@ -269,6 +335,14 @@ export function addSelfUpdate(project: Project, template: ExtensibleTemplate): v
         statement: 'ManageOwnNotificationRules', rule: 'IAM_RESOURCES_SCOPED (W11)',
         reason: 'notification rule ARNs end in an id CodeStar Notifications draws at creation: the statement is scoped by the condition codestar-notifications:NotificationsForResource to this pipeline',
       },
+      ...(resources.SourceConnection ? [{
+        statement: 'CreateConnectionOfOwnProvider', rule: 'IAM_RESOURCES_SCOPED (W11)',
+        reason: 'codeconnections:CreateConnection authorises on no resource (the ARN is drawn at creation): scoped by codeconnections:ProviderType to the source provider',
+      }] : []),
+      ...(resources[ARTIFACT_KEY] ? [{
+        statement: 'CreateArtifactKey', rule: 'IAM_RESOURCES_SCOPED (W11)',
+        reason: 'kms:CreateKey authorises on no resource (the key id is drawn at creation); every later call is scoped to this stack\'s ArtifactKey',
+      }] : []),
     ]),
   };
 }

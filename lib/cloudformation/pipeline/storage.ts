@@ -1,7 +1,7 @@
 // The two buckets Chalice's template has (same logical IDs), made private, encrypted, TLS-only and tidy.
 import type { Project } from '../../answers/project.js';
-import { RETAIN, arnOf, ref, sub, type Json, type Resource, type Resources, type Statement } from '../cfn.js';
-import { artifactReadGrants, packageReadGrants, readersOf } from './accounts.js';
+import { arnOf, ref, sub, type Json, type Resource, type Resources, type Statement } from '../cfn.js';
+import { STORE_RETENTION, artifactReadGrants, packageReadGrants, readersOf } from './accounts.js';
 import { withArtifactKey } from './encryption.js';
 import { placements } from './placement.js';
 
@@ -10,7 +10,7 @@ const S3_MANAGED: Json = { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES25
 function bucket(description: string, lifecycle: Json, encryption: Json = S3_MANAGED): Resource {
   return {
     Type: 'AWS::S3::Bucket',
-    ...RETAIN,
+    ...STORE_RETENTION,
     Metadata: { Purpose: description },
     Properties: {
       BucketEncryption: { ServerSideEncryptionConfiguration: [encryption] },
