@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { CHALICE_RANGE, CONNECTION_PROVIDERS, NAME_LIMITS, dnsSuffix, stackCharsKept } from '../facts/aws.js';
 import { NEW_APP, type ChaliceAppFacts } from '../facts/chalice-features.js';
-import { releaseFromShorthand, type Release } from './release.js';
+import { releaseFromAnswers, type Release } from './release.js';
 import type { Answers } from './settings.js';
 
 /**
@@ -57,7 +57,7 @@ export interface Project extends Answers {
    * the app name, or its shortened form when the longest of those names would pass IAM's 64 characters.
    */
   roleNamePrefix: DerivedName;
-  stages: PipelineStage[];
+  pipelineStages: PipelineStage[];
   /** Stages of .chalice/config.json: dev for `chalice deploy`, then the ones the pipeline deploys. */
   chaliceStages: string[];
   remoteName: string;
@@ -100,7 +100,7 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
     connectionName: derivedName(answers.appName, '-src', NAME_LIMITS.connection),
     failureRuleName: derivedName(answers.appName, 'Pipeline-failed', NAME_LIMITS.notificationRule),
     roleNamePrefix: derivedName(answers.appName, '', NAME_LIMITS.role - LONGEST_ROLE_SUFFIX.length),
-    stages: pipelineStages(answers),
+    pipelineStages: pipelineStages(answers),
     chaliceStages: ['dev', 'beta', ...(answers.production ? ['prod'] : [])],
     consoleUrl: `https://${answers.region}.${consoleHost}/codesuite/codepipeline/pipelines/${answers.appName}Pipeline/view?region=${answers.region}`,
     chaliceRange: CHALICE_RANGE,
@@ -108,7 +108,7 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
     chaliceApp,
     shiftsTraffic: shiftsTraffic(answers),
     placements: stagePlacements(answers),
-    release: releaseFromShorthand(answers),
+    release: releaseFromAnswers(answers),
   };
 }
 

@@ -37,7 +37,7 @@ export function pipelineTemplate(project: Project): PipelineTemplate {
   const conditions = encryptionConditions(project);
   const template: Omit<PipelineTemplate, 'Outputs'> = {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: `Continuous delivery of the Chalice app ${project.appName}: ${project.stages.map((s) => s.name).join(' -> ')} (generator-chalice-pipeline)`,
+    Description: `Continuous delivery of the Chalice app ${project.appName}: ${project.pipelineStages.map((s) => s.name).join(' -> ')} (generator-chalice-pipeline)`,
     Parameters: parameters(project),
     ...(conditions ? { Conditions: conditions } : {}),
     Resources: {
