@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { finishAnswers, mergeAnswers, savedForm, type AnswerLayers } from '../lib/answers/answers.js';
 import { describeProject } from '../lib/answers/project.js';
-import { releaseFromShorthand } from '../lib/answers/release.js';
+import { releaseFromAnswers, releaseFromShorthand } from '../lib/answers/release.js';
 import { CODEPIPELINE_QUOTAS } from '../lib/answers/stage-list.js';
-import { BETA_ACCOUNT, PROD_ACCOUNT, STAGES_EXAMPLE, answersMatrix, projectFor, runCli, tempDir } from './support/tools.js';
+import { BETA_ACCOUNT, PROD_ACCOUNT, STAGES_EXAMPLE, answersMatrix, newRepositoryFiles, projectFor, runCli, tempDir } from './support/tools.js';
 
 /** The problems of some answers (exit 2), or [] when they are accepted. */
 function problems(layers: AnswerLayers): string[] {
@@ -35,7 +35,8 @@ describe('stages: the promotion path as a list', () => {
   });
 
   it("the issue's example: three stages, staging tested in its account, prod approved, canary, a wave of two regions", () => {
-    const { release: { stages } } = release({ file: { stages: STAGES_EXAMPLE } });
+    // The model of the list (the renderers of this version draw the two-stage path only: see below).
+    const { stages } = releaseFromAnswers({ ...projectFor({ region: 'us-east-1' }), stages: STAGES_EXAMPLE });
     assert.deepEqual(stages.map((stage) => [stage.name, stage.id, stage.approval, stage.tests, stage.deployment]), [
       ['dev', 'Dev', false, false, 'AllAtOnce'],
       ['staging', 'Staging', false, true, 'AllAtOnce'],
@@ -51,17 +52,21 @@ describe('stages: the promotion path as a list', () => {
 
   it('the flag gives the names; saved two-stage keys give beta and prod their details; the list is saved instead of them', () => {
     const saved = { production: true, manualApproval: true, integrationTests: true, prodAccountId: PROD_ACCOUNT, prodDeployment: 'Canary10Percent5Minutes' };
-    const { answers, release: { stages } } = release({ flags: { stages: 'dev,beta,prod' }, saved });
+    const { answers, release: { stages } } = release({ flags: { stages: 'beta,prod' }, saved });
     assert.deepEqual(stages.map((stage) => [stage.id, stage.tests, stage.approval, stage.deployment, stage.targets[0].accountId]), [
-      ['Dev', false, false, 'AllAtOnce', undefined],
       ['Beta', true, false, 'AllAtOnce', undefined],
       ['Prod', false, true, 'Canary10Percent5Minutes', PROD_ACCOUNT],
     ]);
+    // Exactly what the saved keys alone gave: the same project for every renderer.
+    const before = release({ saved });
+    assert.deepEqual(stages, before.release.stages);
     const form = savedForm(answers);
     for (const key of Object.keys(saved)) assert.ok(!(key in form), `${key} saved beside stages`);
-    assert.deepEqual(form.stages, [{ name: 'dev' }, { name: 'beta', tests: true }, { name: 'prod', account: PROD_ACCOUNT, approval: true, deployment: 'Canary10Percent5Minutes' }]);
+    assert.deepEqual(form.stages, [{ name: 'beta', tests: true }, { name: 'prod', account: PROD_ACCOUNT, approval: true, deployment: 'Canary10Percent5Minutes' }]);
     // Saved again, the list replays as it is.
     assert.deepEqual(release({ saved: form }).release.stages, stages);
+    // The details reach the model with the names of a longer list too (finishAnswers then refuses to render it).
+    assert.match(problems({ flags: { stages: 'dev,beta,prod' }, saved }).join('\n'), /stage "dev" is not rendered yet: this version renders the two-stage path only/);
   });
 
   const refused: [string, AnswerLayers, RegExp][] = [
@@ -93,8 +98,22 @@ describe('stages: the promotion path as a list', () => {
 
   it('agreeing shorthand keys and the list go together; a saved key the list contradicts is replaced, not an error', () => {
     assert.deepEqual(problems({ flags: { prodAccountId: PROD_ACCOUNT, manualApproval: true }, file: { stages: [{ name: 'beta' }, { name: 'prod', account: PROD_ACCOUNT, approval: true }] } }), []);
-    const { release: { stages } } = release({ flags: { stages: 'dev,live' }, saved: { production: true, prodAccountId: PROD_ACCOUNT, integrationTests: true } });
-    assert.deepEqual(stages.map((stage) => stage.id), ['Dev', 'Live']);
+    const { release: { stages } } = release({ flags: { stages: 'beta' }, saved: { production: true, prodAccountId: PROD_ACCOUNT, integrationTests: true } });
+    assert.deepEqual(stages.map((stage) => [stage.id, stage.tests]), [['Beta', true]]);
+  });
+
+  it('a list this version cannot render yet is refused naming its first such stage, never half drawn', () => {
+    assert.deepEqual(problems({ file: { stages: STAGES_EXAMPLE } }), [
+      'stages: stage "dev" is not rendered yet: this version renders the two-stage path only: beta (tests allowed), then optionally prod (approval and deployment allowed), each in one account and region',
+    ]);
+    assert.match(problems({ file: { stages: [{ name: 'beta' }, { name: 'prod', targets: [{ region: 'eu-west-1' }, { region: 'us-east-1' }] }] } })[0], /stage "prod" is not rendered yet: a wave of 2 targets/);
+  });
+
+  it('a two-stage list renders exactly the files its shorthand keys render (the list is saved instead of them)', () => {
+    const list = newRepositoryFiles({ region: 'us-east-1', stages: [{ name: 'beta', account: BETA_ACCOUNT, tests: true }, { name: 'prod', approval: true, deployment: 'Canary10Percent5Minutes', region: 'eu-west-1' }] });
+    const keys = newRepositoryFiles({ region: 'us-east-1', betaAccountId: BETA_ACCOUNT, integrationTests: true, manualApproval: true, prodDeployment: 'Canary10Percent5Minutes', prodRegion: 'eu-west-1' });
+    assert.deepEqual([...list.keys()], [...keys.keys()]);
+    for (const [path, text] of keys) if (path !== '.yo-rc.json') assert.equal(list.get(path), text, path);
   });
 
   it('the bin: a bad list is exit 2 naming the stage and the rule, and nothing is written', () => {
