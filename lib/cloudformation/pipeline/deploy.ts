@@ -25,6 +25,12 @@ export interface AppStage extends Placement {
 
 export const BUILD_ARTIFACT = 'CompiledCFNTemplate';
 
+/**
+ * The integration tests of beta in the pipeline's account and region read its outputs artifact, as they always did;
+ * every other tested target passes its EndpointURL (and stage name) as variables.
+ */
+export const readsOutputsArtifact = (target: Placement) => target.chaliceStage === 'beta' && !elsewhere(target);
+
 /** One per target of every stage, in release order: what the Build stage packages and the pipeline deploys. */
 export function appStages(project: Project): AppStage[] {
   return project.release.stages.flatMap((stage) => {

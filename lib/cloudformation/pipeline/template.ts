@@ -13,10 +13,10 @@ import {
 import {
   artifactKeyStatement, encryptionConditions, encryptionParameters, encryptionResources, withArtifactKey,
 } from './encryption.js';
-import { BUILD_ARTIFACT, appStages, deployActions, deployRoleResources, deployRunStatements, projectDeployRole, type AppStage } from './deploy.js';
+import { BUILD_ARTIFACT, appStages, readsOutputsArtifact, deployActions, deployRoleResources, deployRunStatements, projectDeployRole, type AppStage } from './deploy.js';
 import { approvalStageName, testsStageName } from '../../answers/release.js';
 import {
-  crossAccount, elsewhere, otherRegions, pipelineRoleName, placementParameters, regionParameter, regionalParameter,
+  crossAccount, otherRegions, pipelineRoleName, placementParameters, regionParameter, regionalParameter,
   regionalParameters,
 } from './placement.js';
 import { SOURCE_ARTIFACT, connectionArnValue, sourceAction, sourceResources, sourceStatements, sourceTriggers } from './source.js';
@@ -175,8 +175,7 @@ function pipelineStages(project: Project): Json[] {
  * variable of its execute action instead (an artifact written in another account or region is not copied back).
  */
 function integrationTestInputs(target: AppStage): Record<string, Json> {
-  // Beta here reads its outputs artifact, as it always did; any other stage gets its endpoint and name as variables.
-  if (!elsewhere(target) && target.chaliceStage === 'beta') {
+  if (readsOutputsArtifact(target)) {
     return {
       Configuration: { ProjectName: ref('IntegrationTestBuild'), PrimarySource: SOURCE_ARTIFACT },
       InputArtifacts: [{ Name: SOURCE_ARTIFACT }, { Name: target.outputArtifact }],
