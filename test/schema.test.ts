@@ -105,8 +105,8 @@ describe('answers.schema.json', () => {
       { appName: 'a'.repeat(60), repository: 'orders.v2_x-y', approvalEmail: 'first.last+ops%x@mail.example-corp.co.uk' },
       { $schema: './answers.schema.json', appName: 'Orders-2', source: 'gitlab', repository: 'group/sub/repo', connectionArn: CONNECTION_ARN.replace('codeconnections', 'codestar-connections') },
       { appName: 'orders', production: false, manualApproval: false },
-      { appName: 'orders', stages: 'beta,prod' },
-      { appName: 'orders', region: 'us-east-1', stages: [{ name: 'beta', account: STAGES_EXAMPLE[1].account, tests: true }, { ...STAGES_EXAMPLE[2], targets: STAGES_EXAMPLE[2].targets!.slice(0, 1) }] },
+      { appName: 'orders', stages: 'dev,staging,prod' },
+      { appName: 'orders', region: 'us-east-1', stages: STAGES_EXAMPLE },
     ];
     let accepted = 0;
     for (const variant of variants) {

@@ -2,7 +2,7 @@
 import { DEPRECATED_PYTHON } from '../facts/aws.js';
 import { closest } from './rules.js';
 import {
-  parseStages, pipelineStageCountProblem, shorthandOf, stageListProblems, unrenderedStageProblems, type StageAnswer,
+  parseStages, pipelineStageCountProblem, stageListProblems, summaryKeysOf, type StageAnswer,
 } from './stage-list.js';
 import {
   SETTINGS, SETTING_KEYS, settingFor, type AnswerKey, type AnswerValue, type Answers, type PartialAnswers,
@@ -140,14 +140,12 @@ export function finishAnswers(resolution: Resolution): { answers: Answers; warni
   problems.push(...stated, ...(stated.length > 0 ? [] : derived));
   const list = problems.length === 0 ? stageList(resolution) : undefined;
   problems.push(...(list?.problems ?? []));
-  // Checked last: a list that breaks a rule is told the rule first.
-  if (list?.stages && problems.length === 0) problems.push(...unrenderedStageProblems(list.stages));
   if (problems.length > 0) throw new InputError(problems);
   const answers = completeAnswers(known);
   if (list?.stages) {
-    // The renderers of this version read today's keys: the list sets them (it is saved instead of them).
+    // The list replaces today's keys (saved instead of them); what they summed up is derived from it.
     for (const key of SETTINGS.filter((setting) => setting.shorthand).map((setting) => setting.key)) delete answers[key];
-    Object.assign(answers, shorthandOf(list.stages));
+    Object.assign(answers, summaryKeysOf(list.stages));
     answers.stages = list.stages;
     if (answers.approvalEmail && !list.stages.some((stage) => stage.approval)) delete answers.approvalEmail;
   } else {

@@ -131,39 +131,15 @@ export function pipelineStageCountProblem(stages: StageAnswer[], selfUpdate: boo
 }
 
 /**
- * What the renderers of this version draw: the two-stage path, beta then (optionally) prod, each in one account and
- * region, tests after beta, an approval and a deployment type on prod. A list of another shape is refused (exit 2)
- * naming the stage, rather than half drawn: pipeline.json, the buildspec, the Makefile and the README must agree.
+ * What today's keys say of a stage list, for the code that asks only "are there integration tests, an approval, a
+ * traffic shift?" (the build project, the files written, the warnings); the list itself is what the renderers read.
  */
-export function unrenderedStageProblems(stages: StageAnswer[]): string[] {
-  const shape = 'this version renders the two-stage path only: beta (tests allowed), then optionally prod (approval and deployment allowed), each in one account and region';
-  const problems: string[] = [];
-  stages.forEach((stage, index) => {
-    const expected = ['beta', 'prod'][index];
-    const at = `stages: stage ${JSON.stringify(stage.name)}`;
-    if (stage.name !== expected) problems.push(`${at} is not rendered yet: ${shape}`);
-    else if (stage.targets && stage.targets.length > 1) problems.push(`${at} is not rendered yet: a wave of ${stage.targets.length} targets; ${shape}`);
-    else if (expected === 'beta' && (stage.approval || (stage.deployment ?? 'AllAtOnce') !== 'AllAtOnce')) problems.push(`${at} is not rendered yet: an approval or a deployment type on beta; ${shape}`);
-    else if (expected === 'prod' && stage.tests) problems.push(`${at} is not rendered yet: tests after prod; ${shape}`);
-  });
-  // The first stage out of shape says it; the ones after it would only repeat the rule.
-  return problems.slice(0, 1);
-}
-
-/** The two-stage list as today's keys (what the renderers of this version read); the list passed unrenderedStageProblems. */
-export function shorthandOf(stages: StageAnswer[]): Record<string, string | boolean> {
-  const place = (stage: StageAnswer) => stage.targets?.[0] ?? stage;
-  const [beta, prod] = stages;
-  const keys: Record<string, string | boolean> = { integrationTests: beta.tests ?? false, production: prod !== undefined };
-  if (place(beta).account) keys.betaAccountId = place(beta).account!;
-  if (place(beta).region) keys.betaRegion = place(beta).region!;
-  if (prod) {
-    keys.manualApproval = prod.approval ?? false;
-    keys.prodDeployment = prod.deployment ?? 'AllAtOnce';
-    if (place(prod).account) keys.prodAccountId = place(prod).account!;
-    if (place(prod).region) keys.prodRegion = place(prod).region!;
-  } else {
-    keys.manualApproval = false;
-  }
-  return keys;
+export function summaryKeysOf(stages: StageAnswer[]): { integrationTests: boolean; manualApproval: boolean; production: boolean; prodDeployment?: ProdDeployment } {
+  const shifting = stages.find((stage) => (stage.deployment ?? 'AllAtOnce') !== 'AllAtOnce');
+  return {
+    integrationTests: stages.some((stage) => stage.tests === true),
+    manualApproval: stages.some((stage) => stage.approval === true),
+    production: stages.length > 1,
+    ...(shifting ? { prodDeployment: shifting.deployment } : {}),
+  };
 }
