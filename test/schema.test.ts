@@ -10,7 +10,7 @@ import { checkAnswersObject, finishAnswers, mergeAnswers } from '../lib/answers/
 import { BUILD_IMAGES, PYTHON_VERSIONS, REGIONS } from '../lib/facts/aws.js';
 import { answersSchema } from '../lib/answers/schema.js';
 import { SETTINGS } from '../lib/answers/settings.js';
-import { CONNECTION_ARN, EXAMPLE_ANSWERS, PACKAGE_ROOT, answersMatrix } from './support/tools.js';
+import { CONNECTION_ARN, EXAMPLE_ANSWERS, PACKAGE_ROOT, STAGES_EXAMPLE, answersMatrix } from './support/tools.js';
 
 const committed = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'answers.schema.json'), 'utf8')) as Record<string, unknown>;
 const validate = new Ajv({ strict: true, allErrors: true }).compile(committed);
@@ -37,9 +37,14 @@ describe('answers.schema.json', () => {
   });
 
   it('has one property per setting, with its flag description, and no others', () => {
-    const properties = committed.properties as Record<string, { type: string; enum?: string[] }>;
+    const properties = committed.properties as Record<string, { type: string; enum?: string[]; anyOf?: { type: string }[] }>;
     assert.deepEqual(Object.keys(properties), ['$schema', ...SETTINGS.map((setting) => setting.key)]);
     for (const setting of SETTINGS) {
+      // The stage list: names separated by commas (as the flag gives them), or a list of names and stage objects.
+      if (setting.kind === 'list') {
+        assert.deepEqual(properties[setting.key].anyOf?.map((option) => option.type), ['string', 'array'], setting.key);
+        continue;
+      }
       assert.equal(properties[setting.key].type, setting.kind === 'boolean' ? 'boolean' : 'string', setting.key);
       if (setting.choices) assert.deepEqual(properties[setting.key].enum, [...setting.choices], setting.key);
     }
@@ -76,6 +81,11 @@ describe('answers.schema.json', () => {
     ['pipelineStackName with a leading digit', { ...base, pipelineStackName: '1-pipeline' }],
     ['approvalEmail without a domain', { ...base, approvalEmail: 'a@b' }],
     ['approvalEmail with two @', { ...base, approvalEmail: 'a@@b.com' }],
+    ['a stage named Prod', { ...base, stages: [{ name: 'Prod' }] }],
+    ['a stage with an unknown key', { ...base, stages: [{ name: 'dev' }, { name: 'prod', aproval: true }] }],
+    ['a stage deployment Blue', { ...base, stages: [{ name: 'dev' }, { name: 'prod', deployment: 'Blue' }] }],
+    ['a stage account of 11 digits', { ...base, stages: [{ name: 'dev', account: '12345678901' }] }],
+    ['an empty wave', { ...base, stages: [{ name: 'dev', targets: [] }] }],
     ['connectionArn of another service', { ...base, source: 'github', repository: 'acme/orders', connectionArn: CONNECTION_ARN.replace('codeconnections', 'codebuild') }],
   ];
   for (const [name, data] of rejected) {
@@ -95,6 +105,8 @@ describe('answers.schema.json', () => {
       { appName: 'a'.repeat(60), repository: 'orders.v2_x-y', approvalEmail: 'first.last+ops%x@mail.example-corp.co.uk' },
       { $schema: './answers.schema.json', appName: 'Orders-2', source: 'gitlab', repository: 'group/sub/repo', connectionArn: CONNECTION_ARN.replace('codeconnections', 'codestar-connections') },
       { appName: 'orders', production: false, manualApproval: false },
+      { appName: 'orders', stages: 'dev,staging,prod' },
+      { appName: 'orders', region: 'us-east-1', stages: STAGES_EXAMPLE },
     ];
     let accepted = 0;
     for (const variant of variants) {

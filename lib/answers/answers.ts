@@ -2,6 +2,9 @@
 import { DEPRECATED_PYTHON } from '../facts/aws.js';
 import { closest } from './rules.js';
 import {
+  parseStages, pipelineStageCountProblem, stageListProblems, summaryKeysOf, type StageAnswer,
+} from './stage-list.js';
+import {
   SETTINGS, SETTING_KEYS, settingFor, type AnswerKey, type AnswerValue, type Answers, type PartialAnswers,
   type Setting,
 } from './settings.js';
@@ -92,6 +95,12 @@ export function problemWith(setting: Setting, value: AnswerValue, known: Partial
   if (setting.kind === 'boolean') {
     return typeof value === 'boolean' ? undefined : `${setting.key} ${shown} is invalid: must be true or false`;
   }
+  if (setting.kind === 'list') {
+    if (value === '') return undefined;
+    const { stages, problems } = parseStages(value);
+    const all = [...problems, ...(stages && problems.length === 0 ? stageListProblems(stages, typeof known.region === 'string' ? known.region : undefined) : [])];
+    return all.length > 0 ? all.join('; ') : undefined;
+  }
   if (typeof value !== 'string') return `${setting.key} ${shown} is invalid: must be a string${typeHint(setting, value)}`;
   // "" is an optional answer deliberately left blank (saved so, and not asked again).
   if (setting.optional && value === '') return undefined;
@@ -129,14 +138,87 @@ export function finishAnswers(resolution: Resolution): { answers: Answers; warni
   }
   // A default derived from an invalid answer (repository and pipelineStackName from appName) only repeats its problem.
   problems.push(...stated, ...(stated.length > 0 ? [] : derived));
+  const list = problems.length === 0 ? stageList(resolution) : undefined;
+  problems.push(...(list?.problems ?? []));
   if (problems.length > 0) throw new InputError(problems);
   const answers = completeAnswers(known);
+  if (list?.stages) {
+    // The list replaces today's keys (saved instead of them); what they summed up is derived from it.
+    for (const key of SETTINGS.filter((setting) => setting.shorthand).map((setting) => setting.key)) delete answers[key];
+    Object.assign(answers, summaryKeysOf(list.stages));
+    answers.stages = list.stages;
+    if (answers.approvalEmail && !list.stages.some((stage) => stage.approval)) delete answers.approvalEmail;
+  } else {
+    delete answers.stages;
+  }
   const warnings = DEPRECATED_PYTHON[answers.pythonVersion] ? [`pythonVersion ${answers.pythonVersion}: ${DEPRECATED_PYTHON[answers.pythonVersion]}`] : [];
   for (const key of (resolution.ignored ?? []).filter((k) => !settingFor(k)!.onlyWhenApplies)) warnings.push(`${key} ignored: it applies only with ${settingFor(key)!.appliesWhen}`);
   if (answers.region.startsWith('cn-')) {
     warnings.push(`region ${answers.region}: the China regions lack some CodePipeline actions and CodeConnections providers; check each stage's action is offered there before make deploy`);
   }
   return { answers, warnings };
+}
+
+/** What today's keys say of stage beta or prod: the answer key, and the stage's field it gives. */
+const SHORTHAND: { key: AnswerKey; stage: 'beta' | 'prod'; field: 'account' | 'region' | 'tests' | 'approval' | 'deployment' | 'exists' }[] = [
+  { key: 'betaAccountId', stage: 'beta', field: 'account' },
+  { key: 'betaRegion', stage: 'beta', field: 'region' },
+  { key: 'integrationTests', stage: 'beta', field: 'tests' },
+  { key: 'production', stage: 'prod', field: 'exists' },
+  { key: 'prodAccountId', stage: 'prod', field: 'account' },
+  { key: 'prodRegion', stage: 'prod', field: 'region' },
+  { key: 'manualApproval', stage: 'prod', field: 'approval' },
+  { key: 'prodDeployment', stage: 'prod', field: 'deployment' },
+];
+
+/**
+ * The `stages` list with the details today's keys give its stages beta and prod (a saved two-stage .yo-rc.json plus
+ * `--stages dev,beta,prod` keeps beta and prod as they were), or the contradictions between the two: a key given as
+ * a flag or in the answers file that says otherwise than the list (saved keys are simply replaced by the list).
+ */
+function stageList(resolution: Resolution): { stages?: StageAnswer[]; problems: string[] } {
+  const value = resolution.known.stages;
+  if (value === undefined || value === '') return { problems: [] };
+  const parsed = parseStages(value);
+  if (!parsed.stages) return parsed;
+  const stages = parsed.stages.map((stage) => ({ ...stage }));
+  const problems: string[] = [];
+  for (const { key, stage: name, field } of SHORTHAND) {
+    if (!resolution.given.has(key)) continue;
+    const given = resolution.known[key];
+    const fromFlagOrFile = !resolution.saved?.has(key);
+    const stage = stages.find((entry) => entry.name === name);
+    const contradiction = (what: string) => {
+      if (fromFlagOrFile) problems.push(`${key} ${JSON.stringify(given)} contradicts stages: ${what}; give the stage's details in stages only`);
+    };
+    if (field === 'exists') {
+      if ((given === true) !== (stage !== undefined)) contradiction(given === true ? 'it lists no stage prod' : 'it lists a stage prod');
+      continue;
+    }
+    const blank = given === '' || given === false || (field === 'deployment' && given === 'AllAtOnce');
+    if (!stage) {
+      if (!blank) contradiction(`it describes stage ${name}, which the list does not have`);
+      continue;
+    }
+    if (given === '') continue;
+    const stated = field === 'account' || field === 'region'
+      ? (stage.targets ? stage.targets : undefined)
+      : stage[field];
+    if (Array.isArray(stated)) {
+      contradiction(`stage ${name} lists targets`);
+    } else if (field === 'account' || field === 'region') {
+      if (stage[field] === undefined) stage[field] = given as string;
+      else if (stage[field] !== given) contradiction(`stage ${name} has ${field} ${JSON.stringify(stage[field])}`);
+    } else if (stated === undefined) {
+      (stage as Record<string, unknown>)[field] = given;
+    } else if (stated !== given) {
+      contradiction(`stage ${name} has ${field} ${JSON.stringify(stated)}`);
+    }
+  }
+  const selfUpdate = resolution.known.selfUpdate === true;
+  const count = pipelineStageCountProblem(stages, selfUpdate);
+  if (count) problems.push(count);
+  return { stages, problems };
 }
 
 /** A yes/no question that does not apply is a no (mergeAnswers leaves out the answers that do not apply). */
@@ -149,7 +231,8 @@ function completeAnswers(known: PartialAnswers): Answers {
 /** The answers as saved in .yo-rc.json: applicable keys only, in definition order. */
 export function savedForm(answers: Answers): PartialAnswers {
   const saved: PartialAnswers = {};
-  for (const key of SETTING_KEYS) {
+  // A stage list says everything today's keys said of beta and prod: they are not saved beside it.
+  for (const key of SETTING_KEYS.filter((k) => !(answers.stages && settingFor(k)!.shorthand))) {
     const value = answers[key];
     if (value !== undefined) saved[key] = value;
   }
@@ -171,9 +254,10 @@ export function checkAnswersObject(data: unknown, origin: string): PartialAnswer
       problems.push(`${origin}: unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; known keys: ${SETTING_KEYS.join(', ')}`);
       continue;
     }
-    const wrongType = setting.kind === 'boolean' ? typeof value !== 'boolean' : typeof value !== 'string';
+    const wrongType = setting.kind === 'boolean' ? typeof value !== 'boolean'
+      : setting.kind === 'list' ? typeof value !== 'string' && !Array.isArray(value) : typeof value !== 'string';
     if (wrongType) {
-      const expected = setting.kind === 'boolean' ? 'true or false' : 'a string';
+      const expected = setting.kind === 'boolean' ? 'true or false' : setting.kind === 'list' ? 'a list of stages' : 'a string';
       problems.push(`${origin}: ${key} ${shownValue(value)} has the wrong type: must be ${expected}${typeHint(setting, value)}`);
       continue;
     }

@@ -2,7 +2,9 @@
 import { createHash } from 'node:crypto';
 import { CHALICE_RANGE, CONNECTION_PROVIDERS, NAME_LIMITS, dnsSuffix, stackCharsKept } from '../facts/aws.js';
 import { NEW_APP, type ChaliceAppFacts } from '../facts/chalice-features.js';
-import { releaseFromShorthand, type Release } from './release.js';
+import {
+  approvalStageName, mergeTemplatePath, releaseFromAnswers, shiftsTraffic as stageShiftsTraffic, testsStageName, type Release,
+} from './release.js';
 import type { Answers } from './settings.js';
 
 /**
@@ -33,9 +35,15 @@ export interface PipelineStage {
   change: string;
 }
 
-/** Where an app stage deploys: another account and/or region, or (both undefined) the pipeline's own. */
+/**
+ * Where an app stage deploys: another account and/or region, or (both undefined) the pipeline's own. One per target
+ * of each stage of the release.
+ */
 export interface StagePlacement {
-  stage: 'Beta' | 'Prod';
+  /** The target's id (the stage's id for a single target: Beta, Prod): names its actions, parameters and roles. */
+  stage: string;
+  /** The Chalice stage (the release stage's name) the target deploys. */
+  chaliceStage: string;
   accountId?: string;
   /** Set only when it differs from the pipeline's region. */
   region?: string;
@@ -46,8 +54,8 @@ export interface Project extends Answers {
   usesConnection: boolean;
   betaStack: string;
   prodStack: string;
-  /** The app stacks per Chalice stage (prod is unused without a production stage). */
-  appStacks: { beta: AppStackName; prod: AppStackName };
+  /** The app stacks per Chalice stage the pipeline deploys (with the two-stage keys: beta, and prod even without production). */
+  appStacks: Record<string, AppStackName>;
   /** CodeConnections connection the stack creates (without connectionArn). */
   connectionName: DerivedName;
   /** The CodeStar Notifications rule of failed executions (64 characters at most). */
@@ -57,7 +65,7 @@ export interface Project extends Answers {
    * the app name, or its shortened form when the longest of those names would pass IAM's 64 characters.
    */
   roleNamePrefix: DerivedName;
-  stages: PipelineStage[];
+  pipelineStages: PipelineStage[];
   /** Stages of .chalice/config.json: dev for `chalice deploy`, then the ones the pipeline deploys. */
   chaliceStages: string[];
   remoteName: string;
@@ -69,9 +77,9 @@ export interface Project extends Answers {
   buildspecs: string[];
   /** What the Chalice app uses (its config and decorators): the deploy role is tailored to it. */
   chaliceApp: ChaliceAppFacts;
-  /** Production shifts traffic to a new version through CodeDeploy (prodDeployment other than AllAtOnce). */
+  /** A stage shifts traffic to a new version through CodeDeploy (a deployment other than AllAtOnce). */
   shiftsTraffic: boolean;
-  /** Beta, and Prod with production. */
+  /** Every target of every stage, in release order (Beta, and Prod with production, for today's keys). */
   placements: StagePlacement[];
   /** The stages a commit is promoted through: what every renderer of the release reads. */
   release: Release;
@@ -88,46 +96,43 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
         grcUrl: `codecommit::${answers.region}://${answers.repository}`,
       };
   const consoleHost = answers.region.startsWith('cn-') ? 'console.amazonaws.cn' : answers.region.startsWith('us-gov-') ? 'console.amazonaws-us-gov.com' : 'console.aws.amazon.com';
-  const appStacks = { beta: appStackName(answers.appName, 'BetaStack'), prod: appStackName(answers.appName, 'ProdStack') };
+  const release = releaseFromAnswers(answers);
+  const appStacks: Record<string, AppStackName> = Object.fromEntries(release.stages.map((stage) => [stage.name, appStackName(answers.appName, `${stage.id}Stack`)]));
+  // Today's keys name both stacks even without production (the Makefile and README read appStacks.prod then).
+  if (!answers.stages) appStacks.prod ??= appStackName(answers.appName, 'ProdStack');
+  const placements = release.stages.flatMap((stage) => stage.targets.map((target): StagePlacement => ({
+    stage: target.id, chaliceStage: stage.name, accountId: target.accountId, region: target.region,
+  })));
   return {
     ...answers,
     ...remote,
     runtime: `python${answers.pythonVersion}`,
     usesConnection,
-    betaStack: appStacks.beta.value,
-    prodStack: appStacks.prod.value,
+    betaStack: appStacks[release.stages[0].name].value,
+    prodStack: (appStacks.prod ?? appStacks[release.stages.at(-1)!.name]).value,
     appStacks,
     connectionName: derivedName(answers.appName, '-src', NAME_LIMITS.connection),
     failureRuleName: derivedName(answers.appName, 'Pipeline-failed', NAME_LIMITS.notificationRule),
-    roleNamePrefix: derivedName(answers.appName, '', NAME_LIMITS.role - LONGEST_ROLE_SUFFIX.length),
-    stages: pipelineStages(answers),
-    chaliceStages: ['dev', 'beta', ...(answers.production ? ['prod'] : [])],
+    roleNamePrefix: derivedName(answers.appName, '', NAME_LIMITS.role - longestRoleSuffix(placements).length),
+    pipelineStages: pipelineStages(answers, release, placements, appStacks),
+    chaliceStages: ['dev', ...release.stages.map((stage) => stage.name).filter((name) => name !== 'dev')],
     consoleUrl: `https://${answers.region}.${consoleHost}/codesuite/codepipeline/pipelines/${answers.appName}Pipeline/view?region=${answers.region}`,
     chaliceRange: CHALICE_RANGE,
-    buildspecs: ['buildspec.yml', ...(answers.integrationTests ? ['buildspec-integration.yml'] : [])],
+    buildspecs: ['buildspec.yml', ...(release.stages.some((stage) => stage.tests) ? ['buildspec-integration.yml'] : [])],
     chaliceApp,
-    shiftsTraffic: shiftsTraffic(answers),
-    placements: stagePlacements(answers),
-    release: releaseFromShorthand(answers),
+    shiftsTraffic: release.stages.some(stageShiftsTraffic),
+    placements,
+    release,
   };
 }
 
-/** The longest suffix of a named role (Prod's CodeDeploy role in its account; the others are shorter). */
+/** The longest suffix of a named role of the two-stage path (Prod's CodeDeploy role in its account). */
 export const LONGEST_ROLE_SUFFIX = 'ProdCodeDeployRole';
 
-function shiftsTraffic(answers: Answers): boolean {
-  return answers.production && answers.prodDeployment !== undefined && answers.prodDeployment !== 'AllAtOnce';
-}
-
-function stagePlacements(answers: Answers): StagePlacement[] {
-  const place = (stage: 'Beta' | 'Prod', accountId: string | undefined, region: string | undefined): StagePlacement => ({
-    // A blank optional answer ("") is no answer: the pipeline's own account and region.
-    stage, accountId: accountId || undefined, region: region && region !== answers.region ? region : undefined,
-  });
-  return [
-    place('Beta', answers.betaAccountId, answers.betaRegion),
-    ...(answers.production ? [place('Prod', answers.prodAccountId, answers.prodRegion)] : []),
-  ];
+/** The longest suffix of a role named in a target account (`<Target>CodeDeployRole`), at least today's. */
+function longestRoleSuffix(placements: StagePlacement[]): string {
+  return placements.filter((placement) => placement.accountId).map((placement) => `${placement.stage}CodeDeployRole`)
+    .reduce((longest, suffix) => (suffix.length > longest.length ? suffix : longest), LONGEST_ROLE_SUFFIX);
 }
 
 /** " in account 222222222222, eu-west-1" for a stage elsewhere, "" for one in the pipeline's account and region. */
@@ -137,8 +142,7 @@ export function whereText(placement: StagePlacement | undefined): string {
   return parts.length > 0 ? ` in ${parts.join(', ')}` : '';
 }
 
-function pipelineStages(answers: Answers): PipelineStage[] {
-  const placements = stagePlacements(answers);
+function pipelineStages(answers: Answers, release: Release, placements: StagePlacement[], appStacks: Record<string, AppStackName>): PipelineStage[] {
   const source = answers.source === 'codecommit'
     ? `CodeCommit ${answers.repository}, branch ${answers.branch} (EventBridge rule on push)`
     : `${answers.source} ${answers.repository}, branch ${answers.branch} (CodeConnections)`;
@@ -154,28 +158,30 @@ function pipelineStages(answers: Answers): PipelineStage[] {
       summary: answers.unitTests ? 'unit tests, then `chalice package` per stage' : '`chalice package` per stage',
       change: '`buildspec.yml`',
     },
-    { name: 'Beta', summary: `deploys ${appStackName(answers.appName, 'BetaStack').value}${whereText(placements[0])} (change set, then execute)`, change: '`.chalice/config.json` stage `beta`' },
   ];
-  if (answers.integrationTests) {
-    stages.push({ name: 'IntegrationTests', summary: 'tests/integration against the beta EndpointURL', change: '`buildspec-integration.yml`, `tests/integration/`' });
-  }
-  if (answers.manualApproval) {
+  release.stages.forEach((stage, index) => {
+    if (stage.approval) {
+      stages.push({
+        name: approvalStageName(release, stage),
+        summary: answers.approvalEmail ? `manual approval, ${answers.approvalEmail} notified` : 'manual approval',
+        change: '`ApprovalEmail` parameter',
+      });
+    }
+    const here = placements.filter((placement) => placement.chaliceStage === stage.name);
+    const where = here.length === 1 ? whereText(here[0]) : ` in ${here.map((placement) => whereText(placement).replace(/^ in /, '') || 'the pipeline\'s account and region').join(' and ')}, in parallel`;
+    const deploys = `deploys ${appStacks[stage.name].value}${where}`;
+    const shifting = stageShiftsTraffic(stage);
+    const config = `\`.chalice/config.json\` stage \`${stage.name}\``;
     stages.push({
-      name: 'Approval',
-      summary: answers.approvalEmail ? `manual approval, ${answers.approvalEmail} notified` : 'manual approval',
-      change: '`ApprovalEmail` parameter',
+      name: stage.id,
+      // The first stage of today's keys said how it deploys; the others what they deploy.
+      summary: shifting ? `${deploys}, then CodeDeploy shifts traffic ${stage.deployment}, rolling back on error alarms` : index === 0 ? `${deploys} (change set, then execute)` : deploys,
+      change: shifting ? `${config}, \`${mergeTemplatePath(stage.name)}\`` : config,
     });
-  }
-  if (answers.production) {
-    const prodStack = `${appStackName(answers.appName, 'ProdStack').value}${whereText(placements[1])}`;
-    stages.push({
-      name: 'Prod',
-      summary: shiftsTraffic(answers)
-        ? `deploys ${prodStack}, then CodeDeploy shifts traffic ${answers.prodDeployment}, rolling back on error alarms`
-        : `deploys ${prodStack}`,
-      change: shiftsTraffic(answers) ? '`.chalice/config.json` stage `prod`, `release/prod-traffic-shifting.json`' : '`.chalice/config.json` stage `prod`',
-    });
-  }
+    if (stage.tests) {
+      stages.push({ name: testsStageName(release, stage), summary: `tests/integration against the ${stage.name} EndpointURL${here.length > 1 ? ' of each target' : ''}`, change: '`buildspec-integration.yml`, `tests/integration/`' });
+    }
+  });
   return stages;
 }
 
@@ -201,7 +207,7 @@ export function shortAppName(appName: string, room: number): string {
  * in the names it generates still tells the two stages apart (an app name of up to 24 characters); a longer app name
  * gets a stack name short enough to survive whole in every generated name, so the deploy role's scope stays exact.
  */
-function appStackName(appName: string, suffix: 'BetaStack' | 'ProdStack'): AppStackName {
+function appStackName(appName: string, suffix: string): AppStackName {
   const kept = stackCharsKept(NAME_LIMITS.generatedInAppStack);
   const plain = derivedName(appName, suffix, NAME_LIMITS.stack);
   if (appName.length < kept) {

@@ -28,8 +28,10 @@ export interface AskContext {
 export function questionsFor(resolution: Resolution, context: AskContext): Question[] {
   const known = (answers: PartialAnswers): PartialAnswers => ({ ...resolution.known, ...answers });
   const folderName = basename(context.cwd);
+  // A saved stage list holds details a line of names cannot show: it is changed in .yo-rc.json, not asked again.
   const open = SETTINGS.filter((s) => !resolution.found.has(s.key)
-    && (!resolution.given.has(s.key) || (context.askAnswered === true && resolution.saved?.has(s.key) === true)));
+    && (!resolution.given.has(s.key) || (context.askAnswered === true && resolution.saved?.has(s.key) === true && s.kind !== 'list')));
+  const listed = (answers: PartialAnswers) => { const stages = known(answers).stages; return stages !== undefined && stages !== ''; };
   const defaultOf = (setting: Setting, answers: PartialAnswers): AnswerValue | undefined => {
     if (resolution.saved?.has(setting.key)) return resolution.known[setting.key];
     if (setting.key === 'appName') return appNameRule(folderName) ? undefined : folderName;
@@ -53,7 +55,8 @@ export function questionsFor(resolution: Resolution, context: AskContext): Quest
     ...(setting.kind === 'choice'
       ? { choices: setting.choices!.map((value) => ({ name: setting.choiceLabels?.[value] ?? value, value })) }
       : {}),
-    when: (answers) => applies(setting, answers) && (!setting.pipelineDetail || detailAsked(setting, answers)),
+    // With a stage list, the keys of the two-stage shape are the list's to say.
+    when: (answers) => applies(setting, answers) && (!setting.pipelineDetail || detailAsked(setting, answers)) && !(setting.shorthand && listed(answers)),
     default: (answers) => defaultOf(setting, answers),
     // An optional answer left blank is an answer too: saved as "" and not asked again.
     validate: (value, answers) => problemWith(setting, value, known(answers)) ?? true,

@@ -3,6 +3,7 @@
 // Makefile, the README) reads this rather than the answer keys, so they cannot drift apart.
 import type { ProdDeployment } from '../facts/aws.js';
 import type { Answers } from './settings.js';
+import { pascal } from './stage-list.js';
 
 /** One place a stage deploys to: another account and/or region, or (both undefined) the pipeline's own. */
 export interface ReleaseTarget {
@@ -33,7 +34,7 @@ export interface Release {
 }
 
 /** `staging` -> `Staging`, `eu-prod` -> `EuProd`. */
-export const stageId = (name: string) => name.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+export const stageId = pascal;
 
 /** The stage shifts traffic through CodeDeploy (anything but AllAtOnce). */
 export const shiftsTraffic = (stage: ReleaseStage) => stage.deployment !== 'AllAtOnce';
@@ -59,3 +60,42 @@ export function releaseFromShorthand(answers: Answers): Release {
   }
   return { stages };
 }
+
+/**
+ * The release the answers describe: the `stages` list when given (finishAnswers has checked it and filled in the
+ * details today's keys give stages beta and prod), else today's keys (exactly the two-stage shape of before).
+ */
+export function releaseFromAnswers(answers: Answers): Release {
+  if (!answers.stages) return releaseFromShorthand(answers);
+  const here = (region: string | undefined) => (region && region !== answers.region ? region : undefined);
+  return {
+    stages: answers.stages.map((stage): ReleaseStage => {
+      const id = stageId(stage.name);
+      const places = stage.targets ?? [{ account: stage.account, region: stage.region }];
+      const accounts = new Set(places.map((place) => place.account ?? ''));
+      const regions = new Set(places.map((place) => here(place.region) ?? answers.region));
+      // One target takes the stage's id; a wave's targets add what tells them apart (account, region or both).
+      const targetId = (place: { account?: string; region?: string }) => (places.length === 1
+        ? id
+        : `${id}${accounts.size > 1 ? place.account ?? 'Pipeline' : ''}${regions.size > 1 ? stageId(here(place.region) ?? answers.region) : ''}`);
+      return {
+        name: stage.name, id,
+        targets: places.map((place) => ({ id: targetId(place), accountId: place.account || undefined, region: here(place.region) })),
+        approval: stage.approval ?? false, tests: stage.tests ?? false, deployment: stage.deployment ?? 'AllAtOnce',
+      };
+    }),
+  };
+}
+
+/** The pipeline stage of a stage's approval: Approval when only one stage has one (as today), else Approve<Id>. */
+export function approvalStageName(release: Release, stage: ReleaseStage): string {
+  return release.stages.filter((other) => other.approval).length > 1 ? `Approve${stage.id}` : 'Approval';
+}
+
+/** The pipeline stage of a stage's integration tests: IntegrationTests when only one stage has them, else <Id>IntegrationTests. */
+export function testsStageName(release: Release, stage: ReleaseStage): string {
+  return release.stages.filter((other) => other.tests).length > 1 ? `${stage.id}IntegrationTests` : 'IntegrationTests';
+}
+
+/** The merge template `chalice package` applies to a stage that shifts traffic (prod's as before: release/prod-traffic-shifting.json). */
+export const mergeTemplatePath = (stageName: string) => `release/${stageName}-traffic-shifting.json`;

@@ -9,6 +9,7 @@ import {
   accountIdRule, appNameRule, branchRule, connectionArnRule, emailRule, imageRule, pythonVersionRule, regionRule,
   repositoryRule, stackNameRule, stageRegionRule,
 } from './rules.js';
+import type { StageAnswer } from './stage-list.js';
 
 export interface Answers {
   appName: string;
@@ -36,16 +37,19 @@ export interface Answers {
   betaRegion?: string;
   prodAccountId?: string;
   prodRegion?: string;
+  /** The promotion path (lib/answers/stage-list.ts); unset: today's keys describe beta and prod. */
+  stages?: StageAnswer[];
 }
 export type AnswerKey = keyof Answers;
-export type AnswerValue = string | boolean;
+/** A list only for `stages` (from a file or .yo-rc.json; a flag or prompt gives its names as "dev,staging,prod"). */
+export type AnswerValue = string | boolean | StageAnswer[];
 export type PartialAnswers = Partial<Record<AnswerKey, AnswerValue>>;
 
 export interface Setting {
   key: AnswerKey;
   /** The CLI flag, kebab-case of the key. */
   flag: string;
-  kind: 'string' | 'boolean' | 'choice';
+  kind: 'string' | 'boolean' | 'choice' | 'list';
   choices?: readonly string[];
   /** One line for --help and the schema. */
   description: string;
@@ -74,6 +78,8 @@ export interface Setting {
   onlyWhenApplies?: boolean;
   /** The rule a value breaks, or undefined; rules that need other answers get them in `known`. */
   rule?: (value: string, known: PartialAnswers) => string | undefined;
+  /** Describes stage beta or prod of the two-stage shape: a `stages` list replaces it (not asked, not saved then). */
+  shorthand?: boolean;
 }
 
 const kebab = (key: string) => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
@@ -159,25 +165,29 @@ export const SETTINGS: readonly Setting[] = [
     defaultValue: () => true,
   }),
   define({
-    key: 'integrationTests', question: 'Run integration tests against beta?', pipelineDetail: true, kind: 'boolean', description: 'Run integration tests against the beta endpoint',
+    key: 'stages', question: 'Stages? (names in promotion order, separated by commas; Enter: beta, prod)', pipelineDetail: true, kind: 'list', optional: true,
+    description: 'The promotion path: stages in order, each {"name", "account", "region" or "targets": [{"account", "region"}], "approval", "tests", "deployment"}; the flag gives the names (dev,staging,prod). Replaces integrationTests, production, manualApproval, prodDeployment and the beta/prod account and region',
+  }),
+  define({
+    key: 'integrationTests', shorthand: true, question: 'Run integration tests against beta?', pipelineDetail: true, kind: 'boolean', description: 'Run integration tests against the beta endpoint',
     defaultValue: () => true,
   }),
   define({
-    key: 'production', question: 'Add a production stage after beta?', pipelineDetail: true, kind: 'boolean', description: 'Add a production stage after beta',
+    key: 'production', shorthand: true, question: 'Add a production stage after beta?', pipelineDetail: true, kind: 'boolean', description: 'Add a production stage after beta',
     defaultValue: () => true,
   }),
   define({
-    key: 'manualApproval', question: 'Manual approval before production?', pipelineDetail: true, kind: 'boolean', description: 'Require a manual approval before production',
+    key: 'manualApproval', shorthand: true, question: 'Manual approval before production?', pipelineDetail: true, kind: 'boolean', description: 'Require a manual approval before production',
     defaultValue: () => true, applies: (known) => known.production !== false, appliesWhen: 'production',
   }),
   define({
     key: 'approvalEmail', question: 'E-mail to notify when an approval waits? (Enter: none)', pipelineDetail: true, kind: 'string', pattern: EMAIL_PATTERN, optional: true,
     description: 'E-mail notified (SNS) when an approval waits',
-    applies: (known) => known.production !== false && known.manualApproval !== false,
-    appliesWhen: 'production and manualApproval', rule: emailRule,
+    applies: (known) => (known.stages !== undefined && known.stages !== '') || (known.production !== false && known.manualApproval !== false),
+    appliesWhen: 'production and manualApproval (or a stage with approval)', rule: emailRule,
   }),
   define({
-    key: 'prodDeployment', question: 'How does production take a new version?', pipelineDetail: true, kind: 'choice', choices: PROD_DEPLOYMENTS,
+    key: 'prodDeployment', shorthand: true, question: 'How does production take a new version?', pipelineDetail: true, kind: 'choice', choices: PROD_DEPLOYMENTS,
     choiceLabels: {
       AllAtOnce: 'AllAtOnce (every request at once, as beta)',
       Canary10Percent5Minutes: 'Canary10Percent5Minutes (10 % for 5 minutes, then all; rolls back on errors)',
@@ -209,12 +219,12 @@ function stagePlacement(stage: 'beta' | 'prod', title: string): Setting[] {
     : {};
   return [
     define({
-      key: `${stage}AccountId`, question: `AWS account of ${name}? (Enter: the pipeline's own)`, pipelineDetail: true, kind: 'string', pattern: ACCOUNT_ID_PATTERN, optional: true, ...exists,
+      key: `${stage}AccountId`, shorthand: true, question: `AWS account of ${name}? (Enter: the pipeline's own)`, pipelineDetail: true, kind: 'string', pattern: ACCOUNT_ID_PATTERN, optional: true, ...exists,
       description: `${title} stage's AWS account id, if not the pipeline's own (deploy target-account.json there first)`,
       rule: accountIdRule,
     }),
     define({
-      key: `${stage}Region`, question: `AWS region of ${name}? (Enter: the pipeline's region)`, pipelineDetail: true, kind: 'string', choices: REGIONS, optional: true, ...exists,
+      key: `${stage}Region`, shorthand: true, question: `AWS region of ${name}? (Enter: the pipeline's region)`, pipelineDetail: true, kind: 'string', choices: REGIONS, optional: true, ...exists,
       description: `${title} stage's AWS region, if not the pipeline's region`,
       rule: (value, known) => stageRegionRule(value, typeof known.region === 'string' ? known.region : undefined),
     }),

@@ -10,7 +10,7 @@ import { exceptionsMetadata } from './deploy-role.js';
 import { appStages, placedDeployPolicies, type AppStage } from './pipeline/deploy.js';
 import type { PipelineTemplate } from './pipeline/template.js';
 import { CODEDEPLOY_ROLE, codeDeployRole } from './pipeline/traffic-shifting.js';
-import { actionRoleName, deployRoleName, inOtherAccount, pipelineRoleName } from './pipeline/placement.js';
+import { actionRoleName, codeDeployRoleName, deployRoleName, inOtherAccount, pipelineRoleName } from './pipeline/placement.js';
 
 /** The same sections as pipeline.json. */
 export type TargetAccountTemplate = PipelineTemplate;
@@ -60,9 +60,15 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
   }));
   const role = placed[0].role;
   const roles = project.roleNamePrefix.sub;
-  // Prod shifting traffic here: its CodeDeploy role too (named: the prod change set passes it by name).
-  const shiftingProd = remote.find((stage) => stage.trafficShifting);
-  const codeDeploy = shiftingProd ? { ...codeDeployRole(project, true), ...(onlyIf(shiftingProd) ? { Condition: onlyIf(shiftingProd) } : {}) } : undefined;
+  // A stage shifting traffic here: its CodeDeploy role too (named: the stage's change set passes it by name). One
+  // target shifting keeps the name it always had; several take theirs from the Stage parameter.
+  const shifting = remote.filter((stage) => stage.trafficShifting);
+  const shiftingHere = shifting.length === 0 || shifting.length === remote.length ? undefined
+    : shifting.length === 1 ? deploysStage(shifting[0]) : 'ShiftsTrafficHere';
+  const codeDeployName = shifting.length > 1 ? sub(codeDeployRoleName(roles, '${Stage}')) : undefined;
+  const codeDeploy = shifting.length > 0 ? { ...codeDeployRole(project, shifting, true, codeDeployName), ...(shiftingHere ? { Condition: shiftingHere } : {}) } : undefined;
+  const conditions: Record<string, Json> = Object.fromEntries(remote.map((stage) => [deploysStage(stage), { 'Fn::Equals': [{ Ref: 'Stage' }, stage.stage] }]));
+  if (shiftingHere === 'ShiftsTrafficHere') conditions.ShiftsTrafficHere = { 'Fn::Or': shifting.map((stage) => ({ Condition: deploysStage(stage) })) };
   const exception = (statement: string, reason: string) => ({ Rule: 'IAM_RESOURCES_SCOPED (W11)', Statement: statement, Reason: reason });
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -76,7 +82,7 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
       ...role.parameters,
       PipelineAccountId: { Type: 'String', AllowedPattern: ACCOUNT_ID_PATTERN, Description: 'Account of the pipeline stack (make deploy), trusted to assume the action role' },
     },
-    ...(remote.length > 1 ? { Conditions: Object.fromEntries(remote.map((stage) => [deploysStage(stage), { 'Fn::Equals': [{ Ref: 'Stage' }, stage.stage] }])) } : {}),
+    ...(remote.length > 1 ? { Conditions: conditions } : {}),
     Resources: {
       PipelineActionRole: {
         Type: 'AWS::IAM::Role',

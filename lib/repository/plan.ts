@@ -5,7 +5,8 @@ import { checkRenderedFile } from './checks.js';
 import { MAKE_MARKERS, mergeMakefile, renamedVariables, targetNames, userTargets } from './makefile.js';
 import { pipelineTemplate } from '../cloudformation/pipeline/template.js';
 import { templateText } from '../cloudformation/cfn.js';
-import { MERGE_TEMPLATE_PATH, trafficShiftingMergeTemplate } from '../cloudformation/pipeline/traffic-shifting.js';
+import { shiftingStages, trafficShiftingMergeTemplate } from '../cloudformation/pipeline/traffic-shifting.js';
+import { mergeTemplatePath } from '../answers/release.js';
 import { crossAccount, otherRegions } from '../cloudformation/pipeline/placement.js';
 import { pipelineRegionTemplate } from '../cloudformation/pipeline-region.js';
 import { targetAccountTemplate } from '../cloudformation/target-account.js';
@@ -95,7 +96,8 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
   if (readme) add(readme.mode, [['README.md', readme.contents]]);
   add('owned', pipelineFiles);
   add('owned', [['pipeline.json', templateText(pipelineTemplate(project))], ...placementFiles(project)]);
-  if (project.shiftsTraffic) add('owned', [[MERGE_TEMPLATE_PATH, templateText(trafficShiftingMergeTemplate(project))]]);
+  // One merge template per stage that shifts traffic (release/<stage>-traffic-shifting.json).
+  add('owned', shiftingStages(project).map((stage): [string, string] => [mergeTemplatePath(stage.name), templateText(trafficShiftingMergeTemplate(project, stage.deployment))]));
   const chaliceConfig = chaliceConfigPlan(project, read, options.seedStagesFrom);
   add('seed', chaliceConfig.files);
   notes.push(...chaliceConfig.notes);
@@ -137,7 +139,7 @@ function targetAccountNotes(project: Project, files: PlannedFile[]): string[] {
   const target = files.find((file) => file.path === TARGET_ACCOUNT_FILE);
   if (!target || target.action === 'identical') return [];
   const accounts = project.placements.filter((placement) => placement.accountId).map((placement) =>
-    `make target-account STAGE=${placement.stage.toLowerCase()} with the credentials of account ${placement.accountId} (region ${placement.region ?? project.region})`);
+    `make target-account STAGE=${placement.chaliceStage} with the credentials of account ${placement.accountId} (region ${placement.region ?? project.region})`);
   return [`deploy ${TARGET_ACCOUNT_FILE} in the target accounts before make deploy (the pipeline must be able to assume their roles): ${accounts.join('; ')}`];
 }
 

@@ -6,10 +6,10 @@ import ejs from 'ejs';
 import { dnsSuffix } from '../facts/aws.js';
 import type { Project } from '../answers/project.js';
 import { packageBucketVariable } from '../cloudformation/pipeline/build.js';
-import { appStages, projectDeployRole } from '../cloudformation/pipeline/deploy.js';
-import { elsewhere, otherRegions, regionId } from '../cloudformation/pipeline/placement.js';
+import { appStages, projectDeployRole, readsOutputsArtifact } from '../cloudformation/pipeline/deploy.js';
+import { codeDeployRoleName, elsewhere, otherRegions, regionId } from '../cloudformation/pipeline/placement.js';
 import { CHALICE_FEATURES } from '../facts/chalice-features.js';
-import { ALIAS_SCRIPT_PATH, MERGE_TEMPLATE_PATH } from '../cloudformation/pipeline/traffic-shifting.js';
+import { ALIAS_SCRIPT_PATH, MERGE_TEMPLATE_PATH, shiftingStages, shiftingTargets } from '../cloudformation/pipeline/traffic-shifting.js';
 import { MAKE_BLOCK_END, MAKE_BLOCK_START, type MakeTargets } from './makefile.js';
 import type { Markers } from './marked-block.js';
 
@@ -46,6 +46,8 @@ function packageOptions(project: Project, stage: { region?: string }): string {
   return `${region}--s3-bucket "$${packageBucketVariable(stage.region)}"`;
 }
 
+const testedTargets = (project: Project) => project.placements.filter((placement) => project.release.stages.some((stage) => stage.tests && stage.name === placement.chaliceStage));
+
 export interface RenderOptions {
   targets: MakeTargets;
   /** The app serves the generated routes (/ and /health), so the integration tests can check them exactly. */
@@ -61,10 +63,27 @@ export function renderTree(tree: TemplateTree, project: Project, options: Render
     approvalEmail: project.approvalEmail ?? '',
     notificationEmail: project.notificationEmail ?? '',
     grcUrl: project.grcUrl ?? '',
-    appStages: appStages(project).map((stage) => ({ ...stage, packageOptions: packageOptions(project, stage) })),
+    // What the Build stage packages: one template per stage and region (a wave's targets in one region share it).
+    appStages: appStages(project).filter((stage, index, all) => all.findIndex((other) => other.template === stage.template) === index)
+      .map((stage) => ({ ...stage, packageOptions: packageOptions(project, stage) })),
+    // What `chalice package` runs for: one per stage (a wave's targets share it).
+    packagedStages: appStages(project).filter((stage, index, all) => all.findIndex((other) => other.chaliceStage === stage.chaliceStage) === index),
     targetStages: project.placements.filter((placement) => placement.accountId),
+    /** Stage name -> its targets in other accounts, for make target-account STAGE=<name>. */
+    targetAccountStages: [...new Set(project.placements.filter((placement) => placement.accountId).map((placement) => placement.chaliceStage))]
+      .map((name) => ({ name, targets: project.placements.filter((placement) => placement.accountId && placement.chaliceStage === name) })),
+    testedStages: project.release.stages.filter((stage) => stage.tests).map((stage) => ({ ...stage, placement: project.placements.find((placement) => placement.chaliceStage === stage.name)! })),
+    shiftingTargets: shiftingTargets(project),
+    codeDeployRoleName,
+    // The README's traffic-shifting section tells the first stage that shifts (prod for today's keys).
+    prodDeployment: project.prodDeployment ?? shiftingStages(project)[0]?.deployment,
+    prodStack: shiftingStages(project).length > 0 ? project.appStacks[shiftingStages(project)[0].name].value : project.prodStack,
     otherRegions: otherRegions(project).map(({ region }) => ({ region, id: regionId(region) })),
     betaElsewhere: elsewhere(project.placements[0]),
+    // The integration tests of beta in the pipeline's account and region read its outputs artifact; every other tested
+    // target gets ENDPOINT_URL (and EXPECTED_STAGE) from the pipeline.
+    testsReadArtifact: testedTargets(project).some(readsOutputsArtifact),
+    testsMixed: testedTargets(project).some((target) => !readsOutputsArtifact(target)),
     cfnTemplates: ['pipeline.json', ...(project.placements.some((p) => p.accountId) ? ['target-account.json'] : []), ...(otherRegions(project).length > 0 ? ['pipeline-region.json'] : [])],
     // The deploy role's coverage and exceptions: the Build stage's check and the README's "Deploy role" read them.
     deployRole: projectDeployRole(project),

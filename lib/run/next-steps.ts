@@ -18,8 +18,12 @@ export function nextSteps(
   if (git === 'none') lines.push(`  git init --initial-branch=${project.branch} && git add --all && git commit -m "${COMMIT_MESSAGE}"`);
   if (git === 'uncommitted') lines.push(`  git add --all && git commit -m "Release pipeline (generator-chalice-pipeline)"   # review the changes first`);
   // Target accounts first: the pipeline is created only if it can assume their roles.
+  // One line per stage and account: the targets of a stage in that account are deployed together.
+  const seen = new Set<string>();
   for (const placement of project.placements.filter((p) => p.accountId)) {
-    lines.push(`  make ${targets['target-account']} STAGE=${placement.stage.toLowerCase()} PIPELINE_ACCOUNT_ID=<the pipeline's account> AWS_PROFILE=<profile of ${placement.accountId}>   # first: the roles the pipeline uses there`);
+    if (seen.has(`${placement.chaliceStage} ${placement.accountId}`)) continue;
+    seen.add(`${placement.chaliceStage} ${placement.accountId}`);
+    lines.push(`  make ${targets['target-account']} STAGE=${placement.chaliceStage} PIPELINE_ACCOUNT_ID=<the pipeline's account> AWS_PROFILE=<profile of ${placement.accountId}>   # first: the roles the pipeline uses there`);
   }
   lines.push(`  make ${targets.deploy}            # create the pipeline stack ${project.pipelineStackName} in ${project.region}`);
   if (project.approvalEmail) lines.push(`  # confirm the subscription e-mail AWS sends to ${project.approvalEmail}: approvals are announced only after that`);

@@ -9,6 +9,7 @@ import { answersFromRepository, chaliceBuildspecs, currentBranch, findGeneratedR
 import { pipelineTemplate } from '../cloudformation/pipeline/template.js';
 import { chaliceAppIn, deployRoleReport, s3EventProblem } from '../repository/chalice-app.js';
 import { blockKey, describeAction, planFiles, readSavedState, type Plan, type SavedState } from '../repository/plan.js';
+import { releaseFromAnswers } from '../answers/release.js';
 import { describeProject, type Project } from '../answers/project.js';
 import { appNameRule } from '../answers/rules.js';
 import { parseChaliceConfig } from '../repository/repo-files.js';
@@ -90,7 +91,7 @@ export async function gather(options: SessionOptions, disk: Disk, ask?: Ask): Pr
   // (A dry run reports a leftover at each look; a real run undoes it at the first.)
   warnings.unshift(...new Set(recovered.filter((line) => line !== undefined)));
   // The deploy role is tailored to what the app uses (its config and decorators): read before anything is written.
-  const chaliceApp = chaliceAppIn(destination, disk, ['beta', ...(answers.production ? ['prod'] : [])]);
+  const chaliceApp = chaliceAppIn(destination, disk, releaseFromAnswers(answers).stages.map((stage) => stage.name));
   const s3Events = s3EventProblem(chaliceApp);
   if (s3Events && !options.force) throw new InputError([`${s3Events}. Pass --force to generate the pipeline anyway`], 2);
   if (s3Events) warnings.push(s3Events);

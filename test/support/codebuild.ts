@@ -193,7 +193,13 @@ export async function runPackageBuild(s3: S3Server, answers: PartialAnswers = {}
   const projectName = `${String(template.Parameters.ApplicationName?.Default)}Build`;
   const run = await runBuildspec({
     source, project: projectName,
-    env: { ...projectEnvironment(template.Resources.AppPackageBuild, { ApplicationBucket: bucket }), ...s3.env },
+    // A stage in another region packages into that region's bucket (a pipeline.json parameter): the same test bucket.
+    env: {
+      ...projectEnvironment(template.Resources.AppPackageBuild, {
+        ApplicationBucket: bucket, ...Object.fromEntries(Object.keys(template.Parameters).filter((name) => name.endsWith('PackageBucket')).map((name) => [name, bucket])),
+      }),
+      ...s3.env,
+    },
   });
   const templates = new Map<string, Record<string, unknown>>();
   if (run.status === 0) {

@@ -11,6 +11,7 @@ import { planFiles } from '../../lib/repository/plan.js';
 import { pipelineTemplate, type PipelineTemplate } from '../../lib/cloudformation/pipeline/template.js';
 import { describeProject, type Project } from '../../lib/answers/project.js';
 import type { PartialAnswers } from '../../lib/answers/settings.js';
+import type { StageAnswer } from '../../lib/answers/stage-list.js';
 import { APP_NAME_MAX } from '../../lib/answers/rules.js';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -97,6 +98,16 @@ export const PLACEMENT_MATRIX: PartialAnswers[] = [
   { betaAccountId: BETA_ACCOUNT, integrationTests: true, production: false },
   { source: 'github', repository: 'acme/orders', pipelineType: 'V1', unitTests: false, betaAccountId: BETA_ACCOUNT, prodAccountId: BETA_ACCOUNT, prodRegion: 'us-west-2', approvalEmail: 'team@example.com' },
 ].map((placement) => ({ region: 'us-east-1', ...placement }));
+
+/** The (and the README's) three-stage example, the pipeline in us-east-1. */
+export const STAGES_EXAMPLE: StageAnswer[] = [
+  { name: 'dev' },
+  { name: 'staging', account: BETA_ACCOUNT, tests: true },
+  {
+    name: 'prod', approval: true, deployment: 'Canary10Percent5Minutes',
+    targets: [{ account: PROD_ACCOUNT, region: 'eu-west-1' }, { account: PROD_ACCOUNT, region: 'us-east-1' }],
+  },
+];
 
 /** Runs an assertion per variant and reports every failing variant at once. */
 export function forEachVariant<T extends { name: string }>(variants: T[], assertion: (entry: T) => void): void {

@@ -3,15 +3,14 @@
 import type { Project } from '../../answers/project.js';
 import { actionType, arnOf, passRole, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
 import { deployRole, exceptionsMetadata, type DeployRole, type RoleScope } from '../deploy-role.js';
-import { ALIAS_SCRIPT_PATH, CODEDEPLOY_ROLE, MERGE_TEMPLATE_PATH, prodParameterOverrides } from './traffic-shifting.js';
+import { mergeTemplatePath, shiftsTraffic } from '../../answers/release.js';
+import { ALIAS_SCRIPT_PATH, CODEDEPLOY_ROLE, prodParameterOverrides } from './traffic-shifting.js';
 import {
   accountOf, actionRoleName, deployRoleName, elsewhere, inOtherAccount, regionId, regionOf, regionParameter,
   regionalParameter, roleArnIn, type Placement,
 } from './placement.js';
 
 export interface AppStage extends Placement {
-  /** Chalice stage in .chalice/config.json and in `chalice package --stage`. */
-  chaliceStage: 'beta' | 'prod';
   /** Build output file in the CompiledCFNTemplate artifact. */
   template: string;
   /** Artifact holding StackOutputs.json after the deploy (a stage elsewhere passes its outputs as variables only). */
@@ -26,19 +25,33 @@ export interface AppStage extends Placement {
 
 export const BUILD_ARTIFACT = 'CompiledCFNTemplate';
 
+/**
+ * The integration tests of beta in the pipeline's account and region read its outputs artifact, as they always did;
+ * every other tested target passes its EndpointURL (and stage name) as variables.
+ */
+export const readsOutputsArtifact = (target: Placement) => target.chaliceStage === 'beta' && !elsewhere(target);
+
+/** One per target of every stage, in release order: what the Build stage packages and the pipeline deploys. */
 export function appStages(project: Project): AppStage[] {
-  const [betaPlacement, prodPlacement] = project.placements;
-  const beta: AppStage = { ...betaPlacement, chaliceStage: 'beta', template: 'transformed-beta.yaml', outputArtifact: 'AppDeploymentValues', namespace: 'BetaStackOutputs' };
-  const prod: AppStage = { ...(prodPlacement ?? { stage: 'Prod' }), chaliceStage: 'prod', template: 'transformed-prod.yaml', outputArtifact: 'ProdDeploymentValues', namespace: 'ProdStackOutputs' };
-  if (project.shiftsTraffic) {
-    prod.trafficShifting = { mergeTemplate: MERGE_TEMPLATE_PATH, aliasScript: ALIAS_SCRIPT_PATH, deploymentType: project.prodDeployment! };
-    prod.parameterOverrides = prodParameterOverrides(project);
-  }
-  return project.production ? [beta, prod] : [beta];
+  return project.release.stages.flatMap((stage) => {
+    const targets = project.placements.filter((placement) => placement.chaliceStage === stage.name);
+    return targets.map((placement): AppStage => ({
+      ...placement,
+      // A wave's targets in one region share the template packaged for that region's bucket.
+      template: targets.length === 1 ? `transformed-${stage.name}.yaml` : `transformed-${stage.name}-${placement.region ?? project.region}.yaml`,
+      // Beta's artifact keeps the name Chalice's own pipeline gave it.
+      outputArtifact: placement.stage === 'Beta' ? 'AppDeploymentValues' : `${placement.stage}DeploymentValues`,
+      namespace: `${placement.stage}StackOutputs`,
+      ...(shiftsTraffic(stage) ? {
+        trafficShifting: { mergeTemplate: mergeTemplatePath(stage.name), aliasScript: ALIAS_SCRIPT_PATH, deploymentType: stage.deployment },
+        parameterOverrides: prodParameterOverrides(project, placement),
+      } : {}),
+    }));
+  });
 }
 
 /** Fn::Sub text of an app stack's name (project.ts derives it: shortened for a long app name). */
-const stackName = (project: Project, stage: { chaliceStage: 'beta' | 'prod' }) => project.appStacks[stage.chaliceStage].sub;
+const stackName = (project: Project, stage: { chaliceStage: string }) => project.appStacks[stage.chaliceStage].sub;
 
 /** The deploy role's scope entry of a stage's stack. */
 const scopeOf = (project: Project, stage: AppStage) => ({

@@ -10,7 +10,7 @@ export type Placement = StagePlacement;
 
 export const REGION_PATTERN = '^[a-z]{2}(-gov)?-[a-z]+-[0-9]$';
 
-/** The placements of the stages the pipeline deploys (beta, then prod when there is one). */
+/** The targets of the stages the pipeline deploys, in release order (beta, then prod when there is one, for today's keys). */
 export const placements = (project: Project): Placement[] => project.placements;
 
 export const inOtherAccount = (placement: Placement) => placement.accountId !== undefined;
@@ -32,8 +32,8 @@ export const regionOf = (placement: Placement) => (placement.region ? `\${${regi
  */
 export const actionRoleName = (prefix: string, stage: string) => `${prefix}${stage}ActionRole`;
 export const deployRoleName = (prefix: string, stage: string) => `${prefix}${stage}DeployRole`;
-/** Prod's CodeDeploy role, when prod shifts traffic in another account (the prod change set passes it). */
-export const codeDeployRoleName = (prefix: string) => `${prefix}${LONGEST_ROLE_SUFFIX}`;
+/** A target's CodeDeploy role, when its stage shifts traffic in another account (its change set passes it). */
+export const codeDeployRoleName = (prefix: string, stage: string) => (stage === 'Prod' ? `${prefix}${LONGEST_ROLE_SUFFIX}` : `${prefix}${stage}CodeDeployRole`);
 /** The pipeline's role gets a fixed name when a target account must trust it by name. */
 export const pipelineRoleName = (prefix: string) => `${prefix}PipelineRole`;
 

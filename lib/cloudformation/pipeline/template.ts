@@ -13,9 +13,10 @@ import {
 import {
   artifactKeyStatement, encryptionConditions, encryptionParameters, encryptionResources, withArtifactKey,
 } from './encryption.js';
-import { BUILD_ARTIFACT, appStages, deployActions, deployRoleResources, deployRunStatements, projectDeployRole, type AppStage } from './deploy.js';
+import { BUILD_ARTIFACT, appStages, readsOutputsArtifact, deployActions, deployRoleResources, deployRunStatements, projectDeployRole, type AppStage } from './deploy.js';
+import { approvalStageName, testsStageName } from '../../answers/release.js';
 import {
-  crossAccount, elsewhere, otherRegions, pipelineRoleName, placementParameters, regionParameter, regionalParameter,
+  crossAccount, otherRegions, pipelineRoleName, placementParameters, regionParameter, regionalParameter,
   regionalParameters,
 } from './placement.js';
 import { SOURCE_ARTIFACT, connectionArnValue, sourceAction, sourceResources, sourceStatements, sourceTriggers } from './source.js';
@@ -37,7 +38,7 @@ export function pipelineTemplate(project: Project): PipelineTemplate {
   const conditions = encryptionConditions(project);
   const template: Omit<PipelineTemplate, 'Outputs'> = {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: `Continuous delivery of the Chalice app ${project.appName}: ${project.stages.map((s) => s.name).join(' -> ')} (generator-chalice-pipeline)`,
+    Description: `Continuous delivery of the Chalice app ${project.appName}: ${project.pipelineStages.map((s) => s.name).join(' -> ')} (generator-chalice-pipeline)`,
     Parameters: parameters(project),
     ...(conditions ? { Conditions: conditions } : {}),
     Resources: {
@@ -116,7 +117,7 @@ function approvalResources(project: Project): Resources {
 }
 
 function pipelineStages(project: Project): Json[] {
-  const [beta, prod] = appStages(project);
+  const targets = appStages(project);
   const stages: Json[] = [
     { Name: 'Source', Actions: [sourceAction(project)] },
     {
@@ -127,37 +128,45 @@ function pipelineStages(project: Project): Json[] {
         InputArtifacts: [{ Name: SOURCE_ARTIFACT }], OutputArtifacts: [{ Name: BUILD_ARTIFACT }], RunOrder: 1,
       }],
     },
-    { Name: 'Beta', Actions: deployActions(project, beta) },
   ];
-  if (project.integrationTests) {
+  const { release } = project;
+  release.stages.forEach((stage, index) => {
+    const wave = targets.filter((target) => target.chaliceStage === stage.name);
+    if (stage.approval) {
+      // The stage before was deployed (and tested): its first target's endpoint is what the approver reviews.
+      const before = release.stages[index - 1];
+      const reviewed = targets.find((target) => target.chaliceStage === before.name)!;
+      const next = stage.name === 'prod' ? 'production' : stage.name;
+      stages.push({
+        Name: approvalStageName(release, stage),
+        Actions: [{
+          Name: 'ApproveRelease', ActionTypeId: actionType('Approval', 'Manual'),
+          Configuration: {
+            CustomData: sub(`${before.id} of \${ApplicationName} passed${before.tests ? ' its integration tests' : ''}. Review it, then approve the release to ${next}.`),
+            ExternalEntityLink: `#{${reviewed.namespace}.EndpointURL}`,
+            ...(project.approvalEmail ? { NotificationArn: ref('ApprovalTopic') } : {}),
+          },
+          RunOrder: 1,
+        }],
+      });
+    }
+    // A wave: every target's change set at RunOrder 1, every execute at 2; the next stage waits for all of them.
+    // A failed deploy after the first stage rolls that stage back to its last good release (V2 only).
+    const last = index > 0;
     stages.push({
-      Name: 'IntegrationTests',
-      Actions: [{
-        Name: 'IntegrationTests', ActionTypeId: actionType('Test', 'CodeBuild'),
-        ...integrationTestInputs(beta), RunOrder: 1,
-      }],
+      Name: stage.id, Actions: wave.flatMap((target) => deployActions(project, target)),
+      ...(last && project.pipelineType === 'V2' ? { OnFailure: { Result: 'ROLLBACK' } } : {}),
     });
-  }
-  if (project.manualApproval) {
-    stages.push({
-      Name: 'Approval',
-      Actions: [{
-        Name: 'ApproveRelease', ActionTypeId: actionType('Approval', 'Manual'),
-        Configuration: {
-          CustomData: sub(`Beta of \${ApplicationName} passed${project.integrationTests ? ' its integration tests' : ''}. Review it, then approve the release to production.`),
-          ExternalEntityLink: `#{${beta.namespace}.EndpointURL}`,
-          ...(project.approvalEmail ? { NotificationArn: ref('ApprovalTopic') } : {}),
-        },
-        RunOrder: 1,
-      }],
-    });
-  }
-  if (prod) {
-    stages.push({
-      Name: 'Prod', Actions: deployActions(project, prod),
-      ...(project.pipelineType === 'V2' ? { OnFailure: { Result: 'ROLLBACK' } } : {}),
-    });
-  }
+    if (stage.tests) {
+      stages.push({
+        Name: testsStageName(release, stage),
+        Actions: wave.map((target) => ({
+          Name: wave.length === 1 ? 'IntegrationTests' : `IntegrationTests${target.stage}`, ActionTypeId: actionType('Test', 'CodeBuild'),
+          ...integrationTestInputs(target), RunOrder: 1,
+        })),
+      });
+    }
+  });
   return stages;
 }
 
@@ -165,14 +174,17 @@ function pipelineStages(project: Project): Json[] {
  * The integration tests read the beta EndpointURL from the beta outputs artifact; a beta elsewhere passes it as a
  * variable of its execute action instead (an artifact written in another account or region is not copied back).
  */
-function integrationTestInputs(beta: AppStage): Record<string, Json> {
-  if (!elsewhere(beta)) {
+function integrationTestInputs(target: AppStage): Record<string, Json> {
+  if (readsOutputsArtifact(target)) {
     return {
       Configuration: { ProjectName: ref('IntegrationTestBuild'), PrimarySource: SOURCE_ARTIFACT },
-      InputArtifacts: [{ Name: SOURCE_ARTIFACT }, { Name: beta.outputArtifact }],
+      InputArtifacts: [{ Name: SOURCE_ARTIFACT }, { Name: target.outputArtifact }],
     };
   }
-  const variables = [{ name: 'ENDPOINT_URL', value: `#{${beta.namespace}.EndpointURL}`, type: 'PLAINTEXT' }];
+  const variables = [
+    { name: 'ENDPOINT_URL', value: `#{${target.namespace}.EndpointURL}`, type: 'PLAINTEXT' },
+    ...(target.chaliceStage === 'beta' ? [] : [{ name: 'EXPECTED_STAGE', value: target.chaliceStage, type: 'PLAINTEXT' }]),
+  ];
   return {
     Configuration: { ProjectName: ref('IntegrationTestBuild'), PrimarySource: SOURCE_ARTIFACT, EnvironmentVariables: JSON.stringify(variables) },
     InputArtifacts: [{ Name: SOURCE_ARTIFACT }],

@@ -1,13 +1,15 @@
 // Canary / linear production releases: what the prod app stack gains (a merge template for `chalice package`) and
 // the CodeDeploy role created beforehand in prod's account (the deploy role's part: trafficShiftingGroup in ../deploy-role.ts).
 import type { Project } from '../../answers/project.js';
+import { mergeTemplatePath, shiftsTraffic, type ReleaseStage } from '../../answers/release.js';
+import type { ProdDeployment } from '../../facts/aws.js';
 import { policyDocument, serviceRole, sub, type Json, type Resources } from '../cfn.js';
-import { accountOf, codeDeployRoleName, inOtherAccount, regionOf, roleArnIn } from './placement.js';
+import { accountOf, codeDeployRoleName, inOtherAccount, regionOf, roleArnIn, type Placement } from './placement.js';
 
 /** The alias API Gateway calls; CodeDeploy moves it from the old version to the new one. */
 export const ALIAS = 'live';
 /** Files the generated repository holds for traffic shifting (the buildspec and the Makefile run them). */
-export const MERGE_TEMPLATE_PATH = 'release/prod-traffic-shifting.json';
+export const MERGE_TEMPLATE_PATH = mergeTemplatePath('prod');
 export const ALIAS_SCRIPT_PATH = 'release/point_api_at_alias.py';
 /** Parameter of the prod app stack: the pipeline passes the pre-created CodeDeploy role, so the transform makes none. */
 export const CODEDEPLOY_ROLE_PARAMETER = 'CodeDeployRoleArn';
@@ -50,7 +52,7 @@ function errorAlarms(fn: string): Resources {
  * shifted function, its alarms, and the invoke permission on the alias. The integration URIs, inside the API's
  * swagger, are out of a merge file's reach: release/point_api_at_alias.py re-points them.
  */
-export function trafficShiftingMergeTemplate(project: Project): Json {
+export function trafficShiftingMergeTemplate(project: Project, deployment: ProdDeployment | undefined = project.prodDeployment): Json {
   const resources: Record<string, Json> = {};
   for (const fn of SHIFTED_FUNCTIONS) {
     const alarms = errorAlarms(fn);
@@ -58,7 +60,7 @@ export function trafficShiftingMergeTemplate(project: Project): Json {
       Properties: {
         AutoPublishAlias: ALIAS,
         DeploymentPreference: {
-          Type: project.prodDeployment ?? 'AllAtOnce',
+          Type: deployment ?? 'AllAtOnce',
           Alarms: Object.keys(alarms).map((id) => ({ Ref: id })),
           Role: { Ref: CODEDEPLOY_ROLE_PARAMETER },
         },
@@ -79,42 +81,50 @@ export function trafficShiftingMergeTemplate(project: Project): Json {
   };
 }
 
+/** The stages that shift traffic, each with its merge template (release/<stage>-traffic-shifting.json). */
+export const shiftingStages = (project: Project): ReleaseStage[] => project.release.stages.filter(shiftsTraffic);
+
+/** The targets of the stages that shift traffic. */
+export const shiftingTargets = (project: Project): Placement[] => {
+  const names = shiftingStages(project).map((stage) => stage.name);
+  return project.placements.filter((placement) => names.includes(placement.chaliceStage));
+};
+
 /**
- * The pre-created CodeDeploy role: it may move the prod stack's aliases and read its alarms, nothing else. The
- * pipeline stack creates it when prod is in its account (in prod's region when that differs); target-account.json
- * creates it, named, in prod's account when prod is there (`inTarget`: its own account and region).
+ * The pre-created CodeDeploy role: it may move the aliases of the shifting stacks and read their alarms, nothing
+ * else. The pipeline stack creates one for the shifting targets in its account (in their regions); target-account.json
+ * creates it, named, for the shifting targets there (`inTarget`: its own account and region).
  */
-export function codeDeployRole(project: Project, inTarget = false): Resources[string] {
-  const prod = project.placements[1]!;
-  // In target-account.json the stack is in prod's own region.
-  const region = inTarget ? '${AWS::Region}' : regionOf(prod);
-  const inProd = (service: string, resource: string) => sub(`arn:\${AWS::Partition}:${service}:${region}:\${AWS::AccountId}:${resource}`);
+export function codeDeployRole(project: Project, targets: Placement[], inTarget = false, roleName?: Json): Resources[string] {
+  // In target-account.json the stack is in the target's own region.
+  const region = (target: Placement) => (inTarget ? '${AWS::Region}' : regionOf(target));
+  const arns = (service: string, resource: (target: Placement) => string) =>
+    [...new Set(targets.map((target) => `arn:\${AWS::Partition}:${service}:${region(target)}:\${AWS::AccountId}:${resource(target)}`))].map((arn) => sub(arn));
   return serviceRole('codedeploy.amazonaws.com', 'Shifts traffic between versions of the production functions', {
-    ...(inTarget ? { RoleName: sub(codeDeployRoleName(project.roleNamePrefix.sub)) } : {}),
+    ...(inTarget ? { RoleName: roleName ?? sub(codeDeployRoleName(project.roleNamePrefix.sub, targets[0].stage)) } : {}),
     Policies: [{
       PolicyName: 'ShiftProdTraffic',
       PolicyDocument: policyDocument([
         {
           Sid: 'MoveProdAliases',
           Action: ['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetProvisionedConcurrencyConfig'],
-          Resource: [inProd('lambda', `function:${project.appStacks.prod.generatedPrefix.sub}*`)],
+          Resource: arns('lambda', (target) => `function:${project.appStacks[target.chaliceStage].generatedPrefix.sub}*`),
         },
-        { Sid: 'ReadProdAlarms', Action: ['cloudwatch:DescribeAlarms'], Resource: [inProd('cloudwatch', `alarm:${project.appStacks.prod.sub}-*`)] },
+        { Sid: 'ReadProdAlarms', Action: ['cloudwatch:DescribeAlarms'], Resource: arns('cloudwatch', (target) => `alarm:${project.appStacks[target.chaliceStage].sub}-*`) },
       ]),
     }],
   });
 }
 
-/** The CodeDeploy role in pipeline.json: when production shifts traffic in the pipeline's own account. */
+/** The CodeDeploy role in pipeline.json: for the stages that shift traffic in the pipeline's own account. */
 export function codeDeployRoleResources(project: Project): Resources {
-  if (!project.shiftsTraffic || inOtherAccount(project.placements[1]!)) return {};
-  return { [CODEDEPLOY_ROLE]: codeDeployRole(project) };
+  const local = shiftingTargets(project).filter((target) => !inOtherAccount(target));
+  if (local.length === 0) return {};
+  return { [CODEDEPLOY_ROLE]: codeDeployRole(project, local) };
 }
 
-/** ParameterOverrides of the prod change set: the CodeDeploy role, by reference (in prod's account, by its name). */
-export function prodParameterOverrides(project: Project): Json | undefined {
-  if (!project.shiftsTraffic) return undefined;
-  const prod = project.placements[1]!;
-  const role = inOtherAccount(prod) ? roleArnIn(accountOf(prod), codeDeployRoleName(project.roleNamePrefix.sub)) : `\${${CODEDEPLOY_ROLE}.Arn}`;
+/** ParameterOverrides of a shifting target's change set: the CodeDeploy role, by reference (in its account, by its name). */
+export function prodParameterOverrides(project: Project, target: Placement): Json {
+  const role = inOtherAccount(target) ? roleArnIn(accountOf(target), codeDeployRoleName(project.roleNamePrefix.sub, target.stage)) : `\${${CODEDEPLOY_ROLE}.Arn}`;
   return sub(JSON.stringify({ [CODEDEPLOY_ROLE_PARAMETER]: role }));
 }

@@ -30,4 +30,4 @@ def endpoint_url():
 
 @pytest.fixture(scope='session')
 def expected_stage():
-    return os.environ.get('EXPECTED_STAGE', <%- py(chaliceStages[1]) %>)
+    return os.environ.get('EXPECTED_STAGE', <%- py(testedStages.length > 0 ? testedStages[0].name : chaliceStages[1]) %>)

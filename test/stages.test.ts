@@ -1,0 +1,123 @@
+// The `stages` answer: a flag of names or a list in the answers file, checked (exit 2 naming the stage and the rule),
+// today's keys as the details of stages beta and prod, and the release model every renderer reads.
+import assert from 'node:assert/strict';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { finishAnswers, mergeAnswers, savedForm, type AnswerLayers } from '../lib/answers/answers.js';
+import { describeProject } from '../lib/answers/project.js';
+import { releaseFromAnswers, releaseFromShorthand } from '../lib/answers/release.js';
+import { CODEPIPELINE_QUOTAS } from '../lib/answers/stage-list.js';
+import { BETA_ACCOUNT, PROD_ACCOUNT, STAGES_EXAMPLE, answersMatrix, newRepositoryFiles, projectFor, runCli, tempDir } from './support/tools.js';
+
+/** The problems of some answers (exit 2), or [] when they are accepted. */
+function problems(layers: AnswerLayers): string[] {
+  try {
+    finishAnswers(mergeAnswers({ ...layers, flags: { appName: 'orders', region: 'us-east-1', ...layers.flags } }, {}));
+    return [];
+  } catch (error) {
+    return (error as { problems?: string[] }).problems ?? [String(error)];
+  }
+}
+
+const release = (layers: AnswerLayers) => {
+  const { answers } = finishAnswers(mergeAnswers({ ...layers, flags: { appName: 'orders', region: 'us-east-1', ...layers.flags } }, {}));
+  return { answers, release: describeProject(answers).release };
+};
+
+describe('stages: the promotion path as a list', () => {
+  it('without stages, every answer set of the suite is exactly the two-stage list of before (ids Beta, Prod)', () => {
+    for (const answers of answersMatrix()) {
+      const project = projectFor(answers);
+      assert.deepEqual(project.release, releaseFromShorthand(project));
+      assert.deepEqual(project.release.stages.map((stage) => stage.id), answers.production === false ? ['Beta'] : ['Beta', 'Prod']);
+    }
+  });
+
+  it("the issue's example: three stages, staging tested in its account, prod approved, canary, a wave of two regions", () => {
+    const { release: { stages } } = release({ file: { stages: STAGES_EXAMPLE } });
+    assert.deepEqual(releaseFromAnswers({ ...projectFor({ region: 'us-east-1' }), stages: STAGES_EXAMPLE }).stages, stages);
+    assert.deepEqual(stages.map((stage) => [stage.name, stage.id, stage.approval, stage.tests, stage.deployment]), [
+      ['dev', 'Dev', false, false, 'AllAtOnce'],
+      ['staging', 'Staging', false, true, 'AllAtOnce'],
+      ['prod', 'Prod', true, false, 'Canary10Percent5Minutes'],
+    ]);
+    assert.deepEqual(stages[1].targets, [{ id: 'Staging', accountId: BETA_ACCOUNT, region: undefined }]);
+    // us-east-1 is the pipeline's region: that target has no region of its own.
+    assert.deepEqual(stages[2].targets, [
+      { id: 'ProdEuWest1', accountId: PROD_ACCOUNT, region: 'eu-west-1' },
+      { id: 'ProdUsEast1', accountId: PROD_ACCOUNT, region: undefined },
+    ]);
+  });
+
+  it('the flag gives the names; saved two-stage keys give beta and prod their details; the list is saved instead of them', () => {
+    const saved = { production: true, manualApproval: true, integrationTests: true, prodAccountId: PROD_ACCOUNT, prodDeployment: 'Canary10Percent5Minutes' };
+    const { answers, release: { stages } } = release({ flags: { stages: 'beta,prod' }, saved });
+    assert.deepEqual(stages.map((stage) => [stage.id, stage.tests, stage.approval, stage.deployment, stage.targets[0].accountId]), [
+      ['Beta', true, false, 'AllAtOnce', undefined],
+      ['Prod', false, true, 'Canary10Percent5Minutes', PROD_ACCOUNT],
+    ]);
+    // Exactly what the saved keys alone gave: the same project for every renderer.
+    const before = release({ saved });
+    assert.deepEqual(stages, before.release.stages);
+    const form = savedForm(answers);
+    for (const key of Object.keys(saved)) assert.ok(!(key in form), `${key} saved beside stages`);
+    assert.deepEqual(form.stages, [{ name: 'beta', tests: true }, { name: 'prod', account: PROD_ACCOUNT, approval: true, deployment: 'Canary10Percent5Minutes' }]);
+    // Saved again, the list replays as it is.
+    assert.deepEqual(release({ saved: form }).release.stages, stages);
+    // Upgrading to a longer list: beta and prod keep their details, dev is new.
+    const upgraded = release({ flags: { stages: 'dev,beta,prod' }, saved }).release.stages;
+    assert.deepEqual(upgraded.slice(1), stages);
+    assert.deepEqual(upgraded[0], { name: 'dev', id: 'Dev', targets: [{ id: 'Dev', accountId: undefined, region: undefined }], approval: false, tests: false, deployment: 'AllAtOnce' });
+  });
+
+  const refused: [string, AnswerLayers, RegExp][] = [
+    ['a name Chalice, CloudFormation or CodePipeline refuses', { flags: { stages: 'dev,Prod_1' } }, /stage "Prod_1" has an invalid name: lower case letters/],
+    ['a name of 21 characters', { flags: { stages: `dev,${'p'.repeat(21)}` } }, /at most 20 characters/],
+    ['a duplicate', { flags: { stages: 'dev,prod,dev' } }, /stage "dev" is a duplicate/],
+    ['two names with one id', { flags: { stages: 'eu-1,eu1' } }, /stage "eu1" is invalid: it and stage "eu-1" both become Eu1/],
+    ['a name of a pipeline stage of its own', { flags: { stages: 'build,prod' } }, /stage "build" is invalid: the pipeline has a stage Build of its own/],
+    ['an approval on the first stage', { file: { stages: [{ name: 'dev', approval: true }, { name: 'prod' }] } }, /stage "dev" is invalid: approval on the first stage has nothing deployed to review/],
+    ['two targets in one account and region', { file: { stages: [{ name: 'prod', targets: [{ account: PROD_ACCOUNT }, { account: PROD_ACCOUNT, region: 'us-east-1' }] }] } }, /stage "prod" is invalid: two targets in one account and region \(222222222222, us-east-1\)/],
+    ['account and targets together', { file: { stages: [{ name: 'prod', account: PROD_ACCOUNT, targets: [{ region: 'eu-west-1' }] }] } }, /stage "prod" is invalid: give either account\/region or targets/],
+    ['a region of another partition', { file: { stages: [{ name: 'prod', region: 'cn-north-1' }] } }, /stage "prod" has an invalid region "cn-north-1": must be in the pipeline's partition/],
+    ['an unknown deployment', { file: { stages: [{ name: 'prod', deployment: 'Canary50Percent' as never }] } }, /stage "prod" has an invalid deployment "Canary50Percent"/],
+    ['more parallel actions than CodePipeline allows', {
+      file: { stages: [{ name: 'prod', targets: ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'sa-east-1', 'ca-central-1']
+        .flatMap((region) => [{ region }, { account: PROD_ACCOUNT, region }]) }] },
+    }, new RegExp(`stage "prod" has 32 targets: CodePipeline allows ${CODEPIPELINE_QUOTAS.actionsPerStage} actions in a stage`)],
+    ['more stages than CodePipeline allows', { file: { stages: Array.from({ length: 17 }, (_, i) => ({ name: `s${i}`, tests: true, approval: i > 0 })) } }, /the pipeline would have 52 stages .* CodePipeline allows 50/],
+    ['a shorthand key given against the list', { flags: { prodAccountId: PROD_ACCOUNT }, file: { stages: [{ name: 'beta' }, { name: 'prod', account: BETA_ACCOUNT }] } }, /prodAccountId "222222222222" contradicts stages: stage prod has account "333333333333"/],
+    ['a shorthand key of a stage the list lacks', { flags: { betaRegion: 'eu-west-1' }, file: { stages: [{ name: 'dev' }, { name: 'prod' }] } }, /betaRegion "eu-west-1" contradicts stages: it describes stage beta, which the list does not have/],
+    ['production false with a prod stage', { flags: { production: false, stages: 'dev,prod' } }, /production false contradicts stages: it lists a stage prod/],
+  ];
+  for (const [name, layers, expected] of refused) {
+    it(`refuses ${name}, naming the stage and the rule`, () => {
+      const found = problems(layers);
+      assert.ok(found.some((problem) => expected.test(problem)), found.join('\n') || 'accepted');
+    });
+  }
+
+  it('agreeing shorthand keys and the list go together; a saved key the list contradicts is replaced, not an error', () => {
+    assert.deepEqual(problems({ flags: { prodAccountId: PROD_ACCOUNT, manualApproval: true }, file: { stages: [{ name: 'beta' }, { name: 'prod', account: PROD_ACCOUNT, approval: true }] } }), []);
+    const { release: { stages } } = release({ flags: { stages: 'beta' }, saved: { production: true, prodAccountId: PROD_ACCOUNT, integrationTests: true } });
+    assert.deepEqual(stages.map((stage) => [stage.id, stage.tests]), [['Beta', true]]);
+  });
+
+  it('a two-stage list renders exactly the files its shorthand keys render (the list is saved instead of them)', () => {
+    const list = newRepositoryFiles({ region: 'us-east-1', stages: [{ name: 'beta', account: BETA_ACCOUNT, tests: true }, { name: 'prod', approval: true, deployment: 'Canary10Percent5Minutes', region: 'eu-west-1' }] });
+    const keys = newRepositoryFiles({ region: 'us-east-1', betaAccountId: BETA_ACCOUNT, integrationTests: true, manualApproval: true, prodDeployment: 'Canary10Percent5Minutes', prodRegion: 'eu-west-1' });
+    assert.deepEqual([...list.keys()], [...keys.keys()]);
+    for (const [path, text] of keys) if (path !== '.yo-rc.json') assert.equal(list.get(path), text, path);
+  });
+
+  it('the bin: a bad list is exit 2 naming the stage and the rule, and nothing is written', () => {
+    const dir = tempDir();
+    const file = join(dir, 'answers.json');
+    writeFileSync(file, JSON.stringify({ appName: 'orders', stages: [{ name: 'dev', approval: true }, { name: 'prod' }] }));
+    const result = runCli(['--answers', file, '--skip-install', '--skip-git'], dir);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, /stage "dev" is invalid: approval on the first stage/);
+    assert.deepEqual(readdirSync(dir), ['answers.json']);
+  });
+});
