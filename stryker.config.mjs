@@ -1,0 +1,34 @@
+// npm run mutate: mutation testing (Stryker, its TAP runner over node --test files) of the files whose promises the
+// tests must keep, each against only the test files that cover it, one worker (the machine is shared). Not part of
+// npm test. MUTATE=rules|makefile|deploy-role picks one file; reports land in reports/mutation/<name>.{html,json}.
+const TARGETS = {
+  rules: { mutate: 'lib/answers/rules.ts', tests: ['rules', 'bad-input'] },
+  makefile: { mutate: 'lib/repository/makefile.ts', tests: ['makefile', 'pipeline-generator'] },
+  'deploy-role': { mutate: 'lib/cloudformation/deploy-role.ts', tests: ['least-privilege', 'accounts', 'deploy-role'] },
+};
+const name = process.env.MUTATE ?? 'rules';
+const target = TARGETS[name];
+if (!target) throw new Error(`MUTATE=${name}: one of ${Object.keys(TARGETS).join(', ')}`);
+
+export default {
+  testRunner: 'tap',
+  plugins: ['@stryker-mutator/tap-runner'],
+  mutate: [target.mutate],
+  // The sandbox holds the TypeScript sources: each run builds them (mutants switched on at run time, one build).
+  // The sandbox is made 0700: the tests' own unprivileged user must reach it too (bad-input's unreadable file).
+  buildCommand: 'npm run mutate:build',
+  // tsconfig.json needs no rewriting (no extends or references), and TypeScript 7 has no JavaScript API to parse it.
+  tsconfigFile: 'no-tsconfig-rewrite.json',
+  // The fast, hand-written test file first: a mutant it kills never reaches the slower ones.
+  tap: { testFiles: target.tests.map((test) => `dist/test/${test}.test.js`) },
+  coverageAnalysis: 'perTest',
+  concurrency: 1,
+  timeoutMS: 120_000,
+  ignorePatterns: ['dist', 'reports', '.bench', '/orders', '.stryker-tmp'],
+  reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  htmlReporter: { fileName: `reports/mutation/${name}.html` },
+  thresholds: { high: 90, low: 80, break: null },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: true,
+};
