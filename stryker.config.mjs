@@ -10,6 +10,9 @@ const name = process.env.MUTATE ?? 'rules';
 const target = TARGETS[name];
 if (!target) throw new Error(`MUTATE=${name}: one of ${Object.keys(TARGETS).join(', ')}`);
 
+// The deploy role's handler-permission tests package the feature apps with the real Chalice: once per mutation run.
+if (name === 'deploy-role') process.env.CHALICE_PACKAGE_CACHE ??= new URL('.stryker-tmp/chalice-package-cache', import.meta.url).pathname;
+
 export default {
   testRunner: 'tap',
   plugins: ['@stryker-mutator/tap-runner'],
@@ -20,7 +23,10 @@ export default {
   // tsconfig.json needs no rewriting (no extends or references), and TypeScript 7 has no JavaScript API to parse it.
   tsconfigFile: 'no-tsconfig-rewrite.json',
   // The fast, hand-written test file first: a mutant it kills never reaches the slower ones.
-  tap: { testFiles: target.tests.map((test) => `dist/test/${test}.test.js`) },
+  tap: {
+    testFiles: target.tests.map((test) => `dist/test/${test}.test.js`),
+    nodeArgs: ['-r', './test/support/stryker-cwd.cjs', '-r', '{{hookFile}}'],
+  },
   coverageAnalysis: 'perTest',
   concurrency: 1,
   timeoutMS: 120_000,
