@@ -13,7 +13,7 @@ if (!target) throw new Error(`MUTATE=${name}: one of ${Object.keys(TARGETS).join
 if (process.env.MUTATE_TESTS) target.tests = process.env.MUTATE_TESTS.split(',');
 
 // The deploy role's handler-permission tests package the feature apps with the real Chalice: once per mutation run.
-if (name === 'deploy-role') process.env.CHALICE_PACKAGE_CACHE ??= new URL('.stryker-tmp/chalice-package-cache', import.meta.url).pathname;
+if (name === 'deploy-role') process.env.CHALICE_PACKAGE_CACHE ??= new URL('.stryker-tmp-deploy-role/chalice-package-cache', import.meta.url).pathname;
 
 export default {
   testRunner: 'tap',
@@ -32,11 +32,12 @@ export default {
   coverageAnalysis: 'perTest',
   concurrency: 1,
   timeoutMS: 120_000,
-  ignorePatterns: ['dist', 'reports', '.bench', '/orders', '.stryker-tmp'],
+  ignorePatterns: ['dist', 'reports', '.bench', '/orders', '.stryker-tmp*'],
   reporters: ['clear-text', 'progress', 'json', 'html'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
   thresholds: { high: 90, low: 80, break: null },
-  tempDirName: '.stryker-tmp',
+  // One folder per file: runs of different files may go on side by side.
+  tempDirName: `.stryker-tmp-${name}`,
   cleanTempDir: true,
 };
