@@ -51,6 +51,9 @@ describe('answer rules at their edges', () => {
     assert.equal(closest('abcdef', ['axxxxx']), undefined);
     assert.equal(closest('abcdefghijkl', ['abcdefghwxyz']), 'abcdefghwxyz');
     assert.equal(closest('abcdefghijkl', ['abcdefgvwxyz']), undefined);
+    // Every character counts, the last one too: "ab" is as far from "b" as from "a", and the first candidate wins a tie.
+    assert.equal(closest('ab', ['b', 'a']), 'b');
+    assert.equal(closest('ab', ['a', 'b']), 'a');
   });
 
   it('stage region: a region of the pipeline\'s own partition', () => {
@@ -73,6 +76,8 @@ describe('answer rules at their edges', () => {
     accepts(branchRule, ['main', 'release/2.x', 'feature_a-b', 'a.b', 'v1.0/x.y', 'a'.repeat(200)]);
     const rule = /^must be a valid git branch name \(git check-ref-format\)/;
     refuses(branchRule, ['a'.repeat(201), '', '-main', '/main', 'main/', 'main.', 'a..b', 'a//b', '@', '.hidden', 'a/.b', 'a.lock', 'a/b.lock/c', 'a b', 'a~b', 'a:b'], rule);
+    assert.equal(branchRule('a..b'), 'must be a valid git branch name (git check-ref-format) made of letters, digits, ".", "_", "-" and "/": '
+      + 'no "..", "//" or "@{", no part starting with "." or ending with ".lock", not starting with "-" or "/", not ending with "/" or "."');
     assert.match(branchRule('HEAD') ?? '', /, and not HEAD$/);
     assert.doesNotMatch(branchRule('main.') ?? '', /HEAD/);
   });
