@@ -33,6 +33,10 @@ function disagreements(table: Record<string, TypePermissions>, registry: Registr
       if (!listed.has(action)) problems.push(`${type}: the condition on ${action} names an action no handler list holds`);
     }
   }
+  const everyAction = new Set(Object.values(table).flatMap((permissions) => HANDLERS.flatMap((handler) => permissions[handler])));
+  for (const action of Object.keys(additions.authorisedAs)) {
+    if (!everyAction.has(action)) problems.push(`${action}: authorisedAs names an operation no handler list holds`);
+  }
   for (const type of Object.keys(table)) {
     if (!(type in registry.types) && !(type in additions.legacy)) problems.push(`${type}: in the table but in neither the reference nor the additions`);
   }

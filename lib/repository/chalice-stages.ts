@@ -3,9 +3,16 @@
 // existing stage sets to the same value (those that differ are for the team to fill in, said in the run's notes), and
 // an IAM policy file when autogen_policy is false (a copy of the team's, named in the notes; none to copy: exit 2).
 import { InputError } from '../answers/answers.js';
-import type { ChaliceConfig } from './repo-files.js';
 
-type Stage = NonNullable<ChaliceConfig['stages']>[string];
+/** The part of .chalice/config.json read here (repo-files.ts parses and merges the whole). */
+interface Stage {
+  environment_variables?: Record<string, string>;
+  [key: string]: unknown;
+}
+interface ChaliceConfig {
+  stages?: Record<string, Stage>;
+  [key: string]: unknown;
+}
 
 /** The stage-level settings copied when every existing stage sets them the same way (Chalice reads them per stage). */
 const POLICY_SETTINGS = ['autogen_policy', 'iam_policy_file'] as const;

@@ -28,6 +28,8 @@ export interface Additions {
   about: string;
   legacy: Record<string, Record<Handler, string[]> & { source: string; why: string }>;
   onlyWith: Record<string, Record<string, string>>;
+  /** An operation the lists name by its API name -> the IAM action that authorises it. */
+  authorisedAs: Record<string, string>;
 }
 
 const readJson = <T>(...path: string[]): T => JSON.parse(readFileSync(join(PACKAGE_ROOT, ...path), 'utf8')) as T;
@@ -52,3 +54,6 @@ export function deriveHandlerPermissions(registry: RegistrySnapshot, additions: 
 }
 
 export const HANDLER_PERMISSIONS = { types: deriveHandlerPermissions(REGISTRY, ADDITIONS) };
+
+/** The IAM action a listed operation is authorised as (itself, unless the additions say otherwise). */
+export const iamActionOf = (action: string): string => ADDITIONS.authorisedAs[action] ?? action;

@@ -1,7 +1,7 @@
 // What CloudFormation asks IAM when a change set creates, updates and deletes the resources of pipeline.json itself
 // (the self-update stage, under PipelineUpdateRole): the handler permissions of handler-permissions.ts, each on the ARN
 // the resource gets in the pipeline stack (iam-policy.ts names them), with the context keys the call carries.
-import { HANDLER_PERMISSIONS, HANDLERS } from './handler-permissions.js';
+import { HANDLER_PERMISSIONS, HANDLERS, iamActionOf } from './handler-permissions.js';
 import { uses } from './handler-requests.js';
 import { ACCOUNT, PARTITION, PIPELINE_STACK, REGION, resourceValue, type IamRequest } from './iam-policy.js';
 import { asList, objectAt, type CfnTemplate } from './security-rules.js';
@@ -61,7 +61,7 @@ export class PipelineStackRequests {
       for (const action of new Set(permissions[handler])) {
         const condition = permissions.onlyWith?.[action];
         if (condition !== undefined && !uses(properties, condition)) continue;
-        for (const request of this.requestsFor(id, resource.Type, properties, action)) requests.push({ resourceId: `${id} (${resource.Type})`, handler, ...request });
+        for (const request of this.requestsFor(id, resource.Type, properties, iamActionOf(action))) requests.push({ resourceId: `${id} (${resource.Type})`, handler, ...request });
       }
     }
     return requests;

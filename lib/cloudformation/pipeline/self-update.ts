@@ -137,12 +137,11 @@ function updateRoleStatements(project: Project, resources: Resources, boundedRol
     ...(namedPipelineRole.length > 0 ? [{ Sid: 'ReadNamedPipelineRole', Action: ['iam:GetRole'], Resource: namedPipelineRole }] : []),
     {
       Sid: 'ConfigureOwnBuckets',
-      // The bucket handlers' calls but DeleteBucket (the buckets are retained: CloudFormation never deletes them).
+      // The bucket handlers' calls but DeleteBucket (the buckets are retained: CloudFormation never deletes them); S3
+      // authorises removing a configuration as putting it. *Resource: TagResource, UntagResource, ListTagsForResource.
       Action: [
         's3:CreateBucket', 's3:ListBucket', 's3:GetBucket*', 's3:PutBucket*', 's3:Get*Configuration', 's3:Put*Configuration',
-        's3:DeleteBucketPolicy', 's3:DeleteBucketAnalyticsConfiguration', 's3:DeleteBucketCors', 's3:DeleteBucketEncryption',
-        's3:DeleteBucketLifecycle', 's3:DeleteBucketMetricsConfiguration', 's3:DeleteBucketReplication', 's3:DeleteBucketWebsite',
-        's3:TagResource', 's3:UntagResource', 's3:ListTagsForResource',
+        's3:DeleteBucketPolicy', 's3:DeleteBucketWebsite', 's3:*Resource',
       ],
       Resource: [arnOf('ArtifactBucketStore'), arnOf('ApplicationBucket')],
     },
@@ -168,10 +167,10 @@ function updateRoleStatements(project: Project, resources: Resources, boundedRol
     {
       Sid: 'UpdateOwnPipeline',
       // An update restarts the pipeline (RestartExecutionOnUpdate): StartPipelineExecution.
+      // *Pipeline: Create, Get, Update, Delete; *Resource: tags (as below).
       Action: [
-        'codepipeline:CreatePipeline', 'codepipeline:GetPipeline', 'codepipeline:GetPipelineState', 'codepipeline:UpdatePipeline',
-        'codepipeline:DeletePipeline', 'codepipeline:StartPipelineExecution', 'codepipeline:EnableStageTransition',
-        'codepipeline:DisableStageTransition', 'codepipeline:TagResource', 'codepipeline:UntagResource', 'codepipeline:ListTagsForResource',
+        'codepipeline:*Pipeline', 'codepipeline:GetPipelineState', 'codepipeline:StartPipelineExecution', 'codepipeline:*StageTransition',
+        'codepipeline:*Resource',
       ],
       Resource: [arn('codepipeline', '${ApplicationName}Pipeline')],
     },
@@ -200,15 +199,12 @@ function updateRoleStatements(project: Project, resources: Resources, boundedRol
     statements.push(
       {
         Sid: 'ConfigureOwnRepository',
-        Action: [
-          'codecommit:CreateRepository', 'codecommit:GetRepository', 'codecommit:UpdateRepositoryDescription', 'codecommit:UpdateRepositoryName',
-          'codecommit:TagResource', 'codecommit:UntagResource', 'codecommit:ListTagsForResource',
-        ],
+        Action: ['codecommit:CreateRepository', 'codecommit:GetRepository', 'codecommit:UpdateRepository*', 'codecommit:*Resource'],
         Resource: [arnOf('SourceRepository')],
       },
       {
         Sid: 'ManageOwnSourceRule',
-        Action: ['events:PutRule', 'events:DescribeRule', 'events:DeleteRule', 'events:PutTargets', 'events:RemoveTargets', 'events:ListTargetsByRule', 'events:TagResource', 'events:UntagResource', 'events:ListTagsForResource'],
+        Action: ['events:PutRule', 'events:DescribeRule', 'events:DeleteRule', 'events:*Targets*', 'events:*Resource'],
         Resource: [arn('events', `rule/${generatedPrefix(project)}*`)],
       },
     );
