@@ -4,7 +4,7 @@
 // generator's same-run edits to every file we merge survive.
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { before, describe, it } from 'node:test';
@@ -12,7 +12,7 @@ import { TerminalAdapter } from '@yeoman/adapter';
 import Generator from 'yeoman-generator';
 import helpers from 'yeoman-test';
 import { CONFIG_KEY } from '../lib/answers/answers.js';
-import { PACKAGE_ROOT, readTree, runCli, tempDir } from './support/tools.js';
+import { PACKAGE_ROOT, fakePython, readTree, runCli, tempDir } from './support/tools.js';
 import { setUpYo, type Yo } from './support/yo.js';
 
 const APP = join(PACKAGE_ROOT, 'dist', 'generators', 'app', 'index.js');
@@ -97,8 +97,51 @@ describe('under a real yo 7 (as a non-root user, stdin not a terminal unless sai
     writeFileSync(join(work, '.chalice', 'config.json'), '{"version": "2.0", "app_name": "plain", "stages": {"dev": {}}}\n');
     yo.own(work);
     const result = yo.run(['chalice-pipeline', '--skip-install', '--skip-git'], work);
-    assert.equal(result.status, 2, result.output);
-    assert.match(result.output, /run `yo chalice-pipeline:pipeline` to add or upgrade its pipeline/);
+    assert.equal(result.status, 3, result.output);
+    assert.match(result.output, /did not create: run `yo chalice-pipeline:pipeline` to add or upgrade its pipeline/);
+    assert.deepEqual([...readTree(work).keys()], ['.chalice/config.json'], 'nothing written');
+    // Once the pipeline command has added the pipeline, the app command still refuses to regenerate it as a new app.
+    assert.equal(yo.run(['chalice-pipeline:pipeline', '--defaults', '--skip-install'], work).status, 0);
+    const before = readTree(work);
+    const again = yo.run(['chalice-pipeline', '--skip-install', '--skip-git'], work);
+    assert.equal(again.status, 3, again.output);
+    assert.match(again.output, /run `yo chalice-pipeline:pipeline`/);
+    assert.deepEqual(readTree(work), before);
+  });
+
+  it('an unknown flag or a mistyped command is exit 2 with "did you mean", as with the bin; nothing written', () => {
+    const work = yo.folder('typos');
+    const flag = yo.run(['chalice-pipeline', '--app-name', 'orders', '--regoin', 'eu-west-1', '--skip-install', '--skip-git'], work);
+    assert.equal(flag.status, 2, flag.output);
+    assert.match(flag.output, /unknown option --regoin \(did you mean --region\?\); see --help/);
+    const negated = yo.run(['chalice-pipeline', '--app-name', 'orders', '--no-producton', '--skip-install'], work);
+    assert.equal(negated.status, 2, negated.output);
+    assert.match(negated.output, /unknown option --no-producton \(did you mean --production\?\)/);
+    const command = yo.run(['chalice-pipeline', 'pipline', '--skip-install', '--skip-git'], work);
+    assert.equal(command.status, 2, command.output);
+    assert.match(command.output, /unknown command "pipline" \(did you mean `yo chalice-pipeline:pipeline`\?\)/);
+    assert.deepEqual([...readTree(work).keys()], []);
+  });
+
+  it('Ctrl-C at a question ends with 130, quietly (no error line), nothing written', async () => {
+    const work = yo.folder('interrupted');
+    const result = await yo.interruptInTerminal(['chalice-pipeline', '--skip-install', '--skip-git'], work);
+    assert.equal(result.status, 130, result.output);
+    assert.match(result.output, /App name\?/);
+    assert.doesNotMatch(result.output, /Error|force closed|✖/);
+    assert.deepEqual([...readTree(work).keys()], []);
+  });
+
+  it('a failed install says so (no ✔), removes the half-made .venv, and the next steps finish it', () => {
+    const work = yo.folder('failed-install');
+    const { bin } = fakePython('3.12');
+    yo.own(bin);
+    const result = yo.run(['chalice-pipeline', '--app-name', 'venvless', '--skip-git'], work, { PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin` });
+    assert.equal(result.status, 0, result.output);
+    assert.doesNotMatch(result.output, /✔ Installing/);
+    assert.match(result.output, /warning: installing requirements-dev\.txt failed \(offline\?\); the half-made \.venv was removed; run later: .*make venv PYTHON=python3\.12/);
+    assert.ok(!existsSync(join(work, 'venvless', '.venv')));
+    assert.match(result.output, /Next steps:\n {2}cd venvless\n {2}make venv PYTHON=python3\.12 +# finish \.venv/);
   });
 
   it('--dry-run leaves no folder behind', () => {

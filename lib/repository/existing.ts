@@ -27,19 +27,19 @@ function walkUp(start: string, test: (folder: string) => boolean): string | unde
  * when `read` is given. `newAppCommand` is how the user creates a new app (named in the error).
  */
 export function findRepositoryRoot(start: string, exists: Exists, read?: Read, newAppCommand = 'chalice-pipeline'): string {
-  const root = walkUp(start, (folder) => exists(join(folder, '.chalice', 'config.json')) || isOurYoRc(join(folder, '.yo-rc.json'), exists, read));
+  const root = findChaliceRoot(start, exists, read);
   if (root === undefined) {
     throw new InputError([`not inside a Chalice repository: no .chalice/config.json in ${resolve(start)} or any folder above it (run \`${newAppCommand}\` to create a new app)`]);
   }
   return root;
 }
 
-/** The repository we generated that holds `start` (its .yo-rc.json has our section), or undefined. */
-export function findGeneratedRoot(start: string, exists: Exists, read: Read): string | undefined {
-  return walkUp(start, (folder) => isOurYoRc(join(folder, '.yo-rc.json'), exists, read));
+/** The Chalice repository around `start` (see findRepositoryRoot), or undefined. */
+export function findChaliceRoot(start: string, exists: Exists, read?: Read): string | undefined {
+  return walkUp(start, (folder) => exists(join(folder, '.chalice', 'config.json')) || isOurYoRc(join(folder, '.yo-rc.json'), exists, read));
 }
 
-function isOurYoRc(path: string, exists: Exists, read?: Read): boolean {
+export function isOurYoRc(path: string, exists: Exists, read?: Read): boolean {
   if (!exists(path)) return false;
   if (!read) return true;
   try {

@@ -202,6 +202,15 @@ export function readSavedState(read: ReadFile): SavedState {
   return { answers, hashes: generatedFiles as Record<string, string>, other };
 }
 
+/**
+ * Whether the app command created the repository (and may regenerate it): only it writes a README with our
+ * markers (the pipeline command merges into a README only when the markers are already there), so the README
+ * block's fingerprint is its witness; no new key in .yo-rc.json, so earlier repositories are told apart as well.
+ */
+export function createdByAppCommand(saved: SavedState): boolean {
+  return blockKey('README.md') in saved.hashes;
+}
+
 /** .yo-rc.json: the answers and fingerprints of this run; other generators' sections kept. */
 function yoRcFile(project: Project, files: PlannedFile[], read: ReadFile, other: Record<string, unknown>): PlannedFile {
   const generatedFiles: Record<string, string> = {};

@@ -5,7 +5,7 @@ import { currentBranch } from '../repository/existing.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { enclosingRepository, setUpGit } from './git.js';
-import { setUpVenv, type VenvSteps } from './venv.js';
+import { setUpVenv, type VenvOutcome, type VenvSteps } from './venv.js';
 import type { Prepared } from './session.js';
 
 export interface AfterWriteOptions {
@@ -22,14 +22,14 @@ function ourTargets(prepared: Prepared) {
   return targetNames(userTargets(makefile)).targets;
 }
 
-/** .venv with requirements-dev.txt, unless --skip-install; returns the closing lines. */
-export async function install(prepared: Prepared, options: AfterWriteOptions, steps: VenvSteps): Promise<string[]> {
-  if (options.skipInstall) return [];
+/** .venv with requirements-dev.txt, unless --skip-install; the closing lines, and the command to finish it if it failed. */
+export async function install(prepared: Prepared, options: AfterWriteOptions, steps: VenvSteps): Promise<VenvOutcome> {
+  if (options.skipInstall) return { lines: [] };
   return setUpVenv(prepared.destination, prepared.project, options.env, steps, ourTargets(prepared).venv);
 }
 
-/** git (a new repository only), then the next steps, as lines to print. */
-export function finish(prepared: Prepared, options: AfterWriteOptions): string[] {
+/** git (a new repository only), then the next steps, as lines to print; venv: the command that finishes .venv. */
+export function finish(prepared: Prepared, options: AfterWriteOptions, venv?: string): string[] {
   const { project, destination } = prepared;
   const lines: string[] = [];
   // git init and a first commit belong to a new repository only: an existing one is the user's to commit.
@@ -42,6 +42,6 @@ export function finish(prepared: Prepared, options: AfterWriteOptions): string[]
       return undefined;
     }
   });
-  lines.push('', ...nextSteps(project, destination, options.cwd, ourTargets(prepared), git, checkedOut));
+  lines.push('', ...nextSteps(project, destination, options.cwd, ourTargets(prepared), git, checkedOut, venv));
   return lines;
 }

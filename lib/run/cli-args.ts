@@ -53,7 +53,10 @@ export function parseCli(argv: string[]): CliArgs {
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const [kind = 'app', ...extra] = parsed.positionals;
   if ((kind !== 'app' && kind !== 'pipeline') || extra.length > 0) {
-    throw new InputError([`unknown command "${[kind, ...extra].join(' ')}": use \`chalice-pipeline [app|pipeline] [options]\` (see --help)`]);
+    const typed = [kind, ...extra].join(' ');
+    const meant = closest(kind, ['app', 'pipeline']);
+    const hint = meant && extra.length === 0 ? ` (did you mean \`${BIN_COMMANDS[meant as GeneratorKind]}\`?)` : '';
+    throw new InputError([`unknown command "${typed}"${hint}: use \`chalice-pipeline [app|pipeline] [options]\` (see --help)`]);
   }
   if (values.answers === '') throw new InputError(['--answers needs a file name (JSON, or YAML for .yml/.yaml)']);
   const flags: PartialAnswers = {};
@@ -85,6 +88,32 @@ function flagProblem(message: string, specs: Record<string, OptionSpec>): string
     return `${flag} takes no value: write ${flag} for true or --no-${flag.replace(/^-+/, '')} for false; see --help`;
   }
   return `${message.split('\n')[0]}; see --help`;
+}
+
+/** Flags `yo` and its environment handle themselves (`yo --help` lists them): never ours to refuse. */
+const YO_OWN_FLAGS = ['help', 'h', 'force', 'f', 'version', 'color', 'generators', 'local-only', 'debug', 'environment-version', 'skip-cache', 'force-install', 'skip-install', 'ask-answered', 'dry-run'];
+
+/**
+ * What `yo` passed on without a word (it accepts any flag): unknown flags and arguments, as the bin would say them.
+ * argv: yo's arguments (the generator's namespace first); declared: our flags; booleans: those with a --no- form.
+ */
+export function yoCommandLineProblems(argv: readonly string[], args: readonly string[], declared: readonly string[], booleans: ReadonlySet<string>, commands: Commands): string[] {
+  const problems: string[] = [];
+  const known = new Set([...declared, ...YO_OWN_FLAGS]);
+  for (const token of argv) {
+    if (token === '--') break;
+    if (!token.startsWith('-') || /^-\d/.test(token)) continue;
+    const name = token.replace(/^-+/, '').split('=')[0]!;
+    const negated = name.startsWith('no-') && (booleans.has(name.slice(3)) || name === 'no-color');
+    if (known.has(name) || negated) continue;
+    const hint = closest(name.replace(/^no-/, ''), declared);
+    problems.push(`unknown option ${token.split('=')[0]}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`);
+  }
+  for (const argument of args) {
+    const meant = closest(argument, ['app', 'pipeline']) as GeneratorKind | undefined;
+    problems.push(`unknown command "${argument}"${meant ? ` (did you mean \`${commands[meant]}\`?)` : ''}: the generators take no arguments, only options (see --help)`);
+  }
+  return problems;
 }
 
 const row = (flag: string, text: string) => `  ${flag.padEnd(30)} ${text}`;

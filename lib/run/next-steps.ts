@@ -9,12 +9,13 @@ export type GitState = 'none' | 'uncommitted' | 'committed';
 /** checkedOut: the repository's branch; another one than the released branch is pushed onto it (`main:release`). */
 export function nextSteps(
   project: Project, destination: string, cwd: string, targets: { deploy: string; remote: string; push: string; 'target-account': string }, git: GitState,
-  checkedOut?: string,
+  checkedOut?: string, venv?: string,
 ): string[] {
   const folder = relative(cwd, destination);
   const refspec = checkedOut && checkedOut !== project.branch && git !== 'none' ? `${checkedOut}:${project.branch}` : project.branch;
   const lines = ['Next steps:'];
   if (folder) lines.push(`  cd ${folder}`);
+  if (venv) lines.push(`  ${venv}            # finish .venv (its install failed above): make test runs in it`);
   if (git === 'none') lines.push(`  git init --initial-branch=${project.branch} && git add --all && git commit -m "${COMMIT_MESSAGE}"`);
   if (git === 'uncommitted') lines.push(`  git add --all && git commit -m "Release pipeline (generator-chalice-pipeline)"   # review the changes first`);
   // Target accounts first: the pipeline is created only if it can assume their roles.

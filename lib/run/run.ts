@@ -32,11 +32,12 @@ export async function runWithoutPrompts(args: CliArgs, cwd: string, env: NodeJS.
   const options = { skipGit: args.skipGit, skipInstall: args.skipInstall, cwd, env };
   const steps = {
     say: (line: string) => output.out(line),
-    progress: <T>(heading: string, step: () => Promise<T>) => {
+    progress: <T extends { ok: boolean }>(heading: string, step: () => Promise<T>) => {
       output.out(`${heading} ...`);
       return step();
     },
   };
-  for (const line of await install(prepared, options, steps)) output.out(line);
-  for (const line of finish(prepared, options)) output.out(line);
+  const venv = await install(prepared, options, steps);
+  for (const line of venv.lines) output.out(line);
+  for (const line of finish(prepared, options, venv.finish)) output.out(line);
 }

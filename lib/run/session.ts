@@ -5,10 +5,10 @@ import {
   InputError, checkAnswersObject, finishAnswers, mergeAnswers, type AnswerLayers, type Resolution,
 } from '../answers/answers.js';
 import { readAnswersFile } from '../answers/answers-file.js';
-import { answersFromRepository, chaliceBuildspecs, currentBranch, findGeneratedRoot, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from '../repository/existing.js';
+import { answersFromRepository, chaliceBuildspecs, currentBranch, findChaliceRoot, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from '../repository/existing.js';
 import { pipelineTemplate } from '../cloudformation/pipeline/template.js';
 import { chaliceAppIn, deployRoleReport, s3EventProblem } from '../repository/chalice-app.js';
-import { blockKey, describeAction, planFiles, readSavedState, type Plan, type SavedState } from '../repository/plan.js';
+import { blockKey, createdByAppCommand, describeAction, planFiles, readSavedState, type Plan, type SavedState } from '../repository/plan.js';
 import { describeProject, type Project } from '../answers/project.js';
 import { appNameRule } from '../answers/rules.js';
 import { parseChaliceConfig } from '../repository/repo-files.js';
@@ -83,7 +83,7 @@ export async function gather(options: SessionOptions, disk: Disk, ask?: Ask): Pr
   // run in (or below), so a subfolder never receives a nested project.
   const root = options.kind === 'pipeline'
     ? findRepositoryRoot(options.cwd, disk.exists, disk.read, commands.app)
-    : findGeneratedRoot(options.cwd, disk.exists, disk.read);
+    : appRoot(findChaliceRoot(options.cwd, disk.exists, disk.read), disk, commands);
   const { answers, warnings, named } = await gatherAnswers(options, disk, root, ask, recovered);
   const destination = root ?? appDestination(options.cwd, answers.appName, named, disk);
   recovered.push(disk.recover(destination, options.force));
@@ -115,6 +115,18 @@ export function planAt(gathered: Gathered, options: SessionOptions, disk: Disk):
   return { ...gathered, plan, warnings, upgrade, fresh };
 }
 
+/**
+ * The repository the app command regenerates: one it created, else none (a new app). A Chalice repository it did
+ * not create (the team's own, or one the pipeline command added a pipeline to) is refused, nothing written:
+ * regenerating it would replace the team's integration tests, README and Makefile meaning with a new app's.
+ */
+function appRoot(chaliceRoot: string | undefined, disk: Disk, commands: Commands): string | undefined {
+  if (chaliceRoot === undefined || createdByAppCommand(readSavedState(readIn(chaliceRoot, disk)))) return chaliceRoot;
+  throw new InputError([
+    `${chaliceRoot} is a Chalice app that \`${commands.app}\` did not create: run \`${commands.pipeline}\` to add or upgrade its pipeline (the app command would replace its files with a new app's), or run from another folder to create a new app; nothing was written`,
+  ], 3);
+}
+
 const readIn = (folder: string, disk: Disk) => (path: string) => disk.read(join(folder, path));
 
 /** A killed run's leftovers in cwd or a folder above it (the repository around it), undone before anything is read. */
@@ -137,11 +149,7 @@ async function gatherAnswers(options: SessionOptions, disk: Disk, root: string |
   if (!root && typeof given === 'string' && !appNameRule(given)) {
     recovered.push(disk.recover(resolve(options.cwd, given), options.force));
     saved = savedAnswers(readIn(resolve(options.cwd, given), disk));
-    if (Object.keys(saved).length > 0) named = resolve(options.cwd, given);
-  }
-  if (options.kind === 'app' && !root && given === undefined && disk.exists(join(options.cwd, '.chalice', 'config.json'))) {
-    const commands = options.commands ?? BIN_COMMANDS;
-    throw new InputError([`this folder is already a Chalice app (.chalice/config.json): run \`${commands.pipeline}\` to add or upgrade its pipeline, or run from another folder to create a new app`]);
+    if (Object.keys(saved).length > 0) named = appRoot(resolve(options.cwd, given), disk, options.commands ?? BIN_COMMANDS);
   }
   const found = options.kind === 'pipeline' && root ? answersFromRepository(readIn(root, disk)) : {};
   const layers: AnswerLayers = { flags: options.flags, file, saved, found };
