@@ -204,11 +204,12 @@ export function readSavedState(read: ReadFile): SavedState {
 
 /**
  * Whether the app command created the repository (and may regenerate it): only it writes a README with our
- * markers (the pipeline command merges into a README only when the markers are already there), so the README
- * block's fingerprint is its witness; no new key in .yo-rc.json, so earlier repositories are told apart as well.
+ * markers (the pipeline command merges into a README only when they are already there), so the README block is
+ * its witness, recorded in .yo-rc.json or on disk (a README the team removed, one from before blocks were recorded).
+ * No new key in .yo-rc.json: earlier repositories are told apart as well.
  */
-export function createdByAppCommand(saved: SavedState): boolean {
-  return blockKey('README.md') in saved.hashes;
+export function createdByAppCommand(saved: SavedState, read: ReadFile): boolean {
+  return blockKey('README.md') in saved.hashes || (read('README.md')?.includes(README_MARKERS.start) ?? false);
 }
 
 /** .yo-rc.json: the answers and fingerprints of this run; other generators' sections kept. */

@@ -121,7 +121,10 @@ export function planAt(gathered: Gathered, options: SessionOptions, disk: Disk):
  * regenerating it would replace the team's integration tests, README and Makefile meaning with a new app's.
  */
 function appRoot(chaliceRoot: string | undefined, disk: Disk, commands: Commands): string | undefined {
-  if (chaliceRoot === undefined || createdByAppCommand(readSavedState(readIn(chaliceRoot, disk)))) return chaliceRoot;
+  if (chaliceRoot === undefined) return undefined;
+  const read = readIn(chaliceRoot, disk);
+  // Our .yo-rc.json without a Chalice app (files removed): ours to regenerate.
+  if (!disk.exists(join(chaliceRoot, '.chalice', 'config.json')) || createdByAppCommand(readSavedState(read), read)) return chaliceRoot;
   throw new InputError([
     `${chaliceRoot} is a Chalice app that \`${commands.app}\` did not create: run \`${commands.pipeline}\` to add or upgrade its pipeline (the app command would replace its files with a new app's), or run from another folder to create a new app; nothing was written`,
   ], 3);
