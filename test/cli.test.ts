@@ -157,6 +157,15 @@ describe('--help and --dry-run', () => {
       assert.ok(result.stdout.includes(flag), `${flag} missing from --help`);
     }
     assert.match(result.stdout, /Exit codes: 0 done/);
+    assert.doesNotMatch(result.stdout, /\(default: [^)]*\).*\(default:/, 'one default per flag');
+    assert.match(result.stdout, /--notification-email VALUE .*\(default: <approvalEmail>\)/);
+  });
+
+  it('an account id as the console shows it (2222-2222-2222) is accepted and saved as 12 digits', () => {
+    const cwd = tempDir();
+    const result = runCli(['--app-name', 'acct', '--defaults', '--skip-install', '--skip-git', '--beta-account-id', '2222-2222-2222'], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(JSON.parse(readFileSync(join(cwd, 'acct', '.yo-rc.json'), 'utf8'))['generator-chalice-pipeline'].betaAccountId, '222222222222');
   });
 
   it('--dry-run prints the plan and writes nothing', () => {
@@ -178,7 +187,9 @@ describe('.venv set-up (unless --skip-install)', () => {
     const calls = readFileSync(log, 'utf8');
     assert.match(calls, /^python3\.13 -m venv \.venv$/m);
     assert.match(calls, /^venv-python -m pip install .*-r requirements\.txt -r requirements-dev\.txt$/m);
-    assert.match(result.stdout, /warning: installing requirements-dev\.txt failed \(offline\?\); run later: cd .*venvy && make venv/);
+    assert.match(result.stdout, /warning: installing requirements-dev\.txt failed \(offline\?\); the half-made \.venv was removed; run later: cd .*venvy && make venv/);
+    assert.ok(!existsSync(join(cwd, 'venvy', '.venv')), 'no half-made .venv to break make test');
+    assert.match(result.stdout, /Next steps:\n {2}cd venvy\n {2}make venv +# finish \.venv/);
     assert.ok(existsSync(join(cwd, 'venvy', 'pipeline.json')), 'the files are written all the same');
   });
 });

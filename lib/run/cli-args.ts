@@ -119,9 +119,12 @@ export function yoCommandLineProblems(argv: readonly string[], args: readonly st
 const row = (flag: string, text: string) => `  ${flag.padEnd(30)} ${text}`;
 const example = (command: string, text: string) => `  ${command}   # ${text}`;
 
-/** What a setting defaults to, in words (derived defaults shown with <appName>). */
+/** Each string answer as its placeholder (<appName>), for derived defaults in words. */
+const PLACEHOLDERS: PartialAnswers = Object.fromEntries(SETTINGS.filter((s) => s.kind === 'string').map((s) => [s.key, `<${s.key}>`]));
+
+/** What a setting defaults to, in words (derived defaults shown as <appName>-pipeline, <approvalEmail>). */
 function defaultInWords(setting: Setting): string {
-  const fallback = setting.defaultValue?.({ appName: '<appName>' }, {});
+  const fallback = setting.defaultValue?.(PLACEHOLDERS, {});
   if (fallback === undefined) return setting.optional ? 'none' : 'required';
   const origins = ['AWS_REGION', 'AWS_DEFAULT_REGION'].map((name) => setting.defaultOrigin?.({ [name]: 'x' })).filter(Boolean);
   return origins.length > 0 ? `${origins.join(', ')}, else ${String(fallback)}` : String(fallback);
