@@ -161,6 +161,14 @@ describe('--help and --dry-run', () => {
     assert.match(result.stdout, /--notification-email VALUE .*\(default: <approvalEmail>\)/);
   });
 
+  it('help per command: `pipeline --help` is the pipeline command\'s (app name from .chalice/config.json, not required)', () => {
+    const result = runCli(['pipeline', '--help'], tempDir());
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^Usage: chalice-pipeline pipeline \[options\]/);
+    assert.match(result.stdout, /--app-name VALUE .*\(default: app_name of \.chalice\/config\.json\)/);
+    assert.doesNotMatch(result.stdout, /\(default: required\)|Yeoman options/);
+  });
+
   it('an account id as the console shows it (2222-2222-2222) is accepted and saved as 12 digits', () => {
     const cwd = tempDir();
     const result = runCli(['--app-name', 'acct', '--defaults', '--skip-install', '--skip-git', '--beta-account-id', '2222-2222-2222'], cwd);

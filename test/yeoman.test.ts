@@ -161,6 +161,8 @@ describe('under a real yo 7 (as a non-root user, stdin not a terminal unless sai
       for (const flag of ['--answers FILE', '--defaults', '--dry-run', '--force', '--ask-answered', '--[no-]production', '--approval-email VALUE']) {
         assert.ok(result.output.includes(flag), `${namespace} --help lacks ${flag}`);
       }
+      if (namespace === 'chalice-pipeline:pipeline') assert.match(result.output, /--app-name VALUE .*\(default: app_name of \.chalice\/config\.json\)/);
+      assert.doesNotMatch(result.output, /\(default: [^)\n]*\)[^\n]*\(default:/, 'one default per flag');
       assert.match(result.output, /--branch VALUE\s+The branch the pipeline releases \(default: main\)/);
       assert.match(result.output, /one of: codecommit, github, gitlab, bitbucket/);
       assert.doesNotMatch(result.output, /^\s+--skip-cache/m, 'options that do nothing here are not listed as options');

@@ -20,6 +20,8 @@ export const RUN_FLAGS = {
 
 export interface CliArgs {
   kind: GeneratorKind;
+  /** The command was named (`chalice-pipeline pipeline`): --help is that command's. */
+  named?: boolean;
   flags: PartialAnswers;
   answers?: string;
   defaults: boolean;
@@ -52,6 +54,7 @@ export function parseCli(argv: string[]): CliArgs {
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const [kind = 'app', ...extra] = parsed.positionals;
+  const named = parsed.positionals.length > 0;
   if ((kind !== 'app' && kind !== 'pipeline') || extra.length > 0) {
     const typed = [kind, ...extra].join(' ');
     const meant = closest(kind, ['app', 'pipeline']);
@@ -65,7 +68,7 @@ export function parseCli(argv: string[]): CliArgs {
     if (value !== undefined) flags[setting.key] = value;
   }
   return {
-    kind, flags, answers: values.answers as string | undefined,
+    kind, named, flags, answers: values.answers as string | undefined,
     defaults: Boolean(values.defaults), askAnswered: Boolean(values['ask-answered']), force: Boolean(values.force), dryRun: Boolean(values['dry-run']),
     skipInstall: Boolean(values['skip-install']), skipGit: Boolean(values['skip-git']), help: Boolean(values.help),
     version: Boolean(values.version),
@@ -122,8 +125,20 @@ const example = (command: string, text: string) => `  ${command}   # ${text}`;
 /** Each string answer as its placeholder (<appName>), for derived defaults in words. */
 const PLACEHOLDERS: PartialAnswers = Object.fromEntries(SETTINGS.filter((s) => s.kind === 'string').map((s) => [s.key, `<${s.key}>`]));
 
+/** What the pipeline command reads from the repository before any default (answersFromRepository). */
+const FOUND_IN_REPOSITORY: Partial<Record<string, string>> = {
+  appName: 'app_name of .chalice/config.json',
+  pythonVersion: '.python-version',
+  branch: 'the checked-out branch',
+};
+
 /** What a setting defaults to, in words (derived defaults shown as <appName>-pipeline, <approvalEmail>). */
-function defaultInWords(setting: Setting): string {
+function defaultInWords(setting: Setting, kind: GeneratorKind): string {
+  const found = kind === 'pipeline' ? FOUND_IN_REPOSITORY[setting.key] : undefined;
+  if (found) {
+    const rest = setting.defaultValue?.(PLACEHOLDERS, {});
+    return rest === undefined ? found : `${found}, else ${String(rest)}`;
+  }
   const fallback = setting.defaultValue?.(PLACEHOLDERS, {});
   if (fallback === undefined) return setting.optional ? 'none' : 'required';
   const origins = ['AWS_REGION', 'AWS_DEFAULT_REGION'].map((name) => setting.defaultOrigin?.({ [name]: 'x' })).filter(Boolean);
@@ -131,14 +146,14 @@ function defaultInWords(setting: Setting): string {
 }
 
 /** Flags, answers with their defaults and choices, and exit codes: the part of --help both routes share. */
-function optionsHelp(commands: Commands): string[] {
+function optionsHelp(commands: Commands, kind: GeneratorKind): string[] {
   return [
     'Options:',
     ...Object.entries(RUN_FLAGS).map(([flag, { type, description }]) => row(`--${flag}${type === 'string' ? ' FILE' : ''}`, description)),
     '',
     'Answers (flag = answers-file key in camelCase; flags > answers file > .yo-rc.json > defaults):',
     ...SETTINGS.flatMap((s) => [
-      row(s.kind === 'boolean' ? `--[no-]${s.flag}` : `--${s.flag} VALUE`, `${s.description} (default: ${defaultInWords(s)})`),
+      row(s.kind === 'boolean' ? `--[no-]${s.flag}` : `--${s.flag} VALUE`, `${s.description} (default: ${defaultInWords(s, kind)})`),
       ...(s.kind === 'choice' ? [row('', `one of: ${s.choices!.join(', ')}`)] : []),
     ]),
     '',
@@ -169,13 +184,14 @@ export function generatorHelp(kind: GeneratorKind, commands: Commands): string {
     example(`${command} --ask-answered`, 'revisit the answers saved in .yo-rc.json'),
     ...(kind === 'app' ? [example(`${command} --app-name orders --defaults`, 'a new app in ./orders with every default')] : [example(`${command} --force`, 'overwrite generated files you changed')]),
     '',
-    ...optionsHelp(commands),
+    ...optionsHelp(commands, kind),
     'Yeoman options that do nothing here (--skip-cache, --force-install) are accepted and ignored.',
   ].join('\n');
 }
 
-/** --help of the bin. */
-export function usage(): string {
+/** --help of the bin; `chalice-pipeline pipeline --help` (or `app --help`): that command's help. */
+export function usage(kind?: GeneratorKind): string {
+  if (kind) return generatorHelp(kind, BIN_COMMANDS).split('\nYeoman options')[0]!;
   return [
     'Usage: chalice-pipeline [app|pipeline] [options]',
     '',
@@ -188,6 +204,6 @@ export function usage(): string {
     example('chalice-pipeline pipeline --answers answers.yml', 'add the pipeline from an answers file (CI)'),
     example('chalice-pipeline pipeline --dry-run', 'show what would change, write nothing'),
     '',
-    ...optionsHelp(BIN_COMMANDS),
+    ...optionsHelp(BIN_COMMANDS, 'app'),
   ].join('\n');
 }
