@@ -146,6 +146,19 @@ describe('connection sources', () => {
     assert.match(result.stdout, /approve the PENDING connection/);
     assert.match(result.stdout, /git push origin main/);
     assert.equal(git(join(cwd, 'gh'), 'remote', 'get-url', 'origin'), 'https://github.com/acme/gh.git');
+    assert.doesNotMatch(result.stdout, /git remote add origin/, 'the run added the remote: adding it again would fail');
+  });
+
+  it('without the remote (the pipeline command on a repository of its own) the next steps add it; one line per e-mail address', () => {
+    const cwd = tempDir();
+    assert.equal(runCli(['--app-name', 'gl', '--defaults', '--skip-install', '--skip-git'], cwd).status, 0);
+    const root = join(cwd, 'gl');
+    git(root, 'init', '--quiet');
+    const result = runCli(['pipeline', '--source', 'gitlab', '--repository', 'acme/gl', '--approval-email', 'ops@example.com', '--defaults', '--skip-install'], root, IDENTITY);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^ {2}git remote add origin https:\/\/gitlab\.com\/acme\/gl\.git$/m);
+    assert.equal(result.stdout.split('confirm').length, 2, `one confirmation line for one address:\n${result.stdout}`);
+    assert.match(result.stdout, /confirm the two subscription e-mails AWS sends to ops@example\.com: approvals are announced and failed pipeline executions are reported only after that/);
   });
 });
 

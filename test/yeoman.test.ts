@@ -260,6 +260,21 @@ describe('through yeoman-test', () => {
       (error: { code?: number; message: string }) => error.code === 3 && /buildspec\.yml: changed since it was generated/.test(error.message));
   });
 
+  it('a conflict declined at Yeoman\'s question: nothing written, and nothing to commit or deploy in the closing lines', async () => {
+    const root = generated('declined');
+    writeFileSync(join(root, 'buildspec.yml'), 'version: 0.2\n# ours\n');
+    const before = readTree(root);
+    const stdout = new PassThrough();
+    let output = '';
+    stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const adapter = new TerminalAdapter({ stdin: Object.assign(new PassThrough(), { isTTY: true }) as never, stdout: stdout as never, stderr: stdout as never });
+    adapter.prompt = (async (questions: { name: string }[]) => Object.fromEntries(questions.map((question) => [question.name, question.name === 'action' ? 'skip' : undefined]))) as never;
+    await helpers.run(PIPELINE, {}, { adapter: adapter as never, force: false } as never).cd(root).withOptions(QUIET as never);
+    assert.deepEqual(readTree(root), before, output);
+    assert.match(output, /nothing was written \(the changes were declined\): nothing to commit or deploy/);
+    assert.doesNotMatch(output, /Next steps|git add|make deploy/);
+  });
+
   it('--ask-answered asks the saved answers with the saved values as defaults', async () => {
     const root = generated('revisit', ['--branch', 'release']);
     const result = await helpers.run(PIPELINE).cd(root).withOptions({ ...QUIET, askAnswered: true } as never).withAnswers({});

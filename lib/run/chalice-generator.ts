@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Generator from 'yeoman-generator';
-import { finish, install, type AfterWriteOptions } from './after-write.js';
+import { finish, install, nothingWritten, type AfterWriteOptions } from './after-write.js';
 import { spinWhile } from './venv.js';
 import { generatorHelp, RUN_FLAGS, yoCommandLineProblems } from './cli-args.js';
 import { questionsFor } from '../answers/prompts.js';
@@ -267,6 +267,11 @@ export abstract class ChaliceGenerator extends Generator {
 
   end(): void {
     if (this.switchOn('dry-run')) return;
+    const nothing = nothingWritten(this.prepared!);
+    if (nothing) {
+      this.log(nothing);
+      return;
+    }
     for (const line of finish(this.prepared!, this.afterWriteOptions(), this.venvToFinish)) this.log(line);
   }
 }
