@@ -1,7 +1,7 @@
 // The bin as a user runs it: a fresh process on a temp dir, exit codes, printed next steps, git and make.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EXAMPLE_ANSWERS, fakePython, readTree, runCli, tempDir } from './support/tools.js';
@@ -118,6 +118,17 @@ describe('git set-up', () => {
     assert.ok(!existsSync(join(mono, 'inner', '.git')));
     assert.match(result.stdout, /is inside the git repository .*; no nested repository made/);
     assert.match(git(mono, 'status', '--porcelain'), /\?\? inner\//);
+  });
+
+  it('a new app in a folder the enclosing repository ignores (the example in a checkout) gets a repository of its own', () => {
+    const checkout = tempDir();
+    git(checkout, 'init', '--quiet');
+    writeFileSync(join(checkout, '.gitignore'), '/orders/\n');
+    const result = runCli(['--answers', EXAMPLE_ANSWERS, '--skip-install'], checkout, IDENTITY);
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(existsSync(join(checkout, 'orders', '.git')), 'its own repository');
+    assert.doesNotMatch(result.stdout, /commit the new folder there|git add --all/);
+    assert.match(result.stdout, /git: initialised on main with a first commit/);
   });
 
   it('the pipeline sub-generator never runs git init or commits: the repository is the user\'s', () => {
