@@ -476,7 +476,7 @@ describe('a buildspec.yml the generator did not write', () => {
     const before = readTree(root);
     const result = await run(root);
     assert.equal(result.status, 3, result.stderr);
-    assert.match(result.stderr, /buildspec\.yml: already exists and was not written by chalice-pipeline; not overwritten \(pass --force/);
+    assert.match(result.stderr, /buildspec\.yml: already exists and was not written by chalice-pipeline; not overwritten: rename yours, or pass --force/);
     assert.deepEqual(readTree(root), before);
   });
 });

@@ -144,7 +144,7 @@ describe('changes inside a generated block', () => {
     const before = readTree(root);
     const refused = await runCliInProcess(['pipeline', '--no-production', ...QUIET], root);
     assert.equal(refused.status, 3, refused.stderr);
-    assert.match(refused.stderr, /^error: Makefile: changed between the chalice-pipeline markers \(the generated block\); not overwritten \(pass --force/m);
+    assert.match(refused.stderr, /^error: Makefile: changed between the chalice-pipeline markers \(the generated block\); not overwritten: move your lines out of the block \(below the end marker, which re-runs never touch\) and run again, or pass --force/m);
     assert.deepEqual(readTree(root), before);
     const forced = await runCliInProcess(['pipeline', '--no-production', '--force', ...QUIET], root);
     assert.equal(forced.status, 0, forced.stderr);

@@ -79,7 +79,7 @@ describe('under a real yo 7 (as a non-root user, stdin not a terminal unless sai
     const before = readTree(orders);
     const result = yo.run(['chalice-pipeline:pipeline', '--skip-install', '--region', 'eu-west-1'], orders);
     assert.equal(result.status, 3, result.output);
-    assert.match(result.output, /buildspec\.yml: changed since it was generated; not overwritten \(pass --force/);
+    assert.match(result.output, /buildspec\.yml: changed since it was generated; not overwritten: put your steps in scripts\/pre-build\.sh or scripts\/post-build\.sh .*or pass --force/);
     assert.deepEqual(readTree(orders), before);
   });
 

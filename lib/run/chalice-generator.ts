@@ -11,7 +11,7 @@ import { generatorHelp, RUN_FLAGS, yoCommandLineProblems } from './cli-args.js';
 import { questionsFor } from '../answers/prompts.js';
 import { BIN_COMMANDS, BIN_ROUTE_OPTION, YO_COMMANDS, canAsk, type Commands } from './commands.js';
 import {
-  filesToWrite, gather, planAt, planReport, type Disk, type Gathered, type GeneratorKind, type Prepared, type SessionOptions,
+  filesToWrite, forcedBackups, gather, planAt, planReport, type Disk, type Gathered, type GeneratorKind, type Prepared, type SessionOptions,
 } from './session.js';
 import { TEMPLATES_DIR } from '../repository/render.js';
 import { YO_RC } from '../repository/plan.js';
@@ -215,6 +215,9 @@ export abstract class ChaliceGenerator extends Generator {
       // Merges that keep every line of the team's file, and our own earlier output: written without a question.
       if (file.action === 'update') (this.fs.store.get(path) as { conflicter?: string }).conflicter = file.mode === 'merged' ? 'merge' : 'update';
     }
+    const backups = forcedBackups(prepared, force, (path) => (this.inEditor(path) ? this.fs.read(path) ?? undefined : undefined));
+    for (const backup of backups.changes) this.fs.write(join(prepared.destination, backup.path), backup.contents);
+    if (backups.line) this.log(backups.line);
     this.saveConfig(prepared);
   }
 

@@ -2,7 +2,7 @@
 // written with node:fs. `yo chalice-pipeline` and interactive runs go through the Yeoman generators instead.
 import { finish, install } from './after-write.js';
 import type { CliArgs } from './cli-args.js';
-import { filesToWrite, planReport, prepare } from './session.js';
+import { filesToWrite, forcedBackups, planReport, prepare } from './session.js';
 import { nodeDisk, previewDisk, recordingDisk, writeToDisk } from './write.js';
 import type { FileSystem } from './write/transaction.js';
 
@@ -23,8 +23,10 @@ export async function runWithoutPrompts(args: CliArgs, cwd: string, env: NodeJS.
     output.out('dry run: nothing was written');
     return;
   }
-  const changes = filesToWrite(prepared.plan, args.force);
+  const backups = forcedBackups(prepared, args.force, disk.read);
+  const changes = [...filesToWrite(prepared.plan, args.force), ...backups.changes];
   await writeToDisk(prepared.destination, changes, { cwd, fs, seen });
+  if (backups.line) output.out(backups.line);
   if (changes.length === 0 && !prepared.fresh) {
     output.out('up to date: nothing to change');
     return;

@@ -268,15 +268,44 @@ function refuseConflicts(plan: Plan, force: boolean, destination: string, cwd: s
   const generated = plan.recorded;
   const conflicts = plan.files.filter((file) => file.action === 'conflict');
   if (conflicts.length === 0 || force || !nonInteractive) return;
+  const forced = `or pass --force to overwrite it (your version is kept in ${BACKUP_FOLDER}/)`;
   throw new InputError(
     conflicts.map((file) => {
-      const what = blockKey(file.path) in generated
-        ? 'changed between the chalice-pipeline markers (the generated block)'
-        : file.path in generated ? 'changed since it was generated' : 'already exists and was not written by chalice-pipeline';
-      return `${relative(cwd, join(destination, file.path))}: ${what}; not overwritten (pass --force to overwrite it, or keep your version by moving it aside)`;
+      const shown = relative(cwd, join(destination, file.path));
+      if (blockKey(file.path) in generated) {
+        return `${shown}: changed between the chalice-pipeline markers (the generated block); not overwritten: move your lines out of the block (${file.path === 'Makefile' ? 'below the end marker' : 'outside the markers'}, which re-runs never touch) and run again, ${forced}`;
+      }
+      if (!(file.path in generated)) return `${shown}: already exists and was not written by chalice-pipeline; not overwritten: rename yours, ${forced}`;
+      const hooks = HOOKS_OF[file.path];
+      const home = hooks ? `put your steps in ${hooks} (the buildspec runs it when present, re-runs never touch it), restore the file (git checkout -- ${file.path}) and run again` : `restore it (git checkout -- ${file.path}) and run again`;
+      return `${shown}: changed since it was generated; not overwritten: ${home}, ${forced}`;
     }),
     3,
   );
+}
+
+/** Where a team's own steps go instead of an edited buildspec (run by it when present). */
+const HOOKS_OF: Record<string, string> = {
+  'buildspec.yml': 'scripts/pre-build.sh or scripts/post-build.sh',
+  'buildspec-integration.yml': 'scripts/pre-integration-tests.sh',
+};
+
+/** Where --force keeps the versions it overwrites, one folder per run. */
+export const BACKUP_FOLDER = '.chalice-pipeline-backup';
+
+/**
+ * Copies of the files --force overwrites (the team's edits), as changes written in the same transaction, and the
+ * line saying where they are; none without --force or conflicts.
+ */
+export function forcedBackups(prepared: Prepared, force: boolean, read: (absolutePath: string) => string | undefined, now = new Date()): { changes: { path: string; contents: string }[]; line?: string } {
+  if (!force) return { changes: [] };
+  const folder = `${BACKUP_FOLDER}/${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}`;
+  const changes = prepared.plan.files.filter((file) => file.action === 'conflict').flatMap((file) => {
+    const current = read(join(prepared.destination, file.path));
+    return current === undefined ? [] : [{ path: `${folder}/${file.path}`, contents: current }];
+  });
+  if (changes.length === 0) return { changes };
+  return { changes, line: `--force: your versions of ${changes.map((change) => change.path.slice(folder.length + 1)).join(', ')} are kept in ${folder}/` };
 }
 
 /** Lines describing the plan before anything is written (Yeoman's conflicter lists the files itself). */
