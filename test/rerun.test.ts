@@ -117,7 +117,7 @@ describe('the README pipeline section', () => {
     writeTree(root, { 'README.md': edited });
     const result = await runCliInProcess(['--no-production', ...QUIET], root);
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /^update +README\.md$/m);
+    assert.match(result.stdout, /^merge +README\.md$/m);
     const after = readFileSync(readme, 'utf8');
     assert.match(after, /^# Orders service$/m);
     assert.match(after, /Our own notes\.\n$/);

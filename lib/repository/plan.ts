@@ -1,5 +1,6 @@
 // What a run writes: the files (rendered, merged, checked) and, for each, what happens to the file on disk.
 import { createHash } from 'node:crypto';
+import { createTwoFilesPatch } from 'diff';
 import { CONFIG_KEY, InputError, savedForm } from '../answers/answers.js';
 import { checkRenderedFile } from './checks.js';
 import { MAKE_MARKERS, mergeMakefile, renamedVariables, targetNames, userTargets } from './makefile.js';
@@ -227,7 +228,14 @@ function yoRcFile(project: Project, files: PlannedFile[], read: ReadFile, other:
   return { path: YO_RC, contents, mode: 'merged', action };
 }
 
-/** A file's plan in the words the run prints. */
+/** A file's plan in the words the run prints, the same on every route: `merge` into the team's file, `update` of ours. */
 export function describeAction(file: PlannedFile): string {
-  return `${file.action.padEnd(9)} ${file.path}`;
+  const word = file.action === 'update' && file.mode === 'merged' && !file.path.endsWith(YO_RC) ? 'merge' : file.action;
+  return `${word.padEnd(9)} ${file.path}`;
+}
+
+/** A file's change as a unified diff (a/ and b/ paths, as git shows it), without the `Index:` header. */
+export function unifiedDiff(path: string, current: string | undefined, next: string): string[] {
+  const patch = createTwoFilesPatch(current === undefined ? '/dev/null' : `a/${path}`, `b/${path}`, current ?? '', next, undefined, undefined, { context: 3 });
+  return patch.split('\n').filter((line, index, lines) => !line.startsWith('====') && !(index === lines.length - 1 && line === ''));
 }

@@ -201,7 +201,8 @@ export abstract class ChaliceGenerator extends Generator {
     // Planned now, through the shared editor: a parent's same-run edits to .gitignore, .yo-rc.json, ... are merged.
     const prepared = planAt(this.gathered!, this.session!, this.disk());
     this.prepared = prepared;
-    for (const line of planReport(prepared, this.contextRoot, { listFiles: dryRun })) this.log(line);
+    const read = (path: string) => (this.inEditor(path) ? this.fs.read(path) ?? undefined : undefined);
+    for (const line of planReport(prepared, this.contextRoot, read, { listFiles: dryRun, diff: this.switchOn('diff') })) this.log(line);
     // No folder is created on a dry run (moving destinationRoot creates it).
     if (dryRun) return;
     this.destinationRoot(prepared.destination);

@@ -12,6 +12,7 @@ export const RUN_FLAGS = {
   force: { type: 'boolean', description: 'overwrite generated files you changed, write into a non-empty folder' },
   'ask-answered': { type: 'boolean', description: 'in a terminal, ask the answers saved in .yo-rc.json again (saved values as defaults)' },
   'dry-run': { type: 'boolean', description: 'print what would change (and the stack upgrade plan); write nothing' },
+  diff: { type: 'boolean', description: 'print a unified diff of each file that changes, merges included (with --dry-run: nothing written)' },
   'skip-install': { type: 'boolean', description: 'do not create .venv nor install requirements-dev.txt' },
   'skip-git': { type: 'boolean', description: 'do not git init, commit or add the remote' },
   help: { type: 'boolean', description: 'show this help' },
@@ -28,6 +29,7 @@ export interface CliArgs {
   askAnswered: boolean;
   force: boolean;
   dryRun: boolean;
+  diff: boolean;
   skipInstall: boolean;
   skipGit: boolean;
   help: boolean;
@@ -69,7 +71,7 @@ export function parseCli(argv: string[]): CliArgs {
   }
   return {
     kind, named, flags, answers: values.answers as string | undefined,
-    defaults: Boolean(values.defaults), askAnswered: Boolean(values['ask-answered']), force: Boolean(values.force), dryRun: Boolean(values['dry-run']),
+    defaults: Boolean(values.defaults), askAnswered: Boolean(values['ask-answered']), force: Boolean(values.force), dryRun: Boolean(values['dry-run']), diff: Boolean(values.diff),
     skipInstall: Boolean(values['skip-install']), skipGit: Boolean(values['skip-git']), help: Boolean(values.help),
     version: Boolean(values.version),
   };

@@ -18,7 +18,7 @@ export async function runWithoutPrompts(args: CliArgs, cwd: string, env: NodeJS.
     { kind: args.kind, cwd, flags: args.flags, answersFile: args.answers, nonInteractive: true, force: args.force, env },
     disk,
   );
-  for (const line of planReport(prepared, cwd)) output.out(line);
+  for (const line of planReport(prepared, cwd, disk.read, { diff: args.diff })) output.out(line);
   if (args.dryRun) {
     output.out('dry run: nothing was written');
     return;

@@ -5,10 +5,10 @@ import {
   InputError, checkAnswersObject, finishAnswers, mergeAnswers, type AnswerLayers, type Resolution,
 } from '../answers/answers.js';
 import { readAnswersFile } from '../answers/answers-file.js';
-import { answersFromRepository, chaliceBuildspecs, currentBranch, findChaliceRoot, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from '../repository/existing.js';
+import { answersFromRepository, chaliceBuildspecs, currentBranch, findChaliceRoot, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, stackPlan, upgradeReport } from '../repository/existing.js';
 import { pipelineTemplate } from '../cloudformation/pipeline/template.js';
 import { chaliceAppIn, deployRoleReport, s3EventProblem } from '../repository/chalice-app.js';
-import { blockKey, createdByAppCommand, describeAction, planFiles, readSavedState, type Plan, type SavedState } from '../repository/plan.js';
+import { blockKey, createdByAppCommand, describeAction, unifiedDiff, planFiles, readSavedState, type Plan, type SavedState } from '../repository/plan.js';
 import { describeProject, type Project } from '../answers/project.js';
 import { appNameRule } from '../answers/rules.js';
 import { parseChaliceConfig } from '../repository/repo-files.js';
@@ -308,11 +308,21 @@ export function forcedBackups(prepared: Prepared, force: boolean, read: (absolut
   return { changes, line: `--force: your versions of ${changes.map((change) => change.path.slice(folder.length + 1)).join(', ')} are kept in ${folder}/` };
 }
 
-/** Lines describing the plan before anything is written (Yeoman's conflicter lists the files itself). */
-export function planReport(prepared: Prepared, cwd: string, { listFiles = true } = {}): string[] {
+/**
+ * Lines describing the plan before anything is written (Yeoman's conflicter lists the files itself): warnings, the
+ * upgrade or stack plan (whenever pipeline.json changes), each file's action and, with `diff`, its unified diff.
+ */
+export function planReport(prepared: Prepared, cwd: string, read: (absolutePath: string) => string | undefined, { listFiles = true, diff = false } = {}): string[] {
   const lines = [...prepared.warnings.map((w) => `warning: ${w}`), ...(prepared.upgrade ?? []), ...deployRoleReport(prepared.project)];
-  for (const file of listFiles ? prepared.plan.files : []) {
-    lines.push(describeAction({ ...file, path: relative(cwd, join(prepared.destination, file.path)) }));
+  const pipeline = prepared.plan.files.find((file) => file.path === 'pipeline.json');
+  const current = read(join(prepared.destination, 'pipeline.json'));
+  if (!prepared.upgrade && current !== undefined && (pipeline?.action === 'update' || pipeline?.action === 'conflict')) {
+    lines.push(...stackPlan(current, pipelineTemplate(prepared.project), prepared.project.pipelineStackName));
+  }
+  for (const file of listFiles || diff ? prepared.plan.files : []) {
+    const shown = relative(cwd, join(prepared.destination, file.path));
+    if (listFiles) lines.push(describeAction({ ...file, path: shown }));
+    if (diff && file.action !== 'identical' && file.action !== 'keep') lines.push(...unifiedDiff(shown, read(join(prepared.destination, file.path)), file.contents));
   }
   return [...lines, ...prepared.plan.notes.map((note) => `note: ${note}`)];
 }
