@@ -13,6 +13,7 @@ import { targetAccountTemplate } from '../cloudformation/target-account.js';
 import type { Project } from '../answers/project.js';
 import { replaceBlock, splitBlock, type Markers } from './marked-block.js';
 import { README_MARKERS, renderTree } from './render.js';
+import { PIPELINE_DOC, pipelineDocument } from './guide.js';
 import {
   GITIGNORE_LINES, appendMissingLines, keepConventions, withLfBreaks, devRequirementLines, gitignoreCovers, jsonText, mergeChaliceConfigText,
   newChaliceConfig, sameRequirement,
@@ -89,10 +90,13 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
     notes.push(`Makefile: your variables ${[...variables.keys()].join(', ')} stay; ours are named ${[...variables.values()].join(', ')}`);
   }
   const appFiles = renderTree('app', project, { targets, generatedRoutes });
-  const readme = readmePlan(appFiles.get('README.md')!, read('README.md'), options.newApp);
+  const renderedReadme = appFiles.get('README.md')!;
+  const readme = readmePlan(renderedReadme, read('README.md'), options.newApp);
   appFiles.delete('README.md');
   if (options.newApp) add('seed', appFiles);
   if (readme) add(readme.mode, [['README.md', readme.contents]]);
+  // An existing app whose README has no block of ours gets the same text as PIPELINE.md (its block merged in place).
+  else add('merged', [[PIPELINE_DOC, pipelineDocText(renderedReadme, read(PIPELINE_DOC), project.appName)]]);
   add('owned', pipelineFiles);
   add('owned', [['pipeline.json', templateText(pipelineTemplate(project))], ...placementFiles(project)]);
   if (project.shiftsTraffic) add('owned', [[MERGE_TEMPLATE_PATH, templateText(trafficShiftingMergeTemplate(project))]]);
@@ -153,13 +157,20 @@ function readmePlan(rendered: string, current: string | undefined, newApp: boole
   return newApp ? { mode: 'seed', contents: rendered } : undefined;
 }
 
+/** PIPELINE.md: ours with the README's block; the team's own one keeps its lines, the block replaced or appended. */
+function pipelineDocText(renderedReadme: string, current: string | undefined, appName: string): string {
+  const block = splitBlock(renderedReadme, README_MARKERS).block ?? '';
+  if (current === undefined) return pipelineDocument(appName, block);
+  return replaceBlock(current, renderedReadme, README_MARKERS) ?? `${current}${current.endsWith('\n') || current === '' ? '' : '\n'}\n${block}`;
+}
+
 /** An app.py that still has the routes our app template writes (the integration tests then check them exactly). */
 function servesGeneratedRoutes(appPy: string | undefined): boolean {
   return appPy !== undefined && appPy.includes("return {'hello': 'world'}") && appPy.includes("@app.route('/health')");
 }
 
 /** Generated blocks inside merged files: changes the user made between the markers are a conflict too. */
-const BLOCK_MARKERS: Record<string, Markers> = { Makefile: MAKE_MARKERS, 'README.md': README_MARKERS };
+const BLOCK_MARKERS: Record<string, Markers> = { Makefile: MAKE_MARKERS, 'README.md': README_MARKERS, [PIPELINE_DOC]: README_MARKERS };
 export const blockKey = (path: string) => `${path}#block`;
 
 function blockFingerprint(path: string, text: string): string | undefined {
