@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runBuildspec } from './support/codebuild.js';
 import { repositoryCopy } from './support/chalice.js';
-import { newRepositoryFiles, readTree, runCliInProcess, tempDir, writeTree } from './support/tools.js';
+import { newRepositoryFiles, readTree, runCli, runCliInProcess, tempDir, writeTree } from './support/tools.js';
 
 const QUIET = ['--skip-install', '--skip-git'];
 
@@ -71,5 +71,18 @@ describe('--force keeps a backup', () => {
     assert.equal(readFileSync(join(root, '.chalice-pipeline-backup', stamp!, 'buildspec.yml'), 'utf8'), edited);
     assert.doesNotMatch(readFileSync(join(root, 'buildspec.yml'), 'utf8'), /# our step/);
     assert.ok(!existsSync(join(root, '.chalice-pipeline-backup', stamp!, 'Makefile')), 'only what was overwritten');
+  });
+
+  it('the same on the Yeoman route (the runtime yo and a terminal use)', async () => {
+    const cwd = tempDir();
+    assert.equal((await runCliInProcess(['--app-name', 'orders', '--defaults', ...QUIET], cwd)).status, 0);
+    const root = join(cwd, 'orders');
+    const edited = `${readFileSync(join(root, 'buildspec.yml'), 'utf8')}# our step\n`;
+    writeFileSync(join(root, 'buildspec.yml'), edited);
+    const forced = runCli(['pipeline', '--region', 'eu-west-1', '--force', ...QUIET], root, { CHALICE_PIPELINE_RUNTIME: 'yeoman' });
+    assert.equal(forced.status, 0, forced.stderr);
+    const [stamp] = readdirSync(join(root, '.chalice-pipeline-backup'));
+    assert.equal(readFileSync(join(root, '.chalice-pipeline-backup', stamp!, 'buildspec.yml'), 'utf8'), edited);
+    assert.match(`${forced.stdout}${forced.stderr}`, /--force: your versions of buildspec\.yml are kept in \.chalice-pipeline-backup\//);
   });
 });

@@ -163,7 +163,7 @@ describe('under a real yo 7 (as a non-root user, stdin not a terminal unless sai
       }
       if (namespace === 'chalice-pipeline:pipeline') assert.match(result.output, /--app-name VALUE .*\(default: app_name of \.chalice\/config\.json\)/);
       assert.doesNotMatch(result.output, /\(default: [^)\n]*\)[^\n]*\(default:/, 'one default per flag');
-      assert.match(result.output, /--branch VALUE\s+The branch the pipeline releases \(default: main\)/);
+      assert.match(result.output, /--branch VALUE\s+The branch the pipeline releases \(default: (the checked-out branch, else )?main\)/);
       assert.match(result.output, /one of: codecommit, github, gitlab, bitbucket/);
       assert.doesNotMatch(result.output, /^\s+--skip-cache/m, 'options that do nothing here are not listed as options');
     }
@@ -193,8 +193,8 @@ describe('through yeoman-environment (the bin\'s Yeoman route), stdin not a term
     mkdirSync(join(empty, '.chalice'));
     writeFileSync(join(empty, '.chalice', 'config.json'), '{"version": "2.0", "app_name": "plain", "stages": {"dev": {}}}\n');
     const chaliceApp = runCli(['--skip-install', '--skip-git'], empty, YEOMAN);
-    assert.equal(chaliceApp.status, 2, chaliceApp.stderr);
-    assert.match(chaliceApp.stderr, /run `chalice-pipeline pipeline` to add or upgrade/);
+    assert.equal(chaliceApp.status, 3, chaliceApp.stderr);
+    assert.match(chaliceApp.stderr, /did not create: run `chalice-pipeline pipeline` to add or upgrade/);
   });
 });
 
@@ -207,8 +207,12 @@ describe('the app generator inside a generated project', () => {
     assert.equal(result.status, 0, result.stderr);
     // Yeoman logs to stderr.
     assert.match(result.stderr, /regenerating the project at .*outer \(its \.yo-rc\.json\), which holds this folder/);
-    assert.match(result.stderr, /^ {2}cd \.\.$/m);
+    assert.match(result.stderr, /^up to date: nothing to change$/m, 'as the bin says it');
     assert.deepEqual(filesOf(root), before, 'the same answers: nothing changes, nothing is added below chalicelib/');
+    const changed = runCli(['--skip-install', '--skip-git', '--branch', 'release'], sub, { CHALICE_PIPELINE_RUNTIME: 'yeoman' });
+    assert.equal(changed.status, 0, changed.stderr);
+    assert.match(changed.stderr, /^ {2}cd \.\.$/m);
+    assert.deepEqual([...readTree(sub).keys()], ['__init__.py'], 'nothing nested below chalicelib/');
   });
 });
 

@@ -208,6 +208,10 @@ export abstract class ChaliceGenerator extends Generator {
     this.destinationRoot(prepared.destination);
     this.addStatusWords();
     const force = this.session!.force;
+    // What --force overwrites is copied first (read before the editor holds our versions).
+    const backups = forcedBackups(prepared, force, (path) => (this.inEditor(path) ? this.fs.read(path) ?? undefined : undefined));
+    for (const backup of backups.changes) this.fs.write(join(prepared.destination, backup.path), backup.contents);
+    if (backups.line) this.log(backups.line);
     // Conflicts reach this point only in a terminal: Yeoman's conflicter asks about each of them.
     const files = [...filesToWrite(prepared.plan, force), ...prepared.plan.files.filter((f) => f.action === 'conflict' && !force)];
     for (const file of files.filter((f) => f.path !== YO_RC)) {
@@ -216,9 +220,6 @@ export abstract class ChaliceGenerator extends Generator {
       // Merges that keep every line of the team's file, and our own earlier output: written without a question.
       if (file.action === 'update') (this.fs.store.get(path) as { conflicter?: string }).conflicter = file.mode === 'merged' ? 'merge' : 'update';
     }
-    const backups = forcedBackups(prepared, force, (path) => (this.inEditor(path) ? this.fs.read(path) ?? undefined : undefined));
-    for (const backup of backups.changes) this.fs.write(join(prepared.destination, backup.path), backup.contents);
-    if (backups.line) this.log(backups.line);
     this.saveConfig(prepared);
   }
 
