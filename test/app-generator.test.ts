@@ -72,7 +72,7 @@ describe('a user-edited generated file through Yeoman, without a terminal', () =
     for (const runtime of ['yeoman', 'fast']) {
       const result = runCli(['--defaults', '--no-production', '--skip-git', '--skip-install'], root, { CHALICE_PIPELINE_RUNTIME: runtime });
       assert.equal(result.status, 3, `${runtime}: ${result.stderr}`);
-      assert.match(result.stderr, /buildspec\.yml: changed since it was generated; not overwritten \(pass --force/);
+      assert.match(result.stderr, /buildspec\.yml: changed since it was generated; not overwritten: put your steps in scripts\/pre-build\.sh or scripts\/post-build\.sh .*or pass --force/);
       assert.deepEqual(readTree(root), before, `${runtime} wrote nothing`);
     }
   });

@@ -253,6 +253,7 @@ const cliRows: Row[] = [
   { name: 'unknown flag with a dot', args: ['--app.name', 'orders'], exit: 2, stderr: /^error: unknown option --app\.name/m, errors: 1 },
   { name: 'unknown short flag', args: ['-x'], exit: 2, stderr: /^error: unknown option -x; see --help$/m, errors: 1 },
   { name: 'unknown subcommand', args: ['deploy', ...APP], exit: 2, stderr: /^error: unknown command "deploy": use `chalice-pipeline \[app\|pipeline\] \[options\]`/m, errors: 1 },
+  { name: 'mistyped subcommand', args: ['pipline', ...APP], exit: 2, stderr: /^error: unknown command "pipline" \(did you mean `chalice-pipeline pipeline`\?\)/m, errors: 1 },
   { name: 'extra positional', args: ['app', 'orders'], exit: 2, stderr: /^error: unknown command "app orders"/m, errors: 1 },
   { name: 'string flag without a value', args: ['--app-name'], exit: 2, stderr: /^error: --app-name needs a value; see --help$/m, errors: 1 },
   { name: 'string flag followed by a flag', args: ['--branch', '-x', ...APP], exit: 2, stderr: /^error: --branch needs a value; to give a value that starts with "-" write --branch=-VALUE/m, errors: 1 },

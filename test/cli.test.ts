@@ -1,7 +1,7 @@
 // The bin as a user runs it: a fresh process on a temp dir, exit codes, printed next steps, git and make.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EXAMPLE_ANSWERS, fakePython, readTree, runCli, tempDir } from './support/tools.js';
@@ -120,6 +120,17 @@ describe('git set-up', () => {
     assert.match(git(mono, 'status', '--porcelain'), /\?\? inner\//);
   });
 
+  it('a new app in a folder the enclosing repository ignores (the example in a checkout) gets a repository of its own', () => {
+    const checkout = tempDir();
+    git(checkout, 'init', '--quiet');
+    writeFileSync(join(checkout, '.gitignore'), '/orders/\n');
+    const result = runCli(['--answers', EXAMPLE_ANSWERS, '--skip-install'], checkout, IDENTITY);
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(existsSync(join(checkout, 'orders', '.git')), 'its own repository');
+    assert.doesNotMatch(result.stdout, /commit the new folder there|git add --all/);
+    assert.match(result.stdout, /git: initialised on main with a first commit/);
+  });
+
   it('the pipeline sub-generator never runs git init or commits: the repository is the user\'s', () => {
     const cwd = tempDir();
     assert.equal(runCli(['--app-name', 'plain', '--defaults', '--skip-install', '--skip-git', '--no-integration-tests'], cwd).status, 0);
@@ -146,6 +157,19 @@ describe('connection sources', () => {
     assert.match(result.stdout, /approve the PENDING connection/);
     assert.match(result.stdout, /git push origin main/);
     assert.equal(git(join(cwd, 'gh'), 'remote', 'get-url', 'origin'), 'https://github.com/acme/gh.git');
+    assert.doesNotMatch(result.stdout, /git remote add origin/, 'the run added the remote: adding it again would fail');
+  });
+
+  it('without the remote (the pipeline command on a repository of its own) the next steps add it; one line per e-mail address', () => {
+    const cwd = tempDir();
+    assert.equal(runCli(['--app-name', 'gl', '--defaults', '--skip-install', '--skip-git'], cwd).status, 0);
+    const root = join(cwd, 'gl');
+    git(root, 'init', '--quiet');
+    const result = runCli(['pipeline', '--source', 'gitlab', '--repository', 'acme/gl', '--approval-email', 'ops@example.com', '--defaults', '--skip-install'], root, IDENTITY);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^ {2}git remote add origin https:\/\/gitlab\.com\/acme\/gl\.git$/m);
+    assert.equal(result.stdout.split('confirm').length, 2, `one confirmation line for one address:\n${result.stdout}`);
+    assert.match(result.stdout, /confirm the two subscription e-mails AWS sends to ops@example\.com: approvals are announced and failed pipeline executions are reported only after that/);
   });
 });
 
@@ -157,6 +181,23 @@ describe('--help and --dry-run', () => {
       assert.ok(result.stdout.includes(flag), `${flag} missing from --help`);
     }
     assert.match(result.stdout, /Exit codes: 0 done/);
+    assert.doesNotMatch(result.stdout, /\(default: [^)]*\).*\(default:/, 'one default per flag');
+    assert.match(result.stdout, /--notification-email VALUE .*\(default: <approvalEmail>\)/);
+  });
+
+  it('help per command: `pipeline --help` is the pipeline command\'s (app name from .chalice/config.json, not required)', () => {
+    const result = runCli(['pipeline', '--help'], tempDir());
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^Usage: chalice-pipeline pipeline \[options\]/);
+    assert.match(result.stdout, /--app-name VALUE .*\(default: app_name of \.chalice\/config\.json\)/);
+    assert.doesNotMatch(result.stdout, /\(default: required\)|Yeoman options/);
+  });
+
+  it('an account id as the console shows it (2222-2222-2222) is accepted and saved as 12 digits', () => {
+    const cwd = tempDir();
+    const result = runCli(['--app-name', 'acct', '--defaults', '--skip-install', '--skip-git', '--beta-account-id', '2222-2222-2222'], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(JSON.parse(readFileSync(join(cwd, 'acct', '.yo-rc.json'), 'utf8'))['generator-chalice-pipeline'].betaAccountId, '222222222222');
   });
 
   it('--dry-run prints the plan and writes nothing', () => {
@@ -178,7 +219,9 @@ describe('.venv set-up (unless --skip-install)', () => {
     const calls = readFileSync(log, 'utf8');
     assert.match(calls, /^python3\.13 -m venv \.venv$/m);
     assert.match(calls, /^venv-python -m pip install .*-r requirements\.txt -r requirements-dev\.txt$/m);
-    assert.match(result.stdout, /warning: installing requirements-dev\.txt failed \(offline\?\); run later: cd .*venvy && make venv/);
+    assert.match(result.stdout, /warning: installing requirements-dev\.txt failed \(offline\?\); the half-made \.venv was removed; run later: cd .*venvy && make venv/);
+    assert.ok(!existsSync(join(cwd, 'venvy', '.venv')), 'no half-made .venv to break make test');
+    assert.match(result.stdout, /Next steps:\n {2}cd venvy\n {2}make venv +# finish \.venv/);
     assert.ok(existsSync(join(cwd, 'venvy', 'pipeline.json')), 'the files are written all the same');
   });
 });

@@ -78,7 +78,7 @@ const saved = (root: string) => JSON.parse(readFileSync(join(root, '.yo-rc.json'
 const template = (root: string) => JSON.parse(readFileSync(join(root, 'pipeline.json'), 'utf8'));
 const make = (root: string, target: string) => spawnSync('make', ['-n', target], { cwd: root, encoding: 'utf8' });
 
-const PIPELINE_FILES = ['.yo-rc.json', 'Makefile', 'buildspec-integration.yml', 'buildspec.yml', 'pipeline.json', 'scripts/check_deploy_role.py', 'scripts/deploy-role-coverage.json', 'tests/integration/conftest.py', 'tests/integration/test_endpoint.py'];
+const PIPELINE_FILES = ['.yo-rc.json', 'Makefile', 'PIPELINE.md', 'buildspec-integration.yml', 'buildspec.yml', 'pipeline.json', 'scripts/check_deploy_role.py', 'scripts/deploy-role-coverage.json', 'tests/integration/conftest.py', 'tests/integration/test_endpoint.py'];
 
 describe('chalice-pipeline pipeline in a fresh `chalice new-project` repository', () => {
   let root: string;
@@ -395,7 +395,7 @@ describe('where and when chalice-pipeline pipeline runs', () => {
     assert.deepEqual(readTree(root), before);
   });
 
-  it('a changed answer (--no-integration-tests) changes only pipeline.json, the Makefile and .yo-rc.json', async () => {
+  it('a changed answer (--no-integration-tests) changes only pipeline.json, the Makefile, PIPELINE.md (its guide) and .yo-rc.json', async () => {
     const root = repo(newProjectRepo());
     succeeded(await run(root));
     const before = readTree(root);
@@ -403,7 +403,7 @@ describe('where and when chalice-pipeline pipeline runs', () => {
     succeeded(result);
     const after = readTree(root);
     // Files the old answers wanted stay on disk (we never delete): buildspec-integration.yml, tests/integration/.
-    assert.deepEqual(diff(before, after), { added: [], changed: ['.yo-rc.json', 'Makefile', 'pipeline.json'], removed: [] });
+    assert.deepEqual(diff(before, after), { added: [], changed: ['.yo-rc.json', 'Makefile', 'PIPELINE.md', 'pipeline.json'], removed: [] });
     assert.equal(saved(root).integrationTests, false);
     assert.equal(template(root).Resources.IntegrationTestBuild, undefined);
     assert.doesNotMatch(after.get('Makefile')!, /^integration-test:/m);
@@ -425,7 +425,7 @@ describe('where and when chalice-pipeline pipeline runs', () => {
     succeeded(forced);
     const after = readTree(root);
     assert.equal(after.get('buildspec.yml'), generated);
-    assert.deepEqual(diff(before, after).changed, ['.yo-rc.json', 'Makefile', 'buildspec.yml', 'pipeline.json']);
+    assert.deepEqual(diff(before, after).changed, ['.yo-rc.json', 'Makefile', 'PIPELINE.md', 'buildspec.yml', 'pipeline.json']);
     assert.equal(saved(root).branch, 'release');
   });
 });
@@ -507,7 +507,7 @@ describe('a buildspec.yml the generator did not write', () => {
     const before = readTree(root);
     const result = await run(root);
     assert.equal(result.status, 3, result.stderr);
-    assert.match(result.stderr, /buildspec\.yml: already exists and was not written by chalice-pipeline; not overwritten \(pass --force/);
+    assert.match(result.stderr, /buildspec\.yml: already exists and was not written by chalice-pipeline; not overwritten: rename yours, or pass --force/);
     assert.deepEqual(readTree(root), before);
   });
 });

@@ -22,7 +22,11 @@ function asked(questions: Question[], answers: Record<string, unknown>): string[
 
 describe('questions', () => {
   it('every setting has a short question, and every choice a label or its value', () => {
-    for (const setting of SETTINGS) assert.match(setting.question, /^[A-Z][^\n]{2,80}\?/, setting.key);
+    for (const setting of SETTINGS) {
+      const worded = typeof setting.question === 'string' ? [setting.question]
+        : [{}, { source: 'github' }, { source: 'gitlab' }, { approvalEmail: 'a@example.com' }].map((known) => (setting.question as (k: PartialAnswers) => string)(known));
+      for (const question of worded) assert.match(question, /^[A-Z][^\n]{2,80}\?/, setting.key);
+    }
   });
 
   it('the pipeline details wait behind the customise question', () => {
@@ -56,5 +60,35 @@ describe('questions', () => {
     const resolution = mergeAnswers({ saved: { appName: 'orders', approvalEmail: '' } }, {});
     assert.ok(resolution.given.has('approvalEmail'));
     assert.ok(!asked(questionsFor(resolution, context), { [CUSTOMISE]: true }).includes('approvalEmail'));
+  });
+
+  it('every question fits the answers before it: the repository after choosing GitHub or CodeCommit', () => {
+    const repository = questionsFor(mergeAnswers({ flags: { appName: 'orders' } }, {}), context).find((q) => q.name === 'repository')!;
+    const message = repository.message as (answers: PartialAnswers) => string;
+    assert.equal(message({ source: 'github' }), 'GitHub repository? (owner/repo)');
+    assert.equal(message({ source: 'codecommit' }), 'CodeCommit repository name?');
+    assert.doesNotMatch(message({ source: 'bitbucket' }), /CodeCommit/);
+  });
+
+  it('"Enter: none" means none for the failure e-mail; with an approval address Enter takes it and "none" is none', () => {
+    const failure = questionsFor(mergeAnswers({ flags: { appName: 'orders' } }, {}), context).find((q) => q.name === 'notificationEmail')!;
+    const message = failure.message as (answers: PartialAnswers) => string;
+    assert.match(message({}), /\(Enter: none\)/);
+    assert.equal(failure.default({}), undefined, 'no approval address: Enter gives none');
+    assert.match(message({ approvalEmail: 'ops@example.com' }), /\(Enter: ops@example\.com; none: type none\)/);
+    assert.equal(failure.default({ approvalEmail: 'ops@example.com' }), 'ops@example.com');
+    assert.equal(failure.filter!('none'), '');
+    assert.equal(failure.validate!('none', {}), true);
+    const resolution = mergeAnswers({ flags: { appName: 'orders', approvalEmail: 'ops@example.com', notificationEmail: 'none' } }, {});
+    assert.equal(resolution.known.notificationEmail, '');
+  });
+
+  it('an account id typed as the console shows it (dashes, spaces) is accepted and saved as 12 digits', () => {
+    const account = questionsFor(mergeAnswers({ flags: { appName: 'orders' } }, {}), context).find((q) => q.name === 'betaAccountId')!;
+    assert.equal(account.validate!('2222-2222-2222', {}), true);
+    assert.equal(account.filter!('2222 2222 2222'), '222222222222');
+    assert.match(String(account.validate!('2222-2222-222', {})), /exactly 12 digits/);
+    const resolution = mergeAnswers({ flags: { appName: 'orders', betaAccountId: '2222-2222-2222' } }, {});
+    assert.equal(resolution.known.betaAccountId, '222222222222');
   });
 });

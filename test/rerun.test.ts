@@ -2,7 +2,7 @@
 // and in the wrong folder. Each must keep what was decided or say clearly what happens.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readTree, runCliInProcess, tempDir, writeTree } from './support/tools.js';
@@ -64,14 +64,46 @@ describe('re-runs and surprises', () => {
     assert.match(result.stdout, /^warning: approvalEmail ignored: it applies only with production and manualApproval$/m);
   });
 
-  it('the app generator inside an existing Chalice app points at the pipeline sub-command', async () => {
-    const root = tempDir();
-    writeTree(root, { '.chalice/config.json': '{"app_name": "shop"}\n' });
+  it('the app command inside a Chalice app it did not create stops (exit 3) naming the pipeline command; nothing written', async () => {
+    const root = shopRepo();
+    const before = readTree(root);
+    for (const args of [['--defaults'], ['--app-name', 'shop', '--defaults'], ['--app-name', 'other', '--defaults']]) {
+      const result = await runCliInProcess([...args, ...QUIET], root);
+      assert.equal(result.status, 3, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, /^error: .* is a Chalice app that `chalice-pipeline` did not create: run `chalice-pipeline pipeline` to add or upgrade its pipeline/m);
+      assert.deepEqual(readTree(root), before, 'nothing written (no nested app either)');
+    }
+    // From a subfolder as well.
+    const sub = await runCliInProcess(['--app-name', 'other', '--defaults', ...QUIET], join(root, 'tests'));
+    assert.equal(sub.status, 3, sub.stderr);
+  });
+
+  it('after the pipeline command added a pipeline, the app command still stops: the team\'s tests, README and Makefile stay', async () => {
+    const root = shopRepo({
+      'tests/integration/test_endpoint.py': 'def test_orders():\n    pass\n',
+      Makefile: 'deploy:\n\tchalice deploy\n',
+    });
+    const added = await runCliInProcess(['pipeline', '--defaults', ...QUIET], root);
+    assert.equal(added.status, 0, added.stderr);
     const before = readTree(root);
     const result = await runCliInProcess(['--defaults', ...QUIET], root);
-    assert.equal(result.status, 2);
-    assert.match(result.stderr, /^error: this folder is already a Chalice app \(\.chalice\/config\.json\): run `chalice-pipeline pipeline`/m);
+    assert.equal(result.status, 3, result.stderr);
+    assert.match(result.stderr, /did not create: run `chalice-pipeline pipeline`/);
     assert.deepEqual(readTree(root), before);
+    // From the parent folder, naming it: refused as well (no regeneration through --app-name).
+    const parent = tempDir();
+    renameSync(root, join(parent, 'shop'));
+    const fromParent = await runCliInProcess(['--app-name', 'shop', '--defaults', ...QUIET], parent);
+    assert.equal(fromParent.status, 3, fromParent.stderr);
+    assert.deepEqual(readTree(join(parent, 'shop')), before);
+  });
+
+  it('an app the app command created is still regenerated in place by it', async () => {
+    const cwd = tempDir();
+    assert.equal((await runCliInProcess(['--app-name', 'orders', '--defaults', ...QUIET], cwd)).status, 0);
+    const again = await runCliInProcess(['--defaults', ...QUIET], join(cwd, 'orders'));
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /up to date/);
   });
 });
 
@@ -85,7 +117,7 @@ describe('the README pipeline section', () => {
     writeTree(root, { 'README.md': edited });
     const result = await runCliInProcess(['--no-production', ...QUIET], root);
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /^update +README\.md$/m);
+    assert.match(result.stdout, /^merge +README\.md$/m);
     const after = readFileSync(readme, 'utf8');
     assert.match(after, /^# Orders service$/m);
     assert.match(after, /Our own notes\.\n$/);
@@ -112,7 +144,7 @@ describe('changes inside a generated block', () => {
     const before = readTree(root);
     const refused = await runCliInProcess(['pipeline', '--no-production', ...QUIET], root);
     assert.equal(refused.status, 3, refused.stderr);
-    assert.match(refused.stderr, /^error: Makefile: changed between the chalice-pipeline markers \(the generated block\); not overwritten \(pass --force/m);
+    assert.match(refused.stderr, /^error: Makefile: changed between the chalice-pipeline markers \(the generated block\); not overwritten: move your lines out of the block \(below the end marker, which re-runs never touch\) and run again, or pass --force/m);
     assert.deepEqual(readTree(root), before);
     const forced = await runCliInProcess(['pipeline', '--no-production', '--force', ...QUIET], root);
     assert.equal(forced.status, 0, forced.stderr);

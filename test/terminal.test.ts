@@ -1,7 +1,7 @@
 // The bin with a real terminal (a pty from `script`): it asks its questions through Yeoman's adapter and inquirer.
 // Every question is answered with Enter (its default), so extra keystrokes are harmless and timing does not matter.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { answerDefaultsInTerminal } from './support/processes.js';
@@ -47,7 +47,12 @@ describe('chalice-pipeline in a terminal', () => {
     assert.ok(pipSays > heading, `pip's output follows the heading, shown because the install failed:\n${output}`);
     // While pip runs, the spinner redraws the heading line (ora's frames) rather than printing pip's lines.
     assert.match(output.slice(heading - 20, pipSays), /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/u, 'a spinner frame');
-    assert.match(output, /warning: installing requirements-dev\.txt failed \(offline\?\); run later: cd .*spin && make venv PYTHON=python3\.12/);
+    assert.match(output, /warning: installing requirements-dev\.txt failed \(offline\?\); the half-made \.venv was removed; run later: cd .*spin && make venv PYTHON=python3\.12/);
+    // The heading ends failed, never ticked; the half-made .venv is gone; the next steps say how to finish it.
+    assert.match(output, /✖ Installing requirements-dev\.txt into \.venv/);
+    assert.doesNotMatch(output, /✔ Installing/);
+    assert.ok(!existsSync(join(cwd, 'spin', '.venv')), 'no half-made .venv');
+    assert.match(output, /Next steps:\r?\n {2}cd spin\r?\n {2}make venv PYTHON=python3\.12 +# finish \.venv/);
     assert.match(readFileSync(log, 'utf8'), /^venv-python -m pip install /m);
   });
 

@@ -4,7 +4,7 @@
 // generator's same-run edits to every file we merge survive.
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { before, describe, it } from 'node:test';
@@ -12,7 +12,7 @@ import { TerminalAdapter } from '@yeoman/adapter';
 import Generator from 'yeoman-generator';
 import helpers from 'yeoman-test';
 import { CONFIG_KEY } from '../lib/answers/answers.js';
-import { PACKAGE_ROOT, readTree, runCli, tempDir } from './support/tools.js';
+import { PACKAGE_ROOT, fakePython, readTree, runCli, tempDir } from './support/tools.js';
 import { setUpYo, type Yo } from './support/yo.js';
 
 const APP = join(PACKAGE_ROOT, 'dist', 'generators', 'app', 'index.js');
@@ -79,7 +79,7 @@ describe('under a real yo 7 (as a non-root user, stdin not a terminal unless sai
     const before = readTree(orders);
     const result = yo.run(['chalice-pipeline:pipeline', '--skip-install', '--region', 'eu-west-1'], orders);
     assert.equal(result.status, 3, result.output);
-    assert.match(result.output, /buildspec\.yml: changed since it was generated; not overwritten \(pass --force/);
+    assert.match(result.output, /buildspec\.yml: changed since it was generated; not overwritten: put your steps in scripts\/pre-build\.sh or scripts\/post-build\.sh .*or pass --force/);
     assert.deepEqual(readTree(orders), before);
   });
 
@@ -97,8 +97,51 @@ describe('under a real yo 7 (as a non-root user, stdin not a terminal unless sai
     writeFileSync(join(work, '.chalice', 'config.json'), '{"version": "2.0", "app_name": "plain", "stages": {"dev": {}}}\n');
     yo.own(work);
     const result = yo.run(['chalice-pipeline', '--skip-install', '--skip-git'], work);
-    assert.equal(result.status, 2, result.output);
-    assert.match(result.output, /run `yo chalice-pipeline:pipeline` to add or upgrade its pipeline/);
+    assert.equal(result.status, 3, result.output);
+    assert.match(result.output, /did not create: run `yo chalice-pipeline:pipeline` to add or upgrade its pipeline/);
+    assert.deepEqual([...readTree(work).keys()], ['.chalice/config.json'], 'nothing written');
+    // Once the pipeline command has added the pipeline, the app command still refuses to regenerate it as a new app.
+    assert.equal(yo.run(['chalice-pipeline:pipeline', '--defaults', '--skip-install'], work).status, 0);
+    const before = readTree(work);
+    const again = yo.run(['chalice-pipeline', '--skip-install', '--skip-git'], work);
+    assert.equal(again.status, 3, again.output);
+    assert.match(again.output, /run `yo chalice-pipeline:pipeline`/);
+    assert.deepEqual(readTree(work), before);
+  });
+
+  it('an unknown flag or a mistyped command is exit 2 with "did you mean", as with the bin; nothing written', () => {
+    const work = yo.folder('typos');
+    const flag = yo.run(['chalice-pipeline', '--app-name', 'orders', '--regoin', 'eu-west-1', '--skip-install', '--skip-git'], work);
+    assert.equal(flag.status, 2, flag.output);
+    assert.match(flag.output, /unknown option --regoin \(did you mean --region\?\); see --help/);
+    const negated = yo.run(['chalice-pipeline', '--app-name', 'orders', '--no-producton', '--skip-install'], work);
+    assert.equal(negated.status, 2, negated.output);
+    assert.match(negated.output, /unknown option --no-producton \(did you mean --production\?\)/);
+    const command = yo.run(['chalice-pipeline', 'pipline', '--skip-install', '--skip-git'], work);
+    assert.equal(command.status, 2, command.output);
+    assert.match(command.output, /unknown command "pipline" \(did you mean `yo chalice-pipeline:pipeline`\?\)/);
+    assert.deepEqual([...readTree(work).keys()], []);
+  });
+
+  it('Ctrl-C at a question ends with 130, quietly (no error line), nothing written', async () => {
+    const work = yo.folder('interrupted');
+    const result = await yo.interruptInTerminal(['chalice-pipeline', '--skip-install', '--skip-git'], work);
+    assert.equal(result.status, 130, result.output);
+    assert.match(result.output, /App name\?/);
+    assert.doesNotMatch(result.output, /Error|force closed|✖/);
+    assert.deepEqual([...readTree(work).keys()], []);
+  });
+
+  it('a failed install says so (no ✔), removes the half-made .venv, and the next steps finish it', () => {
+    const work = yo.folder('failed-install');
+    const { bin } = fakePython('3.12');
+    yo.own(bin);
+    const result = yo.run(['chalice-pipeline', '--app-name', 'venvless', '--skip-git'], work, { PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin` });
+    assert.equal(result.status, 0, result.output);
+    assert.doesNotMatch(result.output, /✔ Installing/);
+    assert.match(result.output, /warning: installing requirements-dev\.txt failed \(offline\?\); the half-made \.venv was removed; run later: .*make venv PYTHON=python3\.12/);
+    assert.ok(!existsSync(join(work, 'venvless', '.venv')));
+    assert.match(result.output, /Next steps:\n {2}cd venvless\n {2}make venv PYTHON=python3\.12 +# finish \.venv/);
   });
 
   it('--dry-run leaves no folder behind', () => {
@@ -118,7 +161,9 @@ describe('under a real yo 7 (as a non-root user, stdin not a terminal unless sai
       for (const flag of ['--answers FILE', '--defaults', '--dry-run', '--force', '--ask-answered', '--[no-]production', '--approval-email VALUE']) {
         assert.ok(result.output.includes(flag), `${namespace} --help lacks ${flag}`);
       }
-      assert.match(result.output, /--branch VALUE\s+The branch the pipeline releases \(default: main\)/);
+      if (namespace === 'chalice-pipeline:pipeline') assert.match(result.output, /--app-name VALUE .*\(default: app_name of \.chalice\/config\.json\)/);
+      assert.doesNotMatch(result.output, /\(default: [^)\n]*\)[^\n]*\(default:/, 'one default per flag');
+      assert.match(result.output, /--branch VALUE\s+The branch the pipeline releases \(default: (the checked-out branch, else )?main\)/);
       assert.match(result.output, /one of: codecommit, github, gitlab, bitbucket/);
       assert.doesNotMatch(result.output, /^\s+--skip-cache/m, 'options that do nothing here are not listed as options');
     }
@@ -148,8 +193,8 @@ describe('through yeoman-environment (the bin\'s Yeoman route), stdin not a term
     mkdirSync(join(empty, '.chalice'));
     writeFileSync(join(empty, '.chalice', 'config.json'), '{"version": "2.0", "app_name": "plain", "stages": {"dev": {}}}\n');
     const chaliceApp = runCli(['--skip-install', '--skip-git'], empty, YEOMAN);
-    assert.equal(chaliceApp.status, 2, chaliceApp.stderr);
-    assert.match(chaliceApp.stderr, /run `chalice-pipeline pipeline` to add or upgrade/);
+    assert.equal(chaliceApp.status, 3, chaliceApp.stderr);
+    assert.match(chaliceApp.stderr, /did not create: run `chalice-pipeline pipeline` to add or upgrade/);
   });
 });
 
@@ -162,8 +207,12 @@ describe('the app generator inside a generated project', () => {
     assert.equal(result.status, 0, result.stderr);
     // Yeoman logs to stderr.
     assert.match(result.stderr, /regenerating the project at .*outer \(its \.yo-rc\.json\), which holds this folder/);
-    assert.match(result.stderr, /^ {2}cd \.\.$/m);
+    assert.match(result.stderr, /^up to date: nothing to change$/m, 'as the bin says it');
     assert.deepEqual(filesOf(root), before, 'the same answers: nothing changes, nothing is added below chalicelib/');
+    const changed = runCli(['--skip-install', '--skip-git', '--branch', 'release'], sub, { CHALICE_PIPELINE_RUNTIME: 'yeoman' });
+    assert.equal(changed.status, 0, changed.stderr);
+    assert.match(changed.stderr, /^ {2}cd \.\.$/m);
+    assert.deepEqual([...readTree(sub).keys()], ['__init__.py'], 'nothing nested below chalicelib/');
   });
 });
 
@@ -213,6 +262,21 @@ describe('through yeoman-test', () => {
     writeFileSync(join(root, 'buildspec.yml'), 'version: 0.2\n');
     await assert.rejects(helpers.run(PIPELINE, {}, { adapter: adapterWithoutTerminal() as never }).cd(root).withOptions(QUIET as never),
       (error: { code?: number; message: string }) => error.code === 3 && /buildspec\.yml: changed since it was generated/.test(error.message));
+  });
+
+  it('a conflict declined at Yeoman\'s question: nothing written, and nothing to commit or deploy in the closing lines', async () => {
+    const root = generated('declined');
+    writeFileSync(join(root, 'buildspec.yml'), 'version: 0.2\n# ours\n');
+    const before = readTree(root);
+    const stdout = new PassThrough();
+    let output = '';
+    stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const adapter = new TerminalAdapter({ stdin: Object.assign(new PassThrough(), { isTTY: true }) as never, stdout: stdout as never, stderr: stdout as never });
+    adapter.prompt = (async (questions: { name: string }[]) => Object.fromEntries(questions.map((question) => [question.name, question.name === 'action' ? 'skip' : undefined]))) as never;
+    await helpers.run(PIPELINE, {}, { adapter: adapter as never, force: false } as never).cd(root).withOptions(QUIET as never);
+    assert.deepEqual(readTree(root), before, output);
+    assert.match(output, /nothing was written \(the changes were declined\): nothing to commit or deploy/);
+    assert.doesNotMatch(output, /Next steps|git add|make deploy/);
   });
 
   it('--ask-answered asks the saved answers with the saved values as defaults', async () => {

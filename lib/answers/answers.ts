@@ -62,7 +62,7 @@ export function mergeAnswers(layers: AnswerLayers, env: NodeJS.ProcessEnv): Reso
       if (layers.flags?.[setting.key] !== undefined || layers.file?.[setting.key] !== undefined) ignored.push(setting.key);
       continue;
     }
-    const value = layers.flags?.[setting.key] ?? layers.file?.[setting.key] ?? layers.saved?.[setting.key];
+    const value = normalised(setting, layers.flags?.[setting.key] ?? layers.file?.[setting.key] ?? layers.saved?.[setting.key]);
     if (value !== undefined) {
       known[setting.key] = value;
       given.add(setting.key);
@@ -89,9 +89,15 @@ export function mergeAnswers(layers: AnswerLayers, env: NodeJS.ProcessEnv): Reso
   return { known, missing, given, found, saved, origins, ignored };
 }
 
+/** A string value as the rules read it (Setting.normalise). */
+export function normalised<T extends AnswerValue | undefined>(setting: Setting, value: T): T {
+  return (typeof value === 'string' && setting.normalise ? setting.normalise(value) : value) as T;
+}
+
 /** The problem with one value, as the one-line message users see, or undefined. */
-export function problemWith(setting: Setting, value: AnswerValue, known: PartialAnswers): string | undefined {
-  const shown = shownValue(value);
+export function problemWith(setting: Setting, typed: AnswerValue, known: PartialAnswers): string | undefined {
+  const shown = shownValue(typed);
+  const value = normalised(setting, typed);
   if (setting.kind === 'boolean') {
     return typeof value === 'boolean' ? undefined : `${setting.key} ${shown} is invalid: must be true or false`;
   }

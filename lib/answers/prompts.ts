@@ -1,18 +1,19 @@
 // Questions for the answers no flag, file, saved config or repository gave (inquirer format, asked by Yeoman).
 // The main answers come first; the pipeline details wait behind one "Customise the pipeline?" question.
 import { basename } from 'node:path';
-import { problemWith, type Resolution } from './answers.js';
+import { normalised, problemWith, type Resolution } from './answers.js';
 import { appNameRule } from './rules.js';
 import { SETTINGS, type AnswerValue, type PartialAnswers, type Setting } from './settings.js';
 
 export interface Question {
   type: 'input' | 'confirm' | 'select';
   name: string;
-  message: string;
+  message: string | ((answers: PartialAnswers) => string);
   choices?: { name: string; value: string }[];
   when: (answers: PartialAnswers) => boolean;
   default: (answers: PartialAnswers) => AnswerValue | undefined;
   validate?: (value: AnswerValue, answers: PartialAnswers) => true | string;
+  filter?: (value: AnswerValue) => AnswerValue;
 }
 
 /** The name of the gate question; its answer is not an answer of ours (never saved nor merged). */
@@ -51,7 +52,7 @@ export function questionsFor(resolution: Resolution, context: AskContext): Quest
   const question = (setting: Setting): Question => ({
     type: setting.kind === 'boolean' ? 'confirm' : setting.kind === 'choice' ? 'select' : 'input',
     name: setting.key,
-    message: setting.question,
+    message: typeof setting.question === 'string' ? setting.question : (answers) => (setting.question as (known: PartialAnswers) => string)(known(answers)),
     ...(setting.kind === 'choice'
       ? { choices: setting.choices!.map((value) => ({ name: setting.choiceLabels?.[value] ?? value, value })) }
       : {}),
@@ -60,6 +61,7 @@ export function questionsFor(resolution: Resolution, context: AskContext): Quest
     default: (answers) => defaultOf(setting, answers),
     // An optional answer left blank is an answer too: saved as "" and not asked again.
     validate: (value, answers) => problemWith(setting, value, known(answers)) ?? true,
+    ...(setting.normalise ? { filter: (value: AnswerValue) => normalised(setting, value) } : {}),
   });
   return [...open.filter((s) => !s.pipelineDetail).map(question), ...gate, ...details.map(question)];
 }

@@ -53,8 +53,10 @@ export interface Setting {
   choices?: readonly string[];
   /** One line for --help and the schema. */
   description: string;
-  /** The prompt: a short question ("App name?"). */
-  question: string;
+  /** The prompt: a short question ("App name?"), worded after the answers before it when it depends on them. */
+  question: string | ((known: PartialAnswers) => string);
+  /** The value as the rules read it, from what a person types ("2222-2222-2222" -> "222222222222"); every layer. */
+  normalise?: (value: string) => string;
   /** Readable labels for some choices in the prompt (the value is what is saved and given as a flag). */
   choiceLabels?: Readonly<Record<string, string>>;
   /**
@@ -124,7 +126,9 @@ export const SETTINGS: readonly Setting[] = [
     defaultValue: () => 'codecommit',
   }),
   define({
-    key: 'repository', question: 'Repository? (CodeCommit name, or owner/repo)', pipelineDetail: true, kind: 'string',
+    key: 'repository', pipelineDetail: true, kind: 'string',
+    question: (known) => (!isConnection(known) ? 'CodeCommit repository name?'
+      : known.source === 'gitlab' ? 'GitLab repository? (group/repo or group/subgroup/repo)' : `${known.source === 'github' ? 'GitHub' : 'Bitbucket'} repository? (owner/repo)`),
     description: 'CodeCommit repository name, or owner/repo for a connection source',
     defaultValue: (known) => (isConnection(known) ? undefined : known.appName),
     rule: (value, known) => repositoryRule(value, isConnection(known) ? (known.source as Source) : 'codecommit'),
@@ -197,8 +201,13 @@ export const SETTINGS: readonly Setting[] = [
     defaultValue: () => 'AllAtOnce', applies: (known) => known.production !== false, appliesWhen: 'production',
   }),
   define({
-    key: 'notificationEmail', question: 'E-mail to tell when the pipeline fails? (Enter: none)', pipelineDetail: true, kind: 'string', pattern: EMAIL_PATTERN, optional: true,
-    description: 'E-mail told (SNS) when a pipeline execution fails (default: approvalEmail)',
+    key: 'notificationEmail', pipelineDetail: true, kind: 'string', pattern: EMAIL_PATTERN, optional: true,
+    // Enter takes the default: with an approval address that is the address, so "none" is how to say none.
+    question: (known) => (known.approvalEmail
+      ? `E-mail to tell when the pipeline fails? (Enter: ${String(known.approvalEmail)}; none: type none)`
+      : 'E-mail to tell when the pipeline fails? (Enter: none)'),
+    normalise: (value) => (value.trim().toLowerCase() === 'none' ? '' : value),
+    description: 'E-mail told (SNS) when a pipeline execution fails ("none" for none)',
     // A blank approvalEmail (saved as "" when skipped) is no address to default to.
     defaultValue: (known) => known.approvalEmail || undefined, rule: emailRule,
   }),
@@ -221,6 +230,8 @@ function stagePlacement(stage: 'beta' | 'prod', title: string): Setting[] {
     define({
       key: `${stage}AccountId`, shorthand: true, question: `AWS account of ${name}? (Enter: the pipeline's own)`, pipelineDetail: true, kind: 'string', pattern: ACCOUNT_ID_PATTERN, optional: true, ...exists,
       description: `${title} stage's AWS account id, if not the pipeline's own (deploy target-account.json there first)`,
+      // As the console shows it (1111-2222-3333) or pasted with spaces: the digits are the id.
+      normalise: (value) => (/^[\d\s-]+$/.test(value) ? value.replace(/[\s-]/g, '') : value),
       rule: accountIdRule,
     }),
     define({

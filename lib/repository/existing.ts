@@ -27,19 +27,19 @@ function walkUp(start: string, test: (folder: string) => boolean): string | unde
  * when `read` is given. `newAppCommand` is how the user creates a new app (named in the error).
  */
 export function findRepositoryRoot(start: string, exists: Exists, read?: Read, newAppCommand = 'chalice-pipeline'): string {
-  const root = walkUp(start, (folder) => exists(join(folder, '.chalice', 'config.json')) || isOurYoRc(join(folder, '.yo-rc.json'), exists, read));
+  const root = findChaliceRoot(start, exists, read);
   if (root === undefined) {
     throw new InputError([`not inside a Chalice repository: no .chalice/config.json in ${resolve(start)} or any folder above it (run \`${newAppCommand}\` to create a new app)`]);
   }
   return root;
 }
 
-/** The repository we generated that holds `start` (its .yo-rc.json has our section), or undefined. */
-export function findGeneratedRoot(start: string, exists: Exists, read: Read): string | undefined {
-  return walkUp(start, (folder) => isOurYoRc(join(folder, '.yo-rc.json'), exists, read));
+/** The Chalice repository around `start` (see findRepositoryRoot), or undefined. */
+export function findChaliceRoot(start: string, exists: Exists, read?: Read): string | undefined {
+  return walkUp(start, (folder) => exists(join(folder, '.chalice', 'config.json')) || isOurYoRc(join(folder, '.yo-rc.json'), exists, read));
 }
 
-function isOurYoRc(path: string, exists: Exists, read?: Read): boolean {
+export function isOurYoRc(path: string, exists: Exists, read?: Read): boolean {
   if (!exists(path)) return false;
   if (!read) return true;
   try {
@@ -155,13 +155,46 @@ export function foldersOfTheUser(list: (folder: string) => string[], generated: 
 export const DATA_RESOURCES = ['SourceRepository', 'ApplicationBucket', 'ArtifactBucketStore'];
 
 /** What replacing the old template with ours does to the stack, in a few lines. */
-export function upgradeReport(old: PipelineTemplate, next: PipelineTemplate): string[] {
+/** The logical IDs a stack update adds, changes and removes, going from one template to the other. */
+export function resourceChanges(old: Partial<PipelineTemplate>, next: PipelineTemplate): { added: string[]; changed: string[]; removed: string[] } {
   const before = old.Resources ?? {};
   const after = next.Resources;
   const same = (a: Json | undefined, b: Json | undefined) => JSON.stringify(a) === JSON.stringify(b);
-  const added = Object.keys(after).filter((id) => !(id in before));
-  const removed = Object.keys(before).filter((id) => !(id in after));
-  const changed = Object.keys(after).filter((id) => id in before && !same(before[id] as unknown as Json, after[id] as unknown as Json));
+  return {
+    added: Object.keys(after).filter((id) => !(id in before)),
+    changed: Object.keys(after).filter((id) => id in before && !same(before[id] as unknown as Json, after[id] as unknown as Json)),
+    removed: Object.keys(before).filter((id) => !(id in after)),
+  };
+}
+
+/**
+ * What `make deploy` would do to the pipeline stack when pipeline.json changes (ours, not an upgrade): resources
+ * added, changed and removed, and the parameter defaults that change. The template on disk is the deployed one's
+ * best guess; unreadable, it is said so.
+ */
+export function stackPlan(current: string, next: PipelineTemplate, stackName: string): string[] {
+  let old: Partial<PipelineTemplate>;
+  try {
+    old = JSON.parse(current) as Partial<PipelineTemplate>;
+  } catch {
+    return [`stack plan of ${stackName}: the pipeline.json on disk is not JSON; compare with \`aws cloudformation get-template\``];
+  }
+  const { added, changed, removed } = resourceChanges(old, next);
+  const parameters = Object.keys(next.Parameters).filter((name) => parameterDefault(old as PipelineTemplate, name) !== parameterDefault(next, name) && name in (old.Parameters ?? {}))
+    .map((name) => `${name} ${fromTo(parameterDefault(old as PipelineTemplate, name), parameterDefault(next, name))}`);
+  return [
+    `stack plan of ${stackName} (make deploy, from pipeline.json as it is on disk):`,
+    `  adds     ${added.join(', ') || '(none)'}`,
+    `  changes  ${changed.join(', ') || '(none)'}`,
+    `  removes  ${removed.join(', ') || '(none)'}${removed.length > 0 ? ' (CloudFormation deletes them unless they have DeletionPolicy Retain)' : ''}`,
+    ...(parameters.length > 0 ? [`  parameters ${parameters.join('; ')}`] : []),
+  ];
+}
+
+export function upgradeReport(old: PipelineTemplate, next: PipelineTemplate): string[] {
+  const before = old.Resources ?? {};
+  const after = next.Resources;
+  const { added, changed, removed } = resourceChanges(old, next);
   const kept = DATA_RESOURCES.filter((id) => id in before && id in after);
   const lost = DATA_RESOURCES.filter((id) => id in before && !(id in after));
   // Claim "Retain" only where the new template really says so: the whole point of keeping the IDs.

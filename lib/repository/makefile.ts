@@ -105,11 +105,18 @@ function renameVariables(block: string, renamed: ReadonlyMap<string, string>): s
   return text;
 }
 
+export const TEAM_SECTION = `
+# Your own targets and variables: below this line (or above the block). chalice-pipeline changes only the lines
+# between its markers, so these survive every re-run without --force.
+`;
+
 /** The user's Makefile with our block replaced in place, or appended after their lines. */
 export function mergeMakefile(existing: string, block: string): string {
   const ours = renameVariables(block, renamedVariables(existing, block));
   const replaced = replaceBlock(existing, ours, MAKE_MARKERS);
   if (replaced !== undefined) return replaced;
-  const separator = existing === '' || existing.endsWith('\n\n') ? '' : existing.endsWith('\n') ? '\n' : '\n\n';
+  // A new Makefile says where the team's own targets go: outside the block, which re-runs never touch.
+  if (existing === '') return ours + TEAM_SECTION;
+  const separator = existing.endsWith('\n\n') ? '' : existing.endsWith('\n') ? '\n' : '\n\n';
   return existing + separator + ours;
 }

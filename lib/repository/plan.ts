@@ -1,5 +1,6 @@
 // What a run writes: the files (rendered, merged, checked) and, for each, what happens to the file on disk.
 import { createHash } from 'node:crypto';
+import { createTwoFilesPatch } from 'diff';
 import { CONFIG_KEY, InputError, savedForm } from '../answers/answers.js';
 import { checkRenderedFile } from './checks.js';
 import { MAKE_MARKERS, mergeMakefile, renamedVariables, targetNames, userTargets } from './makefile.js';
@@ -13,6 +14,7 @@ import { targetAccountTemplate } from '../cloudformation/target-account.js';
 import type { Project } from '../answers/project.js';
 import { replaceBlock, splitBlock, type Markers } from './marked-block.js';
 import { README_MARKERS, renderTree } from './render.js';
+import { PIPELINE_DOC, pipelineDocument } from './guide.js';
 import {
   GITIGNORE_LINES, appendMissingLines, keepConventions, withLfBreaks, devRequirementLines, gitignoreCovers, jsonText, mergeChaliceConfigText,
   newChaliceConfig, parseChaliceConfig, sameRequirement,
@@ -90,10 +92,13 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
     notes.push(`Makefile: your variables ${[...variables.keys()].join(', ')} stay; ours are named ${[...variables.values()].join(', ')}`);
   }
   const appFiles = renderTree('app', project, { targets, generatedRoutes });
-  const readme = readmePlan(appFiles.get('README.md')!, read('README.md'), options.newApp);
+  const renderedReadme = appFiles.get('README.md')!;
+  const readme = readmePlan(renderedReadme, read('README.md'), options.newApp);
   appFiles.delete('README.md');
   if (options.newApp) add('seed', appFiles);
   if (readme) add(readme.mode, [['README.md', readme.contents]]);
+  // An existing app whose README has no block of ours gets the same text as PIPELINE.md (its block merged in place).
+  else add('merged', [[PIPELINE_DOC, pipelineDocText(renderedReadme, read(PIPELINE_DOC), project.appName)]]);
   add('owned', pipelineFiles);
   add('owned', [['pipeline.json', templateText(pipelineTemplate(project))], ...placementFiles(project)]);
   // One merge template per stage that shifts traffic (release/<stage>-traffic-shifting.json).
@@ -161,13 +166,20 @@ function readmePlan(rendered: string, current: string | undefined, newApp: boole
   return newApp ? { mode: 'seed', contents: rendered } : undefined;
 }
 
+/** PIPELINE.md: ours with the README's block; the team's own one keeps its lines, the block replaced or appended. */
+function pipelineDocText(renderedReadme: string, current: string | undefined, appName: string): string {
+  const block = splitBlock(renderedReadme, README_MARKERS).block ?? '';
+  if (current === undefined) return pipelineDocument(appName, block);
+  return replaceBlock(current, renderedReadme, README_MARKERS) ?? `${current}${current.endsWith('\n') || current === '' ? '' : '\n'}\n${block}`;
+}
+
 /** An app.py that still has the routes our app template writes (the integration tests then check them exactly). */
 function servesGeneratedRoutes(appPy: string | undefined): boolean {
   return appPy !== undefined && appPy.includes("return {'hello': 'world'}") && appPy.includes("@app.route('/health')");
 }
 
 /** Generated blocks inside merged files: changes the user made between the markers are a conflict too. */
-const BLOCK_MARKERS: Record<string, Markers> = { Makefile: MAKE_MARKERS, 'README.md': README_MARKERS };
+const BLOCK_MARKERS: Record<string, Markers> = { Makefile: MAKE_MARKERS, 'README.md': README_MARKERS, [PIPELINE_DOC]: README_MARKERS };
 export const blockKey = (path: string) => `${path}#block`;
 
 function blockFingerprint(path: string, text: string): string | undefined {
@@ -211,6 +223,16 @@ export function readSavedState(read: ReadFile): SavedState {
   return { answers, hashes: generatedFiles as Record<string, string>, other };
 }
 
+/**
+ * Whether the app command created the repository (and may regenerate it): only it writes a README with our
+ * markers (the pipeline command merges into a README only when they are already there), so the README block is
+ * its witness, recorded in .yo-rc.json or on disk (a README the team removed, one from before blocks were recorded).
+ * No new key in .yo-rc.json: earlier repositories are told apart as well.
+ */
+export function createdByAppCommand(saved: SavedState, read: ReadFile): boolean {
+  return blockKey('README.md') in saved.hashes || (read('README.md')?.includes(README_MARKERS.start) ?? false);
+}
+
 /** .yo-rc.json: the answers and fingerprints of this run; other generators' sections kept. */
 function yoRcFile(project: Project, files: PlannedFile[], read: ReadFile, other: Record<string, unknown>): PlannedFile {
   const generatedFiles: Record<string, string> = {};
@@ -226,7 +248,14 @@ function yoRcFile(project: Project, files: PlannedFile[], read: ReadFile, other:
   return { path: YO_RC, contents, mode: 'merged', action };
 }
 
-/** A file's plan in the words the run prints. */
+/** A file's plan in the words the run prints, the same on every route: `merge` into the team's file, `update` of ours. */
 export function describeAction(file: PlannedFile): string {
-  return `${file.action.padEnd(9)} ${file.path}`;
+  const word = file.action === 'update' && file.mode === 'merged' && !file.path.endsWith(YO_RC) ? 'merge' : file.action;
+  return `${word.padEnd(9)} ${file.path}`;
+}
+
+/** A file's change as a unified diff (a/ and b/ paths, as git shows it), without the `Index:` header. */
+export function unifiedDiff(path: string, current: string | undefined, next: string): string[] {
+  const patch = createTwoFilesPatch(current === undefined ? '/dev/null' : `a/${path}`, `b/${path}`, current ?? '', next, undefined, undefined, { context: 3 });
+  return patch.split('\n').filter((line, index, lines) => !line.startsWith('====') && !(index === lines.length - 1 && line === ''));
 }

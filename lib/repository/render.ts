@@ -12,6 +12,7 @@ import { CHALICE_FEATURES } from '../facts/chalice-features.js';
 import { ALIAS_SCRIPT_PATH, MERGE_TEMPLATE_PATH, shiftingStages, shiftingTargets } from '../cloudformation/pipeline/traffic-shifting.js';
 import { MAKE_BLOCK_END, MAKE_BLOCK_START, type MakeTargets } from './makefile.js';
 import type { Markers } from './marked-block.js';
+import { guideMarkdown } from './guide.js';
 
 /** The README's pipeline section (diagram, stages, parameters, deploy role) is regenerated in place on every run. */
 export const README_MARKERS: Markers = {
@@ -98,6 +99,10 @@ export function renderTree(tree: TemplateTree, project: Project, options: Render
     makeBlockEnd: MAKE_BLOCK_END,
     readmeBlockStart: README_MARKERS.start,
     readmeBlockEnd: README_MARKERS.end,
+    // Only the README uses it (the guide computes the cost estimate from the templates).
+    get teamGuide() {
+      return guideMarkdown(project, options.targets);
+    },
   };
   const files = new Map<string, string>();
   for (const path of listFiles(root)) {

@@ -5,24 +5,28 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Generator from 'yeoman-generator';
-import { finish, install, type AfterWriteOptions } from './after-write.js';
-import { generatorHelp, RUN_FLAGS } from './cli-args.js';
+import { finish, install, nothingWritten, type AfterWriteOptions } from './after-write.js';
+import { spinWhile } from './venv.js';
+import { generatorHelp, RUN_FLAGS, yoCommandLineProblems } from './cli-args.js';
 import { questionsFor } from '../answers/prompts.js';
 import { BIN_COMMANDS, BIN_ROUTE_OPTION, YO_COMMANDS, canAsk, type Commands } from './commands.js';
 import {
-  filesToWrite, gather, planAt, planReport, type Disk, type Gathered, type GeneratorKind, type Prepared, type SessionOptions,
+  filesToWrite, forcedBackups, gather, planAt, planReport, type Disk, type Gathered, type GeneratorKind, type Prepared, type SessionOptions,
 } from './session.js';
 import { TEMPLATES_DIR } from '../repository/render.js';
 import { YO_RC } from '../repository/plan.js';
-import { CONFIG_KEY } from '../answers/answers.js';
+import { CONFIG_KEY, InputError } from '../answers/answers.js';
 import { SETTINGS, type PartialAnswers } from '../answers/settings.js';
 import { loadFile } from 'mem-fs';
 import { isFilePending } from 'mem-fs-editor/state';
 import { interruptedRunIn, noteSeen, recoverInterruptedRun, refuseIfDisturbed, type Seen } from './write/transaction.js';
 import { commitInOneTransaction, type CommittingEnvironment } from './write/yeoman-commit.js';
-import { exitQuietlyOnSignals } from './write/signals.js';
+import { exitAsInterrupted, exitQuietlyOnSignals } from './write/signals.js';
 
 type Options = Record<string, unknown>;
+
+/** This process is `yo` (its bin, or its cli.js as the tests start it): its command line is the user's. */
+const underYo = () => /(^|[\\/])yo$|[\\/]yo[\\/]lib[\\/]cli\.js$/.test(process.argv[1] ?? '');
 
 const camelCase = (flag: string) => flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
@@ -162,6 +166,12 @@ export abstract class ChaliceGenerator extends Generator {
   }
 
   initializing(): void {
+    // yo accepts any flag and passes it on: a typo would be ignored silently (exit 0 with the default). Refused
+    // here as the bin refuses it (exit 2, "did you mean"); arguments (`yo chalice-pipeline pipline`) likewise.
+    const declared = Object.keys((this as unknown as { _options: Record<string, unknown> })._options);
+    const booleans = new Set([...SETTINGS.filter((s) => s.kind === 'boolean').map((s) => s.flag), ...Object.entries(RUN_FLAGS).filter(([, f]) => f.type === 'boolean').map(([flag]) => flag)]);
+    const problems = yoCommandLineProblems(underYo() ? process.argv.slice(2) : [], (this as unknown as { args?: string[] }).args ?? [], declared, booleans, this.commands());
+    if (problems.length > 0) throw new InputError(problems);
     const interactive = canAsk({ answers: this.optionValue('answers'), defaults: this.switchOn('defaults') }, this.adapterInput());
     this.session = {
       kind: this.kind, cwd: this.destinationRoot(), flags: this.flags(), answersFile: this.optionValue('answers') as string | undefined,
@@ -172,8 +182,18 @@ export abstract class ChaliceGenerator extends Generator {
 
   /** The answers only: the files are read and planned at writing time, when every generator has had its say. */
   async prompting(): Promise<void> {
-    this.gathered = await gather(this.session!, this.disk(),
-      async (resolution, context) => (await this.prompt(questionsFor(resolution, context) as never)) as PartialAnswers);
+    this.gathered = await gather(this.session!, this.disk(), async (resolution, context) => {
+      try {
+        return (await this.prompt(questionsFor(resolution, context) as never)) as PartialAnswers;
+      } catch (error) {
+        // Nothing is written yet: a new line after the question, then the shell's code for Ctrl-C.
+        if ((error as Error).name === 'ExitPromptError') {
+          process.stdout.write('\n');
+          exitAsInterrupted();
+        }
+        throw error;
+      }
+    });
   }
 
   writing(): void {
@@ -181,12 +201,17 @@ export abstract class ChaliceGenerator extends Generator {
     // Planned now, through the shared editor: a parent's same-run edits to .gitignore, .yo-rc.json, ... are merged.
     const prepared = planAt(this.gathered!, this.session!, this.disk());
     this.prepared = prepared;
-    for (const line of planReport(prepared, this.contextRoot, { listFiles: dryRun })) this.log(line);
+    const read = (path: string) => (this.inEditor(path) ? this.fs.read(path) ?? undefined : undefined);
+    for (const line of planReport(prepared, this.contextRoot, read, { listFiles: dryRun, diff: this.switchOn('diff') })) this.log(line);
     // No folder is created on a dry run (moving destinationRoot creates it).
     if (dryRun) return;
     this.destinationRoot(prepared.destination);
     this.addStatusWords();
     const force = this.session!.force;
+    // What --force overwrites is copied first (read before the editor holds our versions).
+    const backups = forcedBackups(prepared, force, (path) => (this.inEditor(path) ? this.fs.read(path) ?? undefined : undefined));
+    for (const backup of backups.changes) this.fs.write(join(prepared.destination, backup.path), backup.contents);
+    if (backups.line) this.log(backups.line);
     // Conflicts reach this point only in a terminal: Yeoman's conflicter asks about each of them.
     const files = [...filesToWrite(prepared.plan, force), ...prepared.plan.files.filter((f) => f.action === 'conflict' && !force)];
     for (const file of files.filter((f) => f.path !== YO_RC)) {
@@ -227,31 +252,32 @@ export abstract class ChaliceGenerator extends Generator {
     return { skipGit: this.switchOn('skip-git'), skipInstall: this.switchOn('skip-install'), cwd: this.contextRoot, env: process.env };
   }
 
+  /** The command that finishes .venv when the install failed (said again in the next steps). */
+  private venvToFinish?: string;
+
   async install(): Promise<void> {
     if (this.switchOn('dry-run')) return;
-    const adapter = this.env.adapter as unknown as {
-      progress?: <T>(step: () => Promise<T>, options: { name: string }) => Promise<T>;
-      onIdle?: () => Promise<void>;
-    };
-    const lines = await install(this.prepared!, this.afterWriteOptions(), {
+    const adapter = this.env.adapter as unknown as { onIdle?: () => Promise<void> };
+    const outcome = await install(this.prepared!, this.afterWriteOptions(), {
       say: (line) => this.log(line),
       progress: async (heading, step) => {
-        // ora (the adapter's spinner) redraws forever on a terminal that reports no width (a bare pty): heading only.
-        if (!adapter.progress || (process.stderr.isTTY && !process.stderr.columns)) {
-          this.log(heading);
-          return step();
-        }
-        // The adapter spins only when its queue is idle (else it prints the heading after the step): let the log drain.
+        // The adapter's log is queued: let it drain, so the heading follows the lines before it.
         await adapter.onIdle?.();
-        return adapter.progress(step, { name: heading });
+        return spinWhile(heading, step, process.stderr, process.env);
       },
     });
-    for (const line of lines) this.log(line);
+    this.venvToFinish = outcome.finish;
+    for (const line of outcome.lines) this.log(line);
   }
 
   end(): void {
     if (this.switchOn('dry-run')) return;
-    for (const line of finish(this.prepared!, this.afterWriteOptions())) this.log(line);
+    const nothing = nothingWritten(this.prepared!);
+    if (nothing) {
+      this.log(nothing);
+      return;
+    }
+    for (const line of finish(this.prepared!, this.afterWriteOptions(), this.venvToFinish)) this.log(line);
   }
 }
 

@@ -12,6 +12,7 @@ export const RUN_FLAGS = {
   force: { type: 'boolean', description: 'overwrite generated files you changed, write into a non-empty folder' },
   'ask-answered': { type: 'boolean', description: 'in a terminal, ask the answers saved in .yo-rc.json again (saved values as defaults)' },
   'dry-run': { type: 'boolean', description: 'print what would change (and the stack upgrade plan); write nothing' },
+  diff: { type: 'boolean', description: 'print a unified diff of each file that changes, merges included (with --dry-run: nothing written)' },
   'skip-install': { type: 'boolean', description: 'do not create .venv nor install requirements-dev.txt' },
   'skip-git': { type: 'boolean', description: 'do not git init, commit or add the remote' },
   help: { type: 'boolean', description: 'show this help' },
@@ -20,12 +21,15 @@ export const RUN_FLAGS = {
 
 export interface CliArgs {
   kind: GeneratorKind;
+  /** The command was named (`chalice-pipeline pipeline`): --help is that command's. */
+  named?: boolean;
   flags: PartialAnswers;
   answers?: string;
   defaults: boolean;
   askAnswered: boolean;
   force: boolean;
   dryRun: boolean;
+  diff: boolean;
   skipInstall: boolean;
   skipGit: boolean;
   help: boolean;
@@ -52,8 +56,12 @@ export function parseCli(argv: string[]): CliArgs {
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const [kind = 'app', ...extra] = parsed.positionals;
+  const named = parsed.positionals.length > 0;
   if ((kind !== 'app' && kind !== 'pipeline') || extra.length > 0) {
-    throw new InputError([`unknown command "${[kind, ...extra].join(' ')}": use \`chalice-pipeline [app|pipeline] [options]\` (see --help)`]);
+    const typed = [kind, ...extra].join(' ');
+    const meant = closest(kind, ['app', 'pipeline']);
+    const hint = meant && extra.length === 0 ? ` (did you mean \`${BIN_COMMANDS[meant as GeneratorKind]}\`?)` : '';
+    throw new InputError([`unknown command "${typed}"${hint}: use \`chalice-pipeline [app|pipeline] [options]\` (see --help)`]);
   }
   if (values.answers === '') throw new InputError(['--answers needs a file name (JSON, or YAML for .yml/.yaml)']);
   const flags: PartialAnswers = {};
@@ -62,8 +70,8 @@ export function parseCli(argv: string[]): CliArgs {
     if (value !== undefined) flags[setting.key] = value;
   }
   return {
-    kind, flags, answers: values.answers as string | undefined,
-    defaults: Boolean(values.defaults), askAnswered: Boolean(values['ask-answered']), force: Boolean(values.force), dryRun: Boolean(values['dry-run']),
+    kind, named, flags, answers: values.answers as string | undefined,
+    defaults: Boolean(values.defaults), askAnswered: Boolean(values['ask-answered']), force: Boolean(values.force), dryRun: Boolean(values['dry-run']), diff: Boolean(values.diff),
     skipInstall: Boolean(values['skip-install']), skipGit: Boolean(values['skip-git']), help: Boolean(values.help),
     version: Boolean(values.version),
   };
@@ -87,26 +95,67 @@ function flagProblem(message: string, specs: Record<string, OptionSpec>): string
   return `${message.split('\n')[0]}; see --help`;
 }
 
+/** Flags `yo` and its environment handle themselves (`yo --help` lists them): never ours to refuse. */
+const YO_OWN_FLAGS = ['help', 'h', 'force', 'f', 'version', 'color', 'generators', 'local-only', 'debug', 'environment-version', 'skip-cache', 'force-install', 'skip-install', 'ask-answered', 'dry-run'];
+
+/**
+ * What `yo` passed on without a word (it accepts any flag): unknown flags and arguments, as the bin would say them.
+ * argv: yo's arguments (the generator's namespace first); declared: our flags; booleans: those with a --no- form.
+ */
+export function yoCommandLineProblems(argv: readonly string[], args: readonly string[], declared: readonly string[], booleans: ReadonlySet<string>, commands: Commands): string[] {
+  const problems: string[] = [];
+  const known = new Set([...declared, ...YO_OWN_FLAGS]);
+  for (const token of argv) {
+    if (token === '--') break;
+    if (!token.startsWith('-') || /^-\d/.test(token)) continue;
+    const name = token.replace(/^-+/, '').split('=')[0]!;
+    const negated = name.startsWith('no-') && (booleans.has(name.slice(3)) || name === 'no-color');
+    if (known.has(name) || negated) continue;
+    const hint = closest(name.replace(/^no-/, ''), declared);
+    problems.push(`unknown option ${token.split('=')[0]}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`);
+  }
+  for (const argument of args) {
+    const meant = closest(argument, ['app', 'pipeline']) as GeneratorKind | undefined;
+    problems.push(`unknown command "${argument}"${meant ? ` (did you mean \`${commands[meant]}\`?)` : ''}: the generators take no arguments, only options (see --help)`);
+  }
+  return problems;
+}
+
 const row = (flag: string, text: string) => `  ${flag.padEnd(30)} ${text}`;
 const example = (command: string, text: string) => `  ${command}   # ${text}`;
 
-/** What a setting defaults to, in words (derived defaults shown with <appName>). */
-function defaultInWords(setting: Setting): string {
-  const fallback = setting.defaultValue?.({ appName: '<appName>' }, {});
+/** Each string answer as its placeholder (<appName>), for derived defaults in words. */
+const PLACEHOLDERS: PartialAnswers = Object.fromEntries(SETTINGS.filter((s) => s.kind === 'string').map((s) => [s.key, `<${s.key}>`]));
+
+/** What the pipeline command reads from the repository before any default (answersFromRepository). */
+const FOUND_IN_REPOSITORY: Partial<Record<string, string>> = {
+  appName: 'app_name of .chalice/config.json',
+  pythonVersion: '.python-version',
+  branch: 'the checked-out branch',
+};
+
+/** What a setting defaults to, in words (derived defaults shown as <appName>-pipeline, <approvalEmail>). */
+function defaultInWords(setting: Setting, kind: GeneratorKind): string {
+  const found = kind === 'pipeline' ? FOUND_IN_REPOSITORY[setting.key] : undefined;
+  if (found) {
+    const rest = setting.defaultValue?.(PLACEHOLDERS, {});
+    return rest === undefined ? found : `${found}, else ${String(rest)}`;
+  }
+  const fallback = setting.defaultValue?.(PLACEHOLDERS, {});
   if (fallback === undefined) return setting.optional ? 'none' : 'required';
   const origins = ['AWS_REGION', 'AWS_DEFAULT_REGION'].map((name) => setting.defaultOrigin?.({ [name]: 'x' })).filter(Boolean);
   return origins.length > 0 ? `${origins.join(', ')}, else ${String(fallback)}` : String(fallback);
 }
 
 /** Flags, answers with their defaults and choices, and exit codes: the part of --help both routes share. */
-function optionsHelp(commands: Commands): string[] {
+function optionsHelp(commands: Commands, kind: GeneratorKind): string[] {
   return [
     'Options:',
     ...Object.entries(RUN_FLAGS).map(([flag, { type, description }]) => row(`--${flag}${type === 'string' ? ' FILE' : ''}`, description)),
     '',
     'Answers (flag = answers-file key in camelCase; flags > answers file > .yo-rc.json > defaults):',
     ...SETTINGS.flatMap((s) => [
-      row(s.kind === 'boolean' ? `--[no-]${s.flag}` : `--${s.flag} VALUE`, `${s.description} (default: ${defaultInWords(s)})`),
+      row(s.kind === 'boolean' ? `--[no-]${s.flag}` : `--${s.flag} VALUE`, `${s.description} (default: ${defaultInWords(s, kind)})`),
       ...(s.kind === 'choice' ? [row('', `one of: ${s.choices!.join(', ')}`)] : []),
     ]),
     '',
@@ -137,13 +186,14 @@ export function generatorHelp(kind: GeneratorKind, commands: Commands): string {
     example(`${command} --ask-answered`, 'revisit the answers saved in .yo-rc.json'),
     ...(kind === 'app' ? [example(`${command} --app-name orders --defaults`, 'a new app in ./orders with every default')] : [example(`${command} --force`, 'overwrite generated files you changed')]),
     '',
-    ...optionsHelp(commands),
+    ...optionsHelp(commands, kind),
     'Yeoman options that do nothing here (--skip-cache, --force-install) are accepted and ignored.',
   ].join('\n');
 }
 
-/** --help of the bin. */
-export function usage(): string {
+/** --help of the bin; `chalice-pipeline pipeline --help` (or `app --help`): that command's help. */
+export function usage(kind?: GeneratorKind): string {
+  if (kind) return generatorHelp(kind, BIN_COMMANDS).split('\nYeoman options')[0]!;
   return [
     'Usage: chalice-pipeline [app|pipeline] [options]',
     '',
@@ -156,6 +206,6 @@ export function usage(): string {
     example('chalice-pipeline pipeline --answers answers.yml', 'add the pipeline from an answers file (CI)'),
     example('chalice-pipeline pipeline --dry-run', 'show what would change, write nothing'),
     '',
-    ...optionsHelp(BIN_COMMANDS),
+    ...optionsHelp(BIN_COMMANDS, 'app'),
   ].join('\n');
 }

@@ -16,7 +16,7 @@ export async function cli(argv: string[], context: CliContext): Promise<number> 
   try {
     const args = parseCli(argv);
     if (args.help) {
-      context.out(usage());
+      context.out(usage(args.named ? args.kind : undefined));
       return 0;
     }
     if (args.version) {

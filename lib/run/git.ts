@@ -31,7 +31,9 @@ export function enclosingRepository(dir: string): string | undefined {
 export function setUpGit(dir: string, project: Project): string[] {
   const notes: string[] = [];
   const outer = enclosingRepository(dirname(dir));
-  if (!existsSync(join(dir, '.git')) && outer !== undefined) {
+  // Inside another repository the app is part of it (a monorepo), unless that repository ignores the folder
+  // (a checkout of this generator ignores /orders/): then it is a repository of its own.
+  if (!existsSync(join(dir, '.git')) && outer !== undefined && !git(outer, ['check-ignore', '--quiet', dir]).ok) {
     return [`git: ${dir} is inside the git repository ${outer}; no nested repository made: commit the new folder there`];
   }
   const isNew = !existsSync(join(dir, '.git'));

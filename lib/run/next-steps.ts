@@ -9,12 +9,13 @@ export type GitState = 'none' | 'uncommitted' | 'committed';
 /** checkedOut: the repository's branch; another one than the released branch is pushed onto it (`main:release`). */
 export function nextSteps(
   project: Project, destination: string, cwd: string, targets: { deploy: string; remote: string; push: string; 'target-account': string }, git: GitState,
-  checkedOut?: string,
+  checkedOut?: string, venv?: string, remotes: readonly string[] = [],
 ): string[] {
   const folder = relative(cwd, destination);
   const refspec = checkedOut && checkedOut !== project.branch && git !== 'none' ? `${checkedOut}:${project.branch}` : project.branch;
   const lines = ['Next steps:'];
   if (folder) lines.push(`  cd ${folder}`);
+  if (venv) lines.push(`  ${venv}            # finish .venv (its install failed above): make test runs in it`);
   if (git === 'none') lines.push(`  git init --initial-branch=${project.branch} && git add --all && git commit -m "${COMMIT_MESSAGE}"`);
   if (git === 'uncommitted') lines.push(`  git add --all && git commit -m "Release pipeline (generator-chalice-pipeline)"   # review the changes first`);
   // Target accounts first: the pipeline is created only if it can assume their roles.
@@ -26,13 +27,17 @@ export function nextSteps(
     lines.push(`  make ${targets['target-account']} STAGE=${placement.chaliceStage} PIPELINE_ACCOUNT_ID=<the pipeline's account> AWS_PROFILE=<profile of ${placement.accountId}>   # first: the roles the pipeline uses there`);
   }
   lines.push(`  make ${targets.deploy}            # create the pipeline stack ${project.pipelineStackName} in ${project.region}`);
-  if (project.approvalEmail) lines.push(`  # confirm the subscription e-mail AWS sends to ${project.approvalEmail}: approvals are announced only after that`);
-  if (project.notificationEmail) {
-    lines.push(`  # confirm the subscription e-mail AWS sends to ${project.notificationEmail}: failed pipeline executions are reported only after that`);
+  // One line per address: the same address subscribed to both topics gets two e-mails, said once.
+  const told = new Map<string, string[]>();
+  if (project.approvalEmail) told.set(project.approvalEmail, ['approvals are announced']);
+  if (project.notificationEmail) told.set(project.notificationEmail, [...(told.get(project.notificationEmail) ?? []), 'failed pipeline executions are reported']);
+  for (const [address, what] of told) {
+    const mails = what.length > 1 ? 'the two subscription e-mails' : 'the subscription e-mail';
+    lines.push(`  # confirm ${mails} AWS sends to ${address}: ${what.join(' and ')} only after that`);
   }
   if (project.usesConnection) {
     if (!project.connectionArn) lines.push('  # approve the PENDING connection once: console > Developer Tools > Settings > Connections');
-    lines.push(`  git remote add origin ${project.remoteUrl}   # if not set yet`);
+    if (!remotes.includes('origin')) lines.push(`  git remote add origin ${project.remoteUrl}`);
     lines.push(`  git push origin ${refspec}     # starts the pipeline`);
     return lines;
   }

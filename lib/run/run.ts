@@ -2,7 +2,7 @@
 // written with node:fs. `yo chalice-pipeline` and interactive runs go through the Yeoman generators instead.
 import { finish, install } from './after-write.js';
 import type { CliArgs } from './cli-args.js';
-import { filesToWrite, planReport, prepare } from './session.js';
+import { filesToWrite, forcedBackups, planReport, prepare } from './session.js';
 import { nodeDisk, previewDisk, recordingDisk, writeToDisk } from './write.js';
 import type { FileSystem } from './write/transaction.js';
 
@@ -18,13 +18,15 @@ export async function runWithoutPrompts(args: CliArgs, cwd: string, env: NodeJS.
     { kind: args.kind, cwd, flags: args.flags, answersFile: args.answers, nonInteractive: true, force: args.force, env },
     disk,
   );
-  for (const line of planReport(prepared, cwd)) output.out(line);
+  for (const line of planReport(prepared, cwd, disk.read, { diff: args.diff })) output.out(line);
   if (args.dryRun) {
     output.out('dry run: nothing was written');
     return;
   }
-  const changes = filesToWrite(prepared.plan, args.force);
+  const backups = forcedBackups(prepared, args.force, disk.read);
+  const changes = [...filesToWrite(prepared.plan, args.force), ...backups.changes];
   await writeToDisk(prepared.destination, changes, { cwd, fs, seen });
+  if (backups.line) output.out(backups.line);
   if (changes.length === 0 && !prepared.fresh) {
     output.out('up to date: nothing to change');
     return;
@@ -32,11 +34,12 @@ export async function runWithoutPrompts(args: CliArgs, cwd: string, env: NodeJS.
   const options = { skipGit: args.skipGit, skipInstall: args.skipInstall, cwd, env };
   const steps = {
     say: (line: string) => output.out(line),
-    progress: <T>(heading: string, step: () => Promise<T>) => {
+    progress: <T extends { ok: boolean }>(heading: string, step: () => Promise<T>) => {
       output.out(`${heading} ...`);
       return step();
     },
   };
-  for (const line of await install(prepared, options, steps)) output.out(line);
-  for (const line of finish(prepared, options)) output.out(line);
+  const venv = await install(prepared, options, steps);
+  for (const line of venv.lines) output.out(line);
+  for (const line of finish(prepared, options, venv.finish)) output.out(line);
 }

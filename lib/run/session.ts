@@ -5,10 +5,10 @@ import {
   InputError, checkAnswersObject, finishAnswers, mergeAnswers, type AnswerLayers, type Resolution,
 } from '../answers/answers.js';
 import { readAnswersFile } from '../answers/answers-file.js';
-import { answersFromRepository, chaliceBuildspecs, currentBranch, findGeneratedRoot, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, upgradeReport } from '../repository/existing.js';
+import { answersFromRepository, chaliceBuildspecs, currentBranch, findChaliceRoot, findRepositoryRoot, foldersOfTheUser, recogniseChaliceTemplate, stackPlan, upgradeReport } from '../repository/existing.js';
 import { pipelineTemplate } from '../cloudformation/pipeline/template.js';
 import { chaliceAppIn, deployRoleReport, s3EventProblem } from '../repository/chalice-app.js';
-import { blockKey, describeAction, planFiles, readSavedState, type Plan, type SavedState } from '../repository/plan.js';
+import { blockKey, createdByAppCommand, describeAction, unifiedDiff, planFiles, readSavedState, type Plan, type SavedState } from '../repository/plan.js';
 import { releaseFromAnswers } from '../answers/release.js';
 import { describeProject, type Project } from '../answers/project.js';
 import { appNameRule } from '../answers/rules.js';
@@ -84,7 +84,7 @@ export async function gather(options: SessionOptions, disk: Disk, ask?: Ask): Pr
   // run in (or below), so a subfolder never receives a nested project.
   const root = options.kind === 'pipeline'
     ? findRepositoryRoot(options.cwd, disk.exists, disk.read, commands.app)
-    : findGeneratedRoot(options.cwd, disk.exists, disk.read);
+    : appRoot(findChaliceRoot(options.cwd, disk.exists, disk.read), disk, commands);
   const { answers, warnings, named } = await gatherAnswers(options, disk, root, ask, recovered);
   const destination = root ?? appDestination(options.cwd, answers.appName, named, disk);
   recovered.push(disk.recover(destination, options.force));
@@ -116,6 +116,21 @@ export function planAt(gathered: Gathered, options: SessionOptions, disk: Disk):
   return { ...gathered, plan, warnings, upgrade, fresh };
 }
 
+/**
+ * The repository the app command regenerates: one it created, else none (a new app). A Chalice repository it did
+ * not create (the team's own, or one the pipeline command added a pipeline to) is refused, nothing written:
+ * regenerating it would replace the team's integration tests, README and Makefile meaning with a new app's.
+ */
+function appRoot(chaliceRoot: string | undefined, disk: Disk, commands: Commands): string | undefined {
+  if (chaliceRoot === undefined) return undefined;
+  const read = readIn(chaliceRoot, disk);
+  // Our .yo-rc.json without a Chalice app (files removed): ours to regenerate.
+  if (!disk.exists(join(chaliceRoot, '.chalice', 'config.json')) || createdByAppCommand(readSavedState(read), read)) return chaliceRoot;
+  throw new InputError([
+    `${chaliceRoot} is a Chalice app that \`${commands.app}\` did not create: run \`${commands.pipeline}\` to add or upgrade its pipeline (the app command would replace its files with a new app's), or run from another folder to create a new app; nothing was written`,
+  ], 3);
+}
+
 const readIn = (folder: string, disk: Disk) => (path: string) => disk.read(join(folder, path));
 
 /** A killed run's leftovers in cwd or a folder above it (the repository around it), undone before anything is read. */
@@ -138,11 +153,7 @@ async function gatherAnswers(options: SessionOptions, disk: Disk, root: string |
   if (!root && typeof given === 'string' && !appNameRule(given)) {
     recovered.push(disk.recover(resolve(options.cwd, given), options.force));
     saved = savedAnswers(readIn(resolve(options.cwd, given), disk));
-    if (Object.keys(saved).length > 0) named = resolve(options.cwd, given);
-  }
-  if (options.kind === 'app' && !root && given === undefined && disk.exists(join(options.cwd, '.chalice', 'config.json'))) {
-    const commands = options.commands ?? BIN_COMMANDS;
-    throw new InputError([`this folder is already a Chalice app (.chalice/config.json): run \`${commands.pipeline}\` to add or upgrade its pipeline, or run from another folder to create a new app`]);
+    if (Object.keys(saved).length > 0) named = appRoot(resolve(options.cwd, given), disk, options.commands ?? BIN_COMMANDS);
   }
   const found = options.kind === 'pipeline' && root ? answersFromRepository(readIn(root, disk)) : {};
   const layers: AnswerLayers = { flags: options.flags, file, saved, found };
@@ -258,22 +269,61 @@ function refuseConflicts(plan: Plan, force: boolean, destination: string, cwd: s
   const generated = plan.recorded;
   const conflicts = plan.files.filter((file) => file.action === 'conflict');
   if (conflicts.length === 0 || force || !nonInteractive) return;
+  const forced = `or pass --force to overwrite it (your version is kept in ${BACKUP_FOLDER}/)`;
   throw new InputError(
     conflicts.map((file) => {
-      const what = blockKey(file.path) in generated
-        ? 'changed between the chalice-pipeline markers (the generated block)'
-        : file.path in generated ? 'changed since it was generated' : 'already exists and was not written by chalice-pipeline';
-      return `${relative(cwd, join(destination, file.path))}: ${what}; not overwritten (pass --force to overwrite it, or keep your version by moving it aside)`;
+      const shown = relative(cwd, join(destination, file.path));
+      if (blockKey(file.path) in generated) {
+        return `${shown}: changed between the chalice-pipeline markers (the generated block); not overwritten: move your lines out of the block (${file.path === 'Makefile' ? 'below the end marker' : 'outside the markers'}, which re-runs never touch) and run again, ${forced}`;
+      }
+      if (!(file.path in generated)) return `${shown}: already exists and was not written by chalice-pipeline; not overwritten: rename yours, ${forced}`;
+      const hooks = HOOKS_OF[file.path];
+      const home = hooks ? `put your steps in ${hooks} (the buildspec runs it when present, re-runs never touch it), restore the file (git checkout -- ${file.path}) and run again` : `restore it (git checkout -- ${file.path}) and run again`;
+      return `${shown}: changed since it was generated; not overwritten: ${home}, ${forced}`;
     }),
     3,
   );
 }
 
-/** Lines describing the plan before anything is written (Yeoman's conflicter lists the files itself). */
-export function planReport(prepared: Prepared, cwd: string, { listFiles = true } = {}): string[] {
+/** Where a team's own steps go instead of an edited buildspec (run by it when present). */
+const HOOKS_OF: Record<string, string> = {
+  'buildspec.yml': 'scripts/pre-build.sh or scripts/post-build.sh',
+  'buildspec-integration.yml': 'scripts/pre-integration-tests.sh',
+};
+
+/** Where --force keeps the versions it overwrites, one folder per run. */
+export const BACKUP_FOLDER = '.chalice-pipeline-backup';
+
+/**
+ * Copies of the files --force overwrites (the team's edits), as changes written in the same transaction, and the
+ * line saying where they are; none without --force or conflicts.
+ */
+export function forcedBackups(prepared: Prepared, force: boolean, read: (absolutePath: string) => string | undefined, now = new Date()): { changes: { path: string; contents: string }[]; line?: string } {
+  if (!force) return { changes: [] };
+  const folder = `${BACKUP_FOLDER}/${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}`;
+  const changes = prepared.plan.files.filter((file) => file.action === 'conflict').flatMap((file) => {
+    const current = read(join(prepared.destination, file.path));
+    return current === undefined ? [] : [{ path: `${folder}/${file.path}`, contents: current }];
+  });
+  if (changes.length === 0) return { changes };
+  return { changes, line: `--force: your versions of ${changes.map((change) => change.path.slice(folder.length + 1)).join(', ')} are kept in ${folder}/` };
+}
+
+/**
+ * Lines describing the plan before anything is written (Yeoman's conflicter lists the files itself): warnings, the
+ * upgrade or stack plan (whenever pipeline.json changes), each file's action and, with `diff`, its unified diff.
+ */
+export function planReport(prepared: Prepared, cwd: string, read: (absolutePath: string) => string | undefined, { listFiles = true, diff = false } = {}): string[] {
   const lines = [...prepared.warnings.map((w) => `warning: ${w}`), ...(prepared.upgrade ?? []), ...deployRoleReport(prepared.project)];
-  for (const file of listFiles ? prepared.plan.files : []) {
-    lines.push(describeAction({ ...file, path: relative(cwd, join(prepared.destination, file.path)) }));
+  const pipeline = prepared.plan.files.find((file) => file.path === 'pipeline.json');
+  const current = read(join(prepared.destination, 'pipeline.json'));
+  if (!prepared.upgrade && current !== undefined && (pipeline?.action === 'update' || pipeline?.action === 'conflict')) {
+    lines.push(...stackPlan(current, pipelineTemplate(prepared.project), prepared.project.pipelineStackName));
+  }
+  for (const file of listFiles || diff ? prepared.plan.files : []) {
+    const shown = relative(cwd, join(prepared.destination, file.path));
+    if (listFiles) lines.push(describeAction({ ...file, path: shown }));
+    if (diff && file.action !== 'identical' && file.action !== 'keep') lines.push(...unifiedDiff(shown, read(join(prepared.destination, file.path)), file.contents));
   }
   return [...lines, ...prepared.plan.notes.map((note) => `note: ${note}`)];
 }

@@ -5,7 +5,7 @@ import type { PlannedFile } from '../repository/plan.js';
 import type { Disk } from './session.js';
 import { applyTransaction, interruptedRunIn, noteSeen, recoverInterruptedRun, refuseIfDisturbed, type Seen, type TransactionOptions } from './write/transaction.js';
 
-export async function writeToDisk(destination: string, files: PlannedFile[], options: TransactionOptions = {}): Promise<void> {
+export async function writeToDisk(destination: string, files: Pick<PlannedFile, 'path' | 'contents'>[], options: TransactionOptions = {}): Promise<void> {
   await applyTransaction(destination, files.map((file) => ({ path: file.path, contents: file.contents })), options);
 }
 

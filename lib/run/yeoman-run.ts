@@ -26,7 +26,7 @@ export async function runWithYeoman(args: CliArgs): Promise<void> {
     env.register(fileURLToPath(new URL(`../../generators/${kind}/index.js`, import.meta.url)), { namespace: `chalice-pipeline:${kind}` });
   }
   const options: Record<string, unknown> = {
-    force: args.force, skipInstall: args.skipInstall, 'skip-git': args.skipGit, dryRun: args.dryRun,
+    force: args.force, skipInstall: args.skipInstall, 'skip-git': args.skipGit, dryRun: args.dryRun, diff: args.diff,
     answers: args.answers, defaults: args.defaults, askAnswered: args.askAnswered,
     // Messages name the bin's commands, not yo's.
     [BIN_ROUTE_OPTION]: true,

@@ -112,3 +112,29 @@ export function answerDefaultsInTerminal(words: string[], cwd: string, timeoutMs
     });
   });
 }
+
+/** Runs `words` in a real terminal and presses Ctrl-C once the first question is shown; the pty's output is returned. */
+export function interruptAtFirstQuestion(words: string[], cwd: string, timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<{ status: number | null; output: string }> {
+  const command = words.map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qefc', `stty cols 120 rows 40; ${command}`, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
+    let output = '';
+    let pressed = false;
+    const seen = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!pressed && /\?/.test(output)) {
+        pressed = true;
+        setTimeout(() => child.stdin.write('\u0003'), 300);
+      }
+    };
+    child.stdout.on('data', seen);
+    child.stderr.on('data', seen);
+    child.stdin.on('error', () => undefined);
+    const timeout = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timeout);
+      resolve({ status, output });
+    });
+  });
+}

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT, requireTool, tempDir } from './tools.js';
-import { answerDefaultsInTerminal } from './processes.js';
+import { answerDefaultsInTerminal, interruptAtFirstQuestion } from './processes.js';
 
 const YO_CLI = join(PACKAGE_ROOT, 'node_modules', 'yo', 'lib', 'cli.js');
 const TEST_USER = 'chalice-yo-test';
@@ -19,10 +19,12 @@ export interface YoResult {
 export interface Yo {
   /** A folder the yo user may write to (for projects). */
   folder(name: string): string;
-  /** yo with the given arguments in cwd, stdin not a terminal. */
-  run(args: string[], cwd: string): YoResult;
+  /** yo with the given arguments in cwd, stdin not a terminal; env: variables to set (PATH, ...). */
+  run(args: string[], cwd: string, env?: Record<string, string>): YoResult;
   /** yo in a pty (`script`), every question answered with Enter (its default). */
   runInTerminal(args: string[], cwd: string): Promise<YoResult>;
+  /** yo in a pty, Ctrl-C pressed at the first question. */
+  interruptInTerminal(args: string[], cwd: string): Promise<YoResult>;
   /** Hands a folder written by root (a fixture) to the yo user. */
   own(path: string): void;
 }
@@ -75,8 +77,8 @@ export function setUpYo(): Yo {
       return path;
     },
     own,
-    run: (args, cwd) => {
-      const command = [...asUser, ...environment, process.execPath, YO_CLI, ...args];
+    run: (args, cwd, env = {}) => {
+      const command = [...asUser, ...environment, ...Object.entries(env).map(([name, value]) => `${name}=${value}`), process.execPath, YO_CLI, ...args];
       const result = spawnSync(command[0]!, command.slice(1), { cwd, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
       if (result.error) throw result.error;
       return { status: result.status, output: `${result.stdout}${result.stderr}` };
@@ -84,6 +86,10 @@ export function setUpYo(): Yo {
     runInTerminal: (args, cwd) => {
       requireTool('script', ['--version']);
       return answerDefaultsInTerminal([...asUser, ...environment, process.execPath, YO_CLI, ...args], cwd, 120_000);
+    },
+    interruptInTerminal: (args, cwd) => {
+      requireTool('script', ['--version']);
+      return interruptAtFirstQuestion([...asUser, ...environment, process.execPath, YO_CLI, ...args], cwd, 120_000);
     },
   };
 }

@@ -32,3 +32,12 @@ export function holdSignals(): () => void {
     if (holders === 0 && pending) process.exit(EXIT_CODES[pending]);
   };
 }
+
+/**
+ * Ctrl-C at a question: the terminal is in raw mode, so inquirer gets a key (and rejects with ExitPromptError), not
+ * a signal. Ends the run as SIGINT does, on every route (under `yo` the error would otherwise exit 1 with its text).
+ */
+export function exitAsInterrupted(): void {
+  pending ??= 'SIGINT';
+  if (holders === 0) process.exit(EXIT_CODES.SIGINT);
+}

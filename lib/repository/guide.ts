@@ -1,0 +1,89 @@
+// The team's guide to the pipeline, written into the repository: prerequisites, the first deploy in order,
+// approving a release, rolling back, what it costs, the connection's life and teardown. It ends the README's
+// pipeline block of a new app and makes up PIPELINE.md when the pipeline is added to an existing app.
+import type { Project } from '../answers/project.js';
+import type { MakeTargets } from './makefile.js';
+import { costMarkdown } from './cost.js';
+
+export const PIPELINE_DOC = 'PIPELINE.md';
+
+export function guideMarkdown(project: Project, t: MakeTargets): string {
+  const pipeline = `${project.appName}Pipeline`;
+  const inRegion = `--region ${project.region}`;
+  const targets = project.placements.filter((placement) => placement.accountId);
+  const approval = project.production && project.manualApproval;
+  const sections: string[][] = [
+    [
+      '## Before the first deploy',
+      '',
+      `- The AWS CLI v2, \`make\`, \`git\` and Python ${project.pythonVersion} (\`make ${t.venv}\`).`,
+      `- Credentials for the pipeline's account (${project.region}) that may create IAM roles and policies: the stack creates its roles (\`CAPABILITY_IAM\`${targets.length > 0 ? ', `CAPABILITY_NAMED_IAM`' : ''}). Check them with \`aws sts get-caller-identity\`.`,
+      ...(targets.length > 0 ? [`- Credentials for ${targets.map((p) => `account ${p.accountId} (${p.stage.toLowerCase()})`).join(' and ')}, to deploy \`target-account.json\` there.`] : []),
+      ...(project.usesConnection ? [`- Admin rights on the ${project.source} repository \`${project.repository}\` to install the AWS Connector app (see [The connection](#the-connection)).`] : []),
+    ],
+    [
+      '## First deploy, in order',
+      '',
+      ...targets.map((p, index) => `${index + 1}. \`make ${t['target-account']} STAGE=${p.stage.toLowerCase()} PIPELINE_ACCOUNT_ID=<pipeline account>\` with the credentials of ${p.accountId}: the roles the pipeline assumes there.`),
+      `${targets.length + 1}. \`make ${t.deploy}\`: creates the stack ${project.pipelineStackName} (about 3 minutes).`,
+      ...(project.usesConnection
+        ? [`${targets.length + 2}. ${project.connectionArn ? 'Your connection is used as it is.' : 'Approve the PENDING connection (see [The connection](#the-connection)).'}`,
+          `${targets.length + 3}. \`git push origin ${project.branch}\`: the first release starts.`]
+        : [`${targets.length + 2}. \`make ${t.remote} && make ${t.push}\`: pushes ${project.branch} to the new CodeCommit repository; the first release starts.`]),
+      `${targets.length + (project.usesConnection ? 4 : 3)}. \`make ${t.status}\` shows each stage; ${[project.approvalEmail, project.notificationEmail].some(Boolean) ? 'confirm the SNS subscription e-mails to receive notices' : 'the console shows the same under CodePipeline'}.`,
+    ],
+    ...(approval ? [[
+      '## Approving a release',
+      '',
+      `Production waits at the \`Approval\` stage${project.approvalEmail ? ` (an e-mail goes to ${project.approvalEmail})` : ''}. Open the pipeline ${pipeline} in the CodePipeline console,`,
+      `look at beta (the approval links to its endpoint), then **Review** > **Approve** (or **Reject**: the release stops there). From the CLI:`,
+      '',
+      '```sh',
+      `aws codepipeline get-pipeline-state ${inRegion} --name ${pipeline} --query "stageStates[?stageName=='Approval'].actionStates[0].latestExecution.token" --output text`,
+      `aws codepipeline put-approval-result ${inRegion} --pipeline-name ${pipeline} --stage-name Approval --action-name ApproveRelease \\`,
+      '  --result summary="checked beta",status=Approved --token <the token above>',
+      '```',
+      '',
+      'Who may approve is who may call `codepipeline:PutApprovalResult` on this pipeline: grant it to the release managers only.',
+    ]] : []),
+    [
+      '## Rolling back',
+      '',
+      `- **Revert and push** (always works): \`git revert <commit> && git push\`; the pipeline releases the revert like any change${approval ? ' (approve it)' : ''}.`,
+      project.pipelineType === 'V2'
+        ? `- **Re-run an earlier release**: \`aws codepipeline start-pipeline-execution ${inRegion} --name ${pipeline} --source-revisions actionName=Source,revisionType=COMMIT_ID,revisionValue=<commit>\` (V2 pipelines), or **Release change** with a source revision in the console; every stage runs again on that commit.`
+        : `- **Re-run an earlier release**: a V1 pipeline always takes the branch head: revert (above), or push the earlier commit to ${project.branch}.`,
+      ...(project.production && project.shiftsTraffic
+        ? ['- **Stop a canary**: `make status` prints the running deployment; `aws deploy stop-deployment --deployment-id <id> --auto-rollback-enabled` moves the traffic back (an error alarm does it by itself).']
+        : []),
+      '- A failed deploy rolls its stack back by itself; **Retry** on the stage runs it again.',
+    ],
+    ['## What it costs', '', ...costMarkdown(project)],
+    ...(project.usesConnection ? [[
+      '## The connection',
+      '',
+      project.connectionArn
+        ? `The pipeline uses your connection \`${project.connectionArn}\`: it outlives this stack, and whoever manages it keeps it AVAILABLE.`
+        : `The stack creates a CodeConnections connection in state PENDING. Approve it once: console > Developer Tools > Settings > Connections > the connection > **Update pending connection**, then install (or choose) the AWS Connector app on the ${project.source} owner with access to \`${project.repository}\`. Until then the Source stage fails.`,
+      ...(project.connectionArn ? [] : [
+        '',
+        `The connection belongs to the stack: deleting and re-creating ${project.pipelineStackName} makes a new one, PENDING again (approve it again; the app installation stays). To keep one across re-creations, create it once yourself and answer \`--connection-arn\`.`,
+      ]),
+    ]] : []),
+    [
+      '## Teardown',
+      '',
+      `\`make ${t.destroy}\` asks first (\`make ${t.destroy} CONFIRM=yes\` does not), then deletes the app stacks (${project.betaStack}${project.production ? `, ${project.prodStack}` : ''}) and only then the pipeline stack: CloudFormation deletes the app stacks as the pipeline's \`CFNDeployRole\`, which goes with the pipeline stack.`,
+      `The buckets${project.usesConnection ? '' : ' and the CodeCommit repository'} are kept (Retain): empty and delete them by hand if they must go${targets.length > 0 ? '; each target account keeps its `<app>-<stage>-target` stack until deleted there' : ''}.`,
+    ],
+  ];
+  return sections.map((section) => section.join('\n')).join('\n\n');
+}
+
+/**
+ * PIPELINE.md of an existing app: the generated block (the README pipeline section's content) under a title; the
+ * block replaced in place on re-runs, the team's lines around it kept.
+ */
+export function pipelineDocument(appName: string, block: string): string {
+  return `# Release pipeline of ${appName}\n\nHow the pipeline works and how to operate it. Generated by generator-chalice-pipeline: re-running it replaces\nonly the text between the markers; add your own notes outside them.\n\n${block}`;
+}
