@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  MAKE_BLOCK_END, MAKE_BLOCK_START, MAKE_TARGETS, mergeMakefile, renamedVariables, splitMakefile, targetNames, userTargets, userVariables,
+  MAKE_BLOCK_END, MAKE_BLOCK_START, MAKE_TARGETS, TEAM_SECTION, mergeMakefile, renamedVariables, splitMakefile, targetNames, userTargets, userVariables,
 } from '../lib/repository/makefile.js';
 
 const block = (...lines: string[]) => `${MAKE_BLOCK_START}\n${lines.join('\n')}\n${MAKE_BLOCK_END}\n`;
@@ -77,7 +77,9 @@ describe('merging our block', () => {
   const ours = block('STACK ?= orders-pipeline', 'deploy:', '\tdeploy $(STACK) $(STACKS) $(MY_STACK) STACK_NAME');
 
   it('appended after the user\'s lines with one blank line, whatever their ending', () => {
-    assert.equal(mergeMakefile('', ours), ours);
+    // A new Makefile also says where the team's own targets go (the section after our block).
+    assert.equal(mergeMakefile('', ours), ours + TEAM_SECTION);
+    assert.match(TEAM_SECTION, /^\n# Your own targets and variables: below this line/);
     assert.equal(mergeMakefile('a:\n', ours), `a:\n\n${ours}`);
     assert.equal(mergeMakefile('a:\n\n', ours), `a:\n\n${ours}`);
     assert.equal(mergeMakefile('a:', ours), `a:\n\n${ours}`);
