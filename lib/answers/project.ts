@@ -168,7 +168,8 @@ function pipelineStages(answers: Answers, release: Release, placements: StagePla
       });
     }
     const here = placements.filter((placement) => placement.chaliceStage === stage.name);
-    const where = here.length === 1 ? whereText(here[0]) : ` in ${here.map((placement) => whereText(placement).replace(/^ in /, '') || 'the pipeline\'s account and region').join(' and ')}, in parallel`;
+    const where = here.length === 1 ? whereText(here[0])
+      : ` in ${here.map((placement) => `${placement.accountId ? `account ${placement.accountId}` : 'the pipeline\'s account'}, ${placement.region ?? answers.region}`).join(' and ')}, in parallel`;
     const deploys = `deploys ${appStacks[stage.name].value}${where}`;
     const shifting = stageShiftsTraffic(stage);
     const config = `\`.chalice/config.json\` stage \`${stage.name}\``;
