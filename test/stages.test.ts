@@ -115,6 +115,11 @@ describe('stages: the promotion path as a list', () => {
     for (const [path, text] of keys) if (path !== '.yo-rc.json') assert.equal(sameHint(list.get(path)!), text, path);
   });
 
+  it('a list whose pipeline.json would not fit make deploy\'s inline template is exit 2, nothing written', () => {
+    const stages = Array.from({ length: 16 }, (_, i) => ({ name: `s${i}`, account: PROD_ACCOUNT, region: i % 2 ? 'eu-west-1' : 'us-west-2', tests: true }));
+    assert.throws(() => newRepositoryFiles({ region: 'us-east-1', stages }), /stages is invalid: pipeline\.json for 16 targets in 16 stages is \d+ bytes as make deploy sends it, over the 51200 bytes/);
+  });
+
   it('the bin: a bad list is exit 2 naming the stage and the rule, and nothing is written', () => {
     const dir = tempDir();
     const file = join(dir, 'answers.json');
