@@ -48,6 +48,20 @@ describe('the user\'s targets', () => {
     assert.deepEqual(sorted(userTargets(text)), ['crlf-rule', 'real']);
   });
 
+  it('define blocks end at their endef only (indented or not, CRLF too), however long; recipe lines never start one', () => {
+    assert.deepEqual(sorted(userTargets('define T\nfirst\nsecond: x\n  echo not the endef here\nthird: y\nendef\nafter:\n')), ['after']);
+    assert.deepEqual(sorted(userTargets('  define T\ninside: x\n  endef\nafter:\n')), ['after']);
+    assert.deepEqual(sorted(userTargets('define  T\ninside: x\nendef\noverride  define U\ninside-too: y\nendef\nafter:\n')), ['after']);
+    assert.deepEqual(sorted(userTargets('define T\r\ninside: x\r\nendef\r\nafter:\r\n')), ['after']);
+    assert.deepEqual(sorted(userTargets('NOTE = we define nothing here\nafter:\n')), ['after']);
+    assert.deepEqual(sorted(userTargets('r:\n\tdefine NOT_A_DEFINE\nafter:\n')), ['after', 'r']);
+  });
+
+  it('names are split on any run of spaces; indented rules count; targets named through variables are not read', () => {
+    assert.deepEqual(sorted(userTargets('a  b: c\n  indented: x\n')), ['a', 'b', 'indented']);
+    assert.deepEqual(sorted(userTargets('$(BUILD)/app.zip: app.py\n')), []);
+  });
+
   it('a target after an ended define or a finished continuation counts', () => {
     assert.deepEqual(sorted(userTargets('define X\nbody\nendef\nafter: x\n')), ['after']);
     assert.deepEqual(sorted(userTargets('A = 1 \\\n  2\nafter:\n')), ['after']);
@@ -63,6 +77,11 @@ describe('the user\'s variables', () => {
       block('OURS ?= x', 'd:', '\t$(OURS) $(Q)'),
     ].join('\n');
     assert.deepEqual(sorted(userVariables(text)), ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N']);
+  });
+
+  it('assignments with any spacing, long define names, CRLF lines; not the assignments of a recipe', () => {
+    const text = 'A=1\nB  = 2\nexport  C := 3\noverride  D = 4\ndefine TEMPLATE_BODY\nendef\ndefine CRLF_NAME\r\nendef\r\nr:\n\tRECIPE_ONLY = 5\n';
+    assert.deepEqual(sorted(userVariables(text)), ['A', 'B', 'C', 'CRLF_NAME', 'D', 'TEMPLATE_BODY']);
   });
 
   it('ours that the user uses are renamed PIPELINE_<NAME>, in our block\'s order; the others keep their names', () => {
@@ -98,5 +117,6 @@ describe('merging our block', () => {
     const { before, block: found, after } = splitMakefile(`a:\n${block('x')}b:\n`);
     assert.deepEqual([before, found, after], ['a:\n', block('x'), 'b:\n']);
     assert.deepEqual(splitMakefile('a:\n'), { before: 'a:\n', after: '' });
+    assert.throws(() => splitMakefile(`a:\n${MAKE_BLOCK_START}\nx\n`), { message: /^Makefile: found "# >>> chalice-pipeline: .*" without its end marker "# <<< chalice-pipeline <<<"; restore the end marker/ });
   });
 });
