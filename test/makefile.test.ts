@@ -33,11 +33,11 @@ describe('the user\'s targets', () => {
   it('rules with one or two colons, several names per rule, paths; not special targets, assignments or our block', () => {
     const text = [
       '.PHONY: a b', 'a b: c', 'c::', '\tc-recipe', 'dist/app.zip : app.py', 'x := 1', 'y ::= 2', 'z :::= 3', 'w = 4', 'v ?= 5', 'u += 6', 't != date',
-      'export s := 7', 'override r = 8', 'export q', 'p: ; @true', '',
+      'export s := 7', 'override r = 8', 'export q', 'p: ; @true', 'o: STAGE = prod', '',
       block('ours:', '\t@true'),
       'after-block:', '',
     ].join('\n');
-    assert.deepEqual(sorted(userTargets(text)), ['a', 'after-block', 'b', 'c', 'dist/app.zip', 'p']);
+    assert.deepEqual(sorted(userTargets(text)), ['a', 'after-block', 'b', 'c', 'dist/app.zip', 'o', 'p']);
   });
 
   it('skips recipe lines, continuation lines and define bodies; CRLF lines count', () => {
