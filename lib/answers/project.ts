@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { CHALICE_RANGE, CONNECTION_PROVIDERS, NAME_LIMITS, dnsSuffix, stackCharsKept } from '../facts/aws.js';
 import { NEW_APP, type ChaliceAppFacts } from '../facts/chalice-features.js';
-import { releaseFromShorthand, type Release } from './release.js';
+import { releaseFromShorthand, type Release, type ReleaseStage } from './release.js';
 import type { Answers } from './settings.js';
 
 /**
@@ -89,6 +89,7 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
       };
   const consoleHost = answers.region.startsWith('cn-') ? 'console.amazonaws.cn' : answers.region.startsWith('us-gov-') ? 'console.amazonaws-us-gov.com' : 'console.aws.amazon.com';
   const appStacks = { beta: appStackName(answers.appName, 'BetaStack'), prod: appStackName(answers.appName, 'ProdStack') };
+  const release = releaseFromShorthand(answers);
   return {
     ...answers,
     ...remote,
@@ -100,17 +101,45 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
     connectionName: derivedName(answers.appName, '-src', NAME_LIMITS.connection),
     failureRuleName: derivedName(answers.appName, 'Pipeline-failed', NAME_LIMITS.notificationRule),
     roleNamePrefix: derivedName(answers.appName, '', NAME_LIMITS.role - LONGEST_ROLE_SUFFIX.length),
-    stages: pipelineStages(answers),
+    stages: pipelineStages(answers, release),
     chaliceStages: ['dev', 'beta', ...(answers.production ? ['prod'] : [])],
     consoleUrl: `https://${answers.region}.${consoleHost}/codesuite/codepipeline/pipelines/${answers.appName}Pipeline/view?region=${answers.region}`,
     chaliceRange: CHALICE_RANGE,
-    buildspecs: ['buildspec.yml', ...(answers.integrationTests ? ['buildspec-integration.yml'] : [])],
+    buildspecs: ['buildspec.yml', ...(answers.integrationTests ? ['buildspec-integration.yml'] : []), ...(hasReviewBuild(answers, release) ? [REVIEW_BUILDSPEC] : [])],
     chaliceApp,
     shiftsTraffic: shiftsTraffic(answers),
     placements: stagePlacements(answers),
-    release: releaseFromShorthand(answers),
+    release,
   };
 }
+
+/**
+ * How a change is reviewed before it deploys (lib/cloudformation/pipeline/review.ts builds it):
+ * `approval` create the change set, review it, approve, execute that change set; `approval-unreviewed` the same
+ * without the review build (a stack in another account is out of its reach); `gate` a review, then an approval only
+ * when IAM permissions widen (a V2 stage condition); `gate-fails` V1 has no stage conditions: the review fails the
+ * release when IAM widens; `none`.
+ */
+export type ChangeReview = 'approval' | 'approval-unreviewed' | 'gate' | 'gate-fails' | 'none';
+
+const broadeningGate = (answers: Answers): ChangeReview => (!answers.approveBroadening ? 'none' : answers.pipelineType === 'V2' ? 'gate' : 'gate-fails');
+
+export function stageReview(answers: Answers, stage: ReleaseStage): ChangeReview {
+  const otherAccount = stage.targets.some((target) => target.accountId !== undefined);
+  if (stage.approval) return otherAccount ? 'approval-unreviewed' : 'approval';
+  return otherAccount ? 'none' : broadeningGate(answers);
+}
+
+/** The self-update's gate: a pushed pipeline.json that widens the pipeline's own roles waits for an approval. */
+export const selfUpdateReview = (answers: Answers): ChangeReview => (answers.selfUpdate ? broadeningGate(answers) : 'none');
+
+/** A review that runs the review build (the unreviewed approval does not). */
+export const runsReviewBuild = (review: ChangeReview) => review === 'approval' || review === 'gate' || review === 'gate-fails';
+
+export const REVIEW_BUILDSPEC = 'buildspec-review.yml';
+
+const hasReviewBuild = (answers: Answers, release: Release) =>
+  runsReviewBuild(selfUpdateReview(answers)) || release.stages.some((stage) => runsReviewBuild(stageReview(answers, stage)));
 
 /** The longest suffix of a named role (Prod's CodeDeploy role in its account; the others are shorter). */
 export const LONGEST_ROLE_SUFFIX = 'ProdCodeDeployRole';
@@ -137,13 +166,14 @@ export function whereText(placement: StagePlacement | undefined): string {
   return parts.length > 0 ? ` in ${parts.join(', ')}` : '';
 }
 
-function pipelineStages(answers: Answers): PipelineStage[] {
+function pipelineStages(answers: Answers, release: Release): PipelineStage[] {
   const placements = stagePlacements(answers);
   const source = answers.source === 'codecommit'
     ? `CodeCommit ${answers.repository}, branch ${answers.branch} (EventBridge rule on push)`
     : `${answers.source} ${answers.repository}, branch ${answers.branch} (CodeConnections)`;
   const stages: PipelineStage[] = [
     { name: 'Source', summary: source, change: '`BranchName` parameter (`make deploy BRANCH=...`)' },
+    ...gateStages(selfUpdateReview(answers), 'Pipeline', 'the pushed `pipeline.json` against the pipeline stack'),
     ...(answers.selfUpdate ? [{
       name: 'UpdatePipeline',
       summary: 'updates this pipeline stack from `pipeline.json` on the branch (change set, then execute)',
@@ -154,28 +184,46 @@ function pipelineStages(answers: Answers): PipelineStage[] {
       summary: answers.unitTests ? 'unit tests, then `chalice package` per stage' : '`chalice package` per stage',
       change: '`buildspec.yml`',
     },
-    { name: 'Beta', summary: `deploys ${appStackName(answers.appName, 'BetaStack').value}${whereText(placements[0])} (change set, then execute)`, change: '`.chalice/config.json` stage `beta`' },
   ];
+  const approval = (review: ChangeReview) => {
+    const notified = answers.approvalEmail ? `, ${answers.approvalEmail} notified` : '';
+    if (review === 'approval') return `change set, review (what changes, what IAM widens), manual approval${notified}, then execute that change set`;
+    if (review === 'approval-unreviewed') return `change set, manual approval${notified}, then execute that change set`;
+    return 'change set, then execute';
+  };
+  const [betaStage, prodStage] = release.stages;
+  const betaReview = stageReview(answers, betaStage);
+  stages.push(
+    ...gateStages(betaReview, 'Beta', `the beta template against ${appStackName(answers.appName, 'BetaStack').value}`),
+    { name: 'Beta', summary: `deploys ${appStackName(answers.appName, 'BetaStack').value}${whereText(placements[0])} (${approval(betaReview)})`, change: '`.chalice/config.json` stage `beta`' },
+  );
   if (answers.integrationTests) {
     stages.push({ name: 'IntegrationTests', summary: 'tests/integration against the beta EndpointURL', change: '`buildspec-integration.yml`, `tests/integration/`' });
   }
-  if (answers.manualApproval) {
-    stages.push({
-      name: 'Approval',
-      summary: answers.approvalEmail ? `manual approval, ${answers.approvalEmail} notified` : 'manual approval',
-      change: '`ApprovalEmail` parameter',
-    });
-  }
-  if (answers.production) {
+  if (prodStage) {
+    const prodReview = stageReview(answers, prodStage);
     const prodStack = `${appStackName(answers.appName, 'ProdStack').value}${whereText(placements[1])}`;
-    stages.push({
+    stages.push(...gateStages(prodReview, 'Prod', `the prod template against ${appStackName(answers.appName, 'ProdStack').value}`), {
       name: 'Prod',
       summary: shiftsTraffic(answers)
-        ? `deploys ${prodStack}, then CodeDeploy shifts traffic ${answers.prodDeployment}, rolling back on error alarms`
-        : `deploys ${prodStack}`,
-      change: shiftsTraffic(answers) ? '`.chalice/config.json` stage `prod`, `release/prod-traffic-shifting.json`' : '`.chalice/config.json` stage `prod`',
+        ? `deploys ${prodStack} (${approval(prodReview)}), then CodeDeploy shifts traffic ${answers.prodDeployment}, rolling back on error alarms`
+        : `deploys ${prodStack} (${approval(prodReview)})`,
+      change: `${shiftsTraffic(answers) ? '`.chalice/config.json` stage `prod`, `release/prod-traffic-shifting.json`' : '`.chalice/config.json` stage `prod`'}${prodReview.startsWith('approval') ? ', `ApprovalEmail` parameter' : ''}`,
     });
   }
+  return stages;
+}
+
+/** The broadening gate's stages in the README: the review, then the approval entered only when IAM widens. */
+function gateStages(review: ChangeReview, id: string, what: string): PipelineStage[] {
+  if (review !== 'gate' && review !== 'gate-fails') return [];
+  const change = '`approveBroadening` answer, `buildspec-review.yml`, `scripts/review_changes.py`';
+  const stages: PipelineStage[] = [{
+    name: `Review${id}`,
+    summary: `compares ${what}: what changes, what IAM widens${review === 'gate-fails' ? ' (fails the release when IAM widens: V1 has no stage conditions)' : ''}`,
+    change,
+  }];
+  if (review === 'gate') stages.push({ name: `Approve${id}Broadening`, summary: 'manual approval, entered only when IAM widens (skipped otherwise)', change });
   return stages;
 }
 

@@ -21,7 +21,8 @@ import {
 import { SOURCE_ARTIFACT, connectionArnValue, sourceAction, sourceResources, sourceStatements, sourceTriggers } from './source.js';
 import { bucketAccess, storageResources } from './storage.js';
 import { codeDeployRoleResources } from './traffic-shifting.js';
-import { addSelfUpdate } from './self-update.js';
+import { UPDATE_STAGE, addSelfUpdate } from './self-update.js';
+import { betweenCreateAndExecute, reviewOutputs, reviewResources, reviewRunStatements, stagesBefore, stagesBeforeSelfUpdate } from './review.js';
 import { notificationOutputs, notificationParameters, notificationResources } from './notifications.js';
 
 export interface PipelineTemplate {
@@ -48,12 +49,17 @@ export function pipelineTemplate(project: Project): PipelineTemplate {
       ...deployRoleResources(project),
       ...codeDeployRoleResources(project),
       ...approvalResources(project),
+      ...reviewResources(project),
       ...pipelineResources(project),
       ...notificationResources(project),
     },
   };
   const complete: PipelineTemplate = { ...template, Outputs: outputs(project, template.Resources) };
   addSelfUpdate(project, complete);
+  // The self-update's broadening gate goes right before the stage that applies the pushed pipeline.json.
+  const stages = complete.Resources.AppPipeline!.Properties!.Stages as { Name: string }[];
+  const update = stages.findIndex((stage) => stage.Name === UPDATE_STAGE);
+  if (update >= 0) stages.splice(update, 0, ...(stagesBeforeSelfUpdate(project) as { Name: string }[]));
   return complete;
 }
 
@@ -127,7 +133,8 @@ function pipelineStages(project: Project): Json[] {
         InputArtifacts: [{ Name: SOURCE_ARTIFACT }], OutputArtifacts: [{ Name: BUILD_ARTIFACT }], RunOrder: 1,
       }],
     },
-    { Name: 'Beta', Actions: deployActions(project, beta) },
+    ...stagesBefore(project, beta),
+    { Name: 'Beta', Actions: deployActions(project, beta, betweenCreateAndExecute(project, beta)) },
   ];
   if (project.integrationTests) {
     stages.push({
@@ -138,23 +145,10 @@ function pipelineStages(project: Project): Json[] {
       }],
     });
   }
-  if (project.manualApproval) {
-    stages.push({
-      Name: 'Approval',
-      Actions: [{
-        Name: 'ApproveRelease', ActionTypeId: actionType('Approval', 'Manual'),
-        Configuration: {
-          CustomData: sub(`Beta of \${ApplicationName} passed${project.integrationTests ? ' its integration tests' : ''}. Review it, then approve the release to production.`),
-          ExternalEntityLink: `#{${beta.namespace}.EndpointURL}`,
-          ...(project.approvalEmail ? { NotificationArn: ref('ApprovalTopic') } : {}),
-        },
-        RunOrder: 1,
-      }],
-    });
-  }
   if (prod) {
-    stages.push({
-      Name: 'Prod', Actions: deployActions(project, prod),
+    // The approval before prod is part of the Prod stage (review.ts): after its change set, before its execution.
+    stages.push(...stagesBefore(project, prod), {
+      Name: 'Prod', Actions: deployActions(project, prod, betweenCreateAndExecute(project, prod)),
       ...(project.pipelineType === 'V2' ? { OnFailure: { Result: 'ROLLBACK' } } : {}),
     });
   }
@@ -204,6 +198,7 @@ function pipelineRoleStatements(project: Project): Statement[] {
     ...regionalStoreStatements(project),
     ...buildRunStatements(project),
     ...deployRunStatements(project),
+    ...reviewRunStatements(project),
   ];
   if (project.approvalEmail) statements.push({ Sid: 'NotifyApprovers', Action: ['sns:Publish'], Resource: [ref('ApprovalTopic')] });
   return statements;
@@ -272,5 +267,5 @@ function outputs(project: Project, resources: Resources): PipelineTemplate['Outp
     out[`${build.id}Name`] = { Description: `CodeBuild project: ${build.description}`, Value: ref(build.id) };
   }
   if (project.approvalEmail) out.ApprovalTopicArn = { Description: 'SNS topic of the approval notifications', Value: ref('ApprovalTopic') };
-  return { ...out, ...notificationOutputs(project) };
+  return { ...out, ...reviewOutputs(project), ...notificationOutputs(project) };
 }

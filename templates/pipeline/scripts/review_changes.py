@@ -24,8 +24,9 @@ import sys
 
 WIDENS = 3
 UNREADABLE = 2
-# The summary travels as a CodePipeline variable into the approval's message: kept well under its limits.
-SUMMARY_LIMIT = 600
+# The summary travels as a CodePipeline variable into the approval's message (1,000 characters at most, with the
+# rest of the message): the first widenings, then how many more the report lists.
+SUMMARY_LIMIT = 400
 
 
 class Unreadable(Exception):
@@ -257,10 +258,17 @@ def grants(statements):
     ]
 
 
+def either_branch(value):
+    """A statement, or both of its Fn::If branches (one exists under a template condition, the other not)."""
+    if isinstance(value, dict) and list(value) == ['Fn::If'] and isinstance(value['Fn::If'], list) and len(value['Fn::If']) == 3:
+        return [branch for choice in value['Fn::If'][1:] for branch in either_branch(choice)]
+    return [value] if isinstance(value, dict) and value != {'Ref': 'AWS::NoValue'} else []
+
+
 def policy_statements(document):
     if not isinstance(document, dict):
         return []
-    return [statement for statement in as_list(document.get('Statement')) if isinstance(statement, dict)]
+    return [statement for item in as_list(document.get('Statement')) for statement in either_branch(item)]
 
 
 def holders_of(properties, logical_id):

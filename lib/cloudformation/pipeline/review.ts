@@ -1,0 +1,225 @@
+// Approve what will actually ship. A stage with an approval creates its change set first, then a review build
+// (buildspec-review.yml running scripts/review_changes.py) compares the stack's deployed template with the new one and
+// describes the change set; the approval carries its one-line summary and links the change set; approving executes
+// that very change set. A stage without an approval (and the self-update) gets the broadening gate instead: the same
+// review before the stage, then an approval stage entered only when IAM permissions widen (V2 stage condition).
+import { REVIEW_BUILDSPEC, runsReviewBuild, selfUpdateReview, stageReview, type ChangeReview, type Project } from '../../answers/project.js';
+import type { ReleaseStage } from '../../answers/release.js';
+import { DELETE, actionType, arn, arnOf, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
+import { containerType } from './build.js';
+import { BUILD_ARTIFACT, appStages, type AppStage } from './deploy.js';
+import { artifactKeyStatement, withArtifactKey } from './encryption.js';
+import { accountOf, regionOf } from './placement.js';
+import { SOURCE_ARTIFACT } from './source.js';
+import { bucketAccess } from './storage.js';
+
+export const REVIEW_BUILD = 'ChangeReviewBuild';
+export const REVIEW_ROLE = 'ChangeReviewRole';
+const REVIEW_LOG_GROUP = 'ChangeReviewBuildLogGroup';
+/** The review build's exported variables (buildspec-review.yml), read as #{Review<Stage>.<name>}. */
+export const REVIEW_VARIABLES = ['SUMMARY', 'IAM_WIDENS', 'CHANGE_SET_URL', 'REPORT_URL'] as const;
+
+const releaseStage = (project: Project, stage: AppStage): ReleaseStage | undefined => project.release.stages.find((entry) => entry.id === stage.stage);
+
+/** How a deploy stage is reviewed (project.ts decides, from the release stage and the answers). */
+export const reviewKind = (project: Project, stage: AppStage): ChangeReview => {
+  const release = releaseStage(project, stage);
+  return release ? stageReview(project, release) : 'none';
+};
+
+/** Whether the pipeline has a review build at all. */
+export const hasReview = (project: Project) => project.buildspecs.includes(REVIEW_BUILDSPEC);
+
+/** What one review compares: a stack (its region as Fn::Sub text), the new template, and its change set if created. */
+interface ReviewTarget {
+  /** Names the review's action, stage and namespace: Beta, Prod, Pipeline. */
+  id: string;
+  stackName: string;
+  region: string;
+  /** `<artifact>::<path>` of the template about to be deployed. */
+  template: string;
+  changeSetName?: string;
+  /** Fail the build when IAM widens (the V1 gate). */
+  failOnWidening: boolean;
+}
+
+const namespace = (id: string) => `Review${id}`;
+const variable = (id: string, name: (typeof REVIEW_VARIABLES)[number]) => `#{${namespace(id)}.${name}}`;
+const consoleOrigin = (project: Project) => new URL(project.consoleUrl).origin;
+
+function reviewAction(project: Project, target: ReviewTarget, runOrder: number): Json {
+  const [artifact, path] = target.template.split('::');
+  const environment = [
+    ['STACK_NAME', target.stackName], ['STACK_REGION', target.region], ['CHANGE_SET_NAME', target.changeSetName ?? ''],
+    ['TEMPLATE_ARTIFACT', artifact], ['TEMPLATE_PATH', path], ['FAIL_ON_WIDENING', String(target.failOnWidening)],
+    ['CONSOLE', consoleOrigin(project)],
+  ].map(([name, value]) => ({ name, value, type: 'PLAINTEXT' }));
+  const inputs = artifact === SOURCE_ARTIFACT ? [SOURCE_ARTIFACT] : [SOURCE_ARTIFACT, artifact];
+  return {
+    Name: `Review${target.id}Changes`,
+    ActionTypeId: actionType('Test', 'CodeBuild'),
+    Configuration: { ProjectName: ref(REVIEW_BUILD), PrimarySource: SOURCE_ARTIFACT, EnvironmentVariables: sub(JSON.stringify(environment)) },
+    InputArtifacts: inputs.map((name) => ({ Name: name })),
+    Namespace: namespace(target.id),
+    RunOrder: runOrder,
+  };
+}
+
+function approvalAction(name: string, customData: string, link: string, project: Project, runOrder: number): Json {
+  return {
+    Name: name,
+    ActionTypeId: actionType('Approval', 'Manual'),
+    Configuration: {
+      CustomData: sub(customData),
+      ExternalEntityLink: link,
+      ...(project.approvalEmail ? { NotificationArn: ref('ApprovalTopic') } : {}),
+    },
+    RunOrder: runOrder,
+  };
+}
+
+const targetOf = (project: Project, stage: AppStage, withChangeSet: boolean): ReviewTarget => ({
+  id: stage.stage,
+  stackName: project.appStacks[stage.chaliceStage].sub,
+  region: regionOf(stage),
+  template: `${BUILD_ARTIFACT}::${stage.template}`,
+  ...(withChangeSet ? { changeSetName: `\${ApplicationName}${stage.stage}ChangeSet` } : {}),
+  failOnWidening: reviewKind(project, stage) === 'gate-fails',
+});
+
+/** The stage before this one, whose outputs the approval names (beta before prod). */
+const previousStage = (project: Project, stage: AppStage) => appStages(project)[appStages(project).findIndex((s) => s.stage === stage.stage) - 1];
+
+/**
+ * The actions between a stage's create and execute: review and approval (RunOrder 2 and 3, execute then runs 4),
+ * or only the approval for a stack the review cannot reach. Nothing without an approval.
+ */
+export function betweenCreateAndExecute(project: Project, stage: AppStage): Json[] {
+  const kind = reviewKind(project, stage);
+  if (kind !== 'approval' && kind !== 'approval-unreviewed') return [];
+  const previous = previousStage(project, stage);
+  const tested = previous ? ` ${previous.stage} (#{${previous.namespace}.EndpointURL}) passed${releaseStage(project, previous)?.tests ? ' its integration tests' : ''}.` : '';
+  const changeSet = `\${ApplicationName}${stage.stage}ChangeSet`;
+  if (kind === 'approval-unreviewed') {
+    return [approvalAction(
+      'ApproveRelease',
+      `Release of \${ApplicationName} to ${stage.chaliceStage}.${tested} Review change set ${changeSet} of stack ${project.appStacks[stage.chaliceStage].sub} in account ${accountOf(stage)} (CloudFormation console there), then approve to execute exactly it; reject to stop (the next release replaces it).`,
+      `${consoleOrigin(project)}/cloudformation/home`,
+      project, 2,
+    )];
+  }
+  return [
+    reviewAction(project, targetOf(project, stage, true), 2),
+    approvalAction(
+      'ApproveRelease',
+      `Release of \${ApplicationName} to ${stage.chaliceStage}: ${variable(stage.stage, 'SUMMARY')}.${tested} The link opens the change set (full report: Review${stage.stage}Changes log). Approve to execute exactly it; reject to stop (the next release replaces it).`,
+      variable(stage.stage, 'CHANGE_SET_URL'),
+      project, 3,
+    ),
+  ];
+}
+
+/** The gate's two stages before a deploy stage: the review, then an approval entered only when IAM widens. */
+function gateStages(project: Project, target: ReviewTarget, what: string): Json[] {
+  const review = { Name: namespace(target.id), Actions: [reviewAction(project, target, 1)] };
+  if (target.failOnWidening) return [review];
+  return [review, {
+    Name: `Approve${target.id}Broadening`,
+    // Entered only when the review says IAM widens; otherwise skipped, and the release flows on.
+    BeforeEntry: {
+      Conditions: [{
+        Result: 'SKIP',
+        Rules: [{
+          Name: `${target.id}IamWidens`,
+          RuleTypeId: actionType('Rule', 'VariableCheck'),
+          Configuration: { Variable: variable(target.id, 'IAM_WIDENS'), Operator: 'EQ', Value: 'true' },
+        }],
+      }],
+    },
+    Actions: [approvalAction(
+      'ApproveBroadening',
+      `${what} widens IAM permissions: ${variable(target.id, 'SUMMARY')}. The link opens the full report. Approve to let it deploy; reject to stop the release.`,
+      variable(target.id, 'REPORT_URL'),
+      project, 1,
+    )],
+  }];
+}
+
+/** The gate's stages before an app stage without an approval (none when it has one, or no gate is wanted). */
+export function stagesBefore(project: Project, stage: AppStage): Json[] {
+  const kind = reviewKind(project, stage);
+  if (kind !== 'gate' && kind !== 'gate-fails') return [];
+  return gateStages(project, targetOf(project, stage, false), `The ${stage.chaliceStage} release of \${ApplicationName}`);
+}
+
+/** The gate's stages before the self-update stage: the pushed pipeline.json against the pipeline stack's template. */
+export function stagesBeforeSelfUpdate(project: Project): Json[] {
+  const kind = selfUpdateReview(project);
+  if (!runsReviewBuild(kind)) return [];
+  return gateStages(project, {
+    id: 'Pipeline', stackName: '${AWS::StackName}', region: '${AWS::Region}', template: `${SOURCE_ARTIFACT}::pipeline.json`,
+    failOnWidening: kind === 'gate-fails',
+  }, 'The pushed pipeline.json');
+}
+
+/** The stacks the review reads (Fn::Sub ARNs): the reviewed app stacks, and the pipeline's own with the self-update gate. */
+function reviewedStacks(project: Project): Json[] {
+  const stacks = appStages(project)
+    .filter((stage) => runsReviewBuild(reviewKind(project, stage)))
+    .map((stage) => sub(`arn:\${AWS::Partition}:cloudformation:${regionOf(stage)}:\${AWS::AccountId}:stack/${project.appStacks[stage.chaliceStage].sub}/*`));
+  if (runsReviewBuild(selfUpdateReview(project))) stacks.push(arn('cloudformation', 'stack/${AWS::StackName}/*'));
+  return stacks;
+}
+
+function reviewStatements(project: Project): Statement[] {
+  return [
+    { Sid: 'WriteLogs', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [arnOf(REVIEW_LOG_GROUP)] },
+    bucketAccess('ReadArtifacts', ['ArtifactBucketStore'], ['s3:GetObject', 's3:GetObjectVersion']),
+    // Read only: the deployed template, the stack's status, and the change set the stage created.
+    { Sid: 'ReadReviewedStacks', Action: ['cloudformation:GetTemplate', 'cloudformation:DescribeStacks', 'cloudformation:DescribeChangeSet'], Resource: reviewedStacks(project) },
+    artifactKeyStatement(project),
+  ];
+}
+
+/** The review build and its role (only when a stage or the self-update is reviewed). */
+export function reviewResources(project: Project): Resources {
+  if (!hasReview(project)) return {};
+  return {
+    [REVIEW_ROLE]: serviceRole('codebuild.amazonaws.com', 'Role of the change review build: reads the reviewed stacks\' templates and change sets', {
+      Policies: [{ PolicyName: 'ReviewChanges', PolicyDocument: policyDocument(reviewStatements(project)) }],
+    }),
+    [REVIEW_LOG_GROUP]: {
+      Type: 'AWS::Logs::LogGroup',
+      ...DELETE,
+      Properties: { LogGroupName: sub('/aws/codebuild/${AWS::StackName}/ChangeReview'), RetentionInDays: 30 },
+    },
+    [REVIEW_BUILD]: {
+      Type: 'AWS::CodeBuild::Project',
+      Properties: {
+        Name: sub('${ApplicationName}ChangeReview'),
+        Description: 'Reviews a change before it ships: resources changed, IAM widened (scripts/review_changes.py)',
+        ServiceRole: arnOf(REVIEW_ROLE),
+        Artifacts: { Type: 'CODEPIPELINE' },
+        Source: { Type: 'CODEPIPELINE', BuildSpec: REVIEW_BUILDSPEC },
+        Environment: {
+          ComputeType: 'BUILD_GENERAL1_SMALL', Image: ref('CodeBuildImage'), Type: containerType(project), PrivilegedMode: false,
+        },
+        LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: ref(REVIEW_LOG_GROUP) } },
+        EncryptionKey: withArtifactKey(project, (key) => key),
+        TimeoutInMinutes: 10,
+        QueuedTimeoutInMinutes: 60,
+      },
+    },
+  };
+}
+
+/** What the pipeline role needs to run the review build. */
+export function reviewRunStatements(project: Project): Statement[] {
+  if (!hasReview(project)) return [];
+  return [{ Sid: 'RunChangeReview', Action: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'], Resource: [arnOf(REVIEW_BUILD)] }];
+}
+
+export function reviewOutputs(project: Project): Record<string, Record<string, Json>> {
+  if (!hasReview(project)) return {};
+  return { ChangeReviewBuildName: { Description: 'CodeBuild project: reviews each change before it ships', Value: ref(REVIEW_BUILD) } };
+}
