@@ -5,7 +5,7 @@
 // review before the stage, then an approval stage entered only when IAM permissions widen (V2 stage condition).
 import { REVIEW_BUILDSPEC, runsReviewBuild, selfUpdateReview, stageReview, type ChangeReview, type Project } from '../../answers/project.js';
 import type { ReleaseStage } from '../../answers/release.js';
-import { DELETE, actionType, arn, arnOf, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
+import { actionType, arn, arnOf, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
 import { containerType } from './build.js';
 import { BUILD_ARTIFACT, appStages, type AppStage } from './deploy.js';
 import { artifactKeyStatement, withArtifactKey } from './encryption.js';
@@ -15,7 +15,8 @@ import { bucketAccess } from './storage.js';
 
 export const REVIEW_BUILD = 'ChangeReviewBuild';
 export const REVIEW_ROLE = 'ChangeReviewRole';
-const REVIEW_LOG_GROUP = 'ChangeReviewBuildLogGroup';
+/** The review logs into the package build's log group (its own stream prefix): one retention rule, less template. */
+const REVIEW_LOG_GROUP = 'AppPackageBuildLogGroup';
 /** The review build's exported variables (buildspec-review.yml), read as #{Review<Stage>.<name>}. */
 export const REVIEW_VARIABLES = ['SUMMARY', 'IAM_WIDENS', 'CHANGE_SET_URL', 'REPORT_URL'] as const;
 
@@ -47,31 +48,36 @@ const namespace = (id: string) => `Review${id}`;
 const variable = (id: string, name: (typeof REVIEW_VARIABLES)[number]) => `#{${namespace(id)}.${name}}`;
 const consoleOrigin = (project: Project) => new URL(project.consoleUrl).origin;
 
-function reviewAction(project: Project, target: ReviewTarget, runOrder: number): Json {
+function reviewAction(target: ReviewTarget, runOrder: number): Json {
+  // Only what differs from buildspec-review.yml's defaults (pipeline.json stays under the inline size limit). With a
+  // change set, the template reviewed is the change set's own; else the artifact's (CompiledCFNTemplate by default).
   const [artifact, path] = target.template.split('::');
-  const environment = [
-    ['STACK_NAME', target.stackName], ['STACK_REGION', target.region], ['CHANGE_SET_NAME', target.changeSetName ?? ''],
-    ['TEMPLATE_ARTIFACT', artifact], ['TEMPLATE_PATH', path], ['FAIL_ON_WIDENING', String(target.failOnWidening)],
-    ['CONSOLE', consoleOrigin(project)],
-  ].map(([name, value]) => ({ name, value, type: 'PLAINTEXT' }));
-  const inputs = artifact === SOURCE_ARTIFACT ? [SOURCE_ARTIFACT] : [SOURCE_ARTIFACT, artifact];
+  const environment = Object.entries({
+    STACK_NAME: target.stackName,
+    ...(target.changeSetName ? { CHANGE_SET_NAME: target.changeSetName } : { TEMPLATE: artifact === BUILD_ARTIFACT ? path : target.template }),
+    ...(target.region !== '${AWS::Region}' ? { STACK_REGION: target.region } : {}),
+    ...(target.failOnWidening ? { FAIL_ON_WIDENING: 'true' } : {}),
+  }).map(([name, value]) => ({ name, value }));
+  const inputs = artifact === SOURCE_ARTIFACT || target.changeSetName ? [SOURCE_ARTIFACT] : [SOURCE_ARTIFACT, artifact];
   return {
     Name: `Review${target.id}Changes`,
     ActionTypeId: actionType('Test', 'CodeBuild'),
-    Configuration: { ProjectName: ref(REVIEW_BUILD), PrimarySource: SOURCE_ARTIFACT, EnvironmentVariables: sub(JSON.stringify(environment)) },
+    Configuration: {
+      ProjectName: ref(REVIEW_BUILD), ...(inputs.length > 1 ? { PrimarySource: SOURCE_ARTIFACT } : {}), EnvironmentVariables: sub(JSON.stringify(environment)),
+    },
     InputArtifacts: inputs.map((name) => ({ Name: name })),
     Namespace: namespace(target.id),
     RunOrder: runOrder,
   };
 }
 
-function approvalAction(name: string, customData: string, link: string, project: Project, runOrder: number): Json {
+function approvalAction(name: string, customData: string, link: string | undefined, project: Project, runOrder: number): Json {
   return {
     Name: name,
     ActionTypeId: actionType('Approval', 'Manual'),
     Configuration: {
       CustomData: sub(customData),
-      ExternalEntityLink: link,
+      ...(link ? { ExternalEntityLink: link } : {}),
       ...(project.approvalEmail ? { NotificationArn: ref('ApprovalTopic') } : {}),
     },
     RunOrder: runOrder,
@@ -98,7 +104,7 @@ export function betweenCreateAndExecute(project: Project, stage: AppStage): Json
   const kind = reviewKind(project, stage);
   if (kind !== 'approval' && kind !== 'approval-unreviewed') return [];
   const previous = previousStage(project, stage);
-  const tested = previous ? ` ${previous.stage} (#{${previous.namespace}.EndpointURL}) passed${releaseStage(project, previous)?.tests ? ' its integration tests' : ''}.` : '';
+  const tested = previous ? ` ${previous.stage}: #{${previous.namespace}.EndpointURL}.` : '';
   const changeSet = `\${ApplicationName}${stage.stage}ChangeSet`;
   if (kind === 'approval-unreviewed') {
     return [approvalAction(
@@ -109,10 +115,10 @@ export function betweenCreateAndExecute(project: Project, stage: AppStage): Json
     )];
   }
   return [
-    reviewAction(project, targetOf(project, stage, true), 2),
+    reviewAction(targetOf(project, stage, true), 2),
     approvalAction(
       'ApproveRelease',
-      `Release of \${ApplicationName} to ${stage.chaliceStage}: ${variable(stage.stage, 'SUMMARY')}.${tested} The link opens the change set (full report: Review${stage.stage}Changes log). Approve to execute exactly it; reject to stop (the next release replaces it).`,
+      `To ${stage.chaliceStage}: ${variable(stage.stage, 'SUMMARY')}.${tested} Approving executes the linked change set.`,
       variable(stage.stage, 'CHANGE_SET_URL'),
       project, 3,
     ),
@@ -121,7 +127,7 @@ export function betweenCreateAndExecute(project: Project, stage: AppStage): Json
 
 /** The gate's two stages before a deploy stage: the review, then an approval entered only when IAM widens. */
 function gateStages(project: Project, target: ReviewTarget, what: string): Json[] {
-  const review = { Name: namespace(target.id), Actions: [reviewAction(project, target, 1)] };
+  const review = { Name: namespace(target.id), Actions: [reviewAction(target, 1)] };
   if (target.failOnWidening) return [review];
   return [review, {
     Name: `Approve${target.id}Broadening`,
@@ -130,7 +136,7 @@ function gateStages(project: Project, target: ReviewTarget, what: string): Json[
       Conditions: [{
         Result: 'SKIP',
         Rules: [{
-          Name: `${target.id}IamWidens`,
+          Name: 'IamWidens',
           RuleTypeId: actionType('Rule', 'VariableCheck'),
           Configuration: { Variable: variable(target.id, 'IAM_WIDENS'), Operator: 'EQ', Value: 'true' },
         }],
@@ -138,8 +144,9 @@ function gateStages(project: Project, target: ReviewTarget, what: string): Json[
     },
     Actions: [approvalAction(
       'ApproveBroadening',
-      `${what} widens IAM permissions: ${variable(target.id, 'SUMMARY')}. The link opens the full report. Approve to let it deploy; reject to stop the release.`,
-      variable(target.id, 'REPORT_URL'),
+      // The full report: the review action's log (its details link in the console; REPORT_URL).
+      `${what}: ${variable(target.id, 'SUMMARY')}`,
+      undefined,
       project, 1,
     )],
   }];
@@ -149,7 +156,7 @@ function gateStages(project: Project, target: ReviewTarget, what: string): Json[
 export function stagesBefore(project: Project, stage: AppStage): Json[] {
   const kind = reviewKind(project, stage);
   if (kind !== 'gate' && kind !== 'gate-fails') return [];
-  return gateStages(project, targetOf(project, stage, false), `The ${stage.chaliceStage} release of \${ApplicationName}`);
+  return gateStages(project, targetOf(project, stage, false), stage.chaliceStage);
 }
 
 /** The gate's stages before the self-update stage: the pushed pipeline.json against the pipeline stack's template. */
@@ -159,7 +166,7 @@ export function stagesBeforeSelfUpdate(project: Project): Json[] {
   return gateStages(project, {
     id: 'Pipeline', stackName: '${AWS::StackName}', region: '${AWS::Region}', template: `${SOURCE_ARTIFACT}::pipeline.json`,
     failOnWidening: kind === 'gate-fails',
-  }, 'The pushed pipeline.json');
+  }, 'pipeline.json');
 }
 
 /** The stacks the review reads (Fn::Sub ARNs): the reviewed app stacks, and the pipeline's own with the self-update gate. */
@@ -177,7 +184,8 @@ function reviewStatements(project: Project): Statement[] {
     bucketAccess('ReadArtifacts', ['ArtifactBucketStore'], ['s3:GetObject', 's3:GetObjectVersion']),
     // Read only: the deployed template, the stack's status, and the change set the stage created.
     { Sid: 'ReadReviewedStacks', Action: ['cloudformation:GetTemplate', 'cloudformation:DescribeStacks', 'cloudformation:DescribeChangeSet'], Resource: reviewedStacks(project) },
-    artifactKeyStatement(project),
+    // Reads the input artifacts only (no output artifact, no cache).
+    { ...artifactKeyStatement(project), Action: ['kms:Decrypt', 'kms:DescribeKey'] },
   ];
 }
 
@@ -185,41 +193,29 @@ function reviewStatements(project: Project): Statement[] {
 export function reviewResources(project: Project): Resources {
   if (!hasReview(project)) return {};
   return {
-    [REVIEW_ROLE]: serviceRole('codebuild.amazonaws.com', 'Role of the change review build: reads the reviewed stacks\' templates and change sets', {
+    [REVIEW_ROLE]: serviceRole('codebuild.amazonaws.com', 'Change review', {
       Policies: [{ PolicyName: 'ReviewChanges', PolicyDocument: policyDocument(reviewStatements(project)) }],
     }),
-    [REVIEW_LOG_GROUP]: {
-      Type: 'AWS::Logs::LogGroup',
-      ...DELETE,
-      Properties: { LogGroupName: sub('/aws/codebuild/${AWS::StackName}/ChangeReview'), RetentionInDays: 30 },
-    },
     [REVIEW_BUILD]: {
       Type: 'AWS::CodeBuild::Project',
       Properties: {
         Name: sub('${ApplicationName}ChangeReview'),
-        Description: 'Reviews a change before it ships: resources changed, IAM widened (scripts/review_changes.py)',
         ServiceRole: arnOf(REVIEW_ROLE),
         Artifacts: { Type: 'CODEPIPELINE' },
         Source: { Type: 'CODEPIPELINE', BuildSpec: REVIEW_BUILDSPEC },
         Environment: {
           ComputeType: 'BUILD_GENERAL1_SMALL', Image: ref('CodeBuildImage'), Type: containerType(project), PrivilegedMode: false,
         },
-        LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: ref(REVIEW_LOG_GROUP) } },
+        LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: ref(REVIEW_LOG_GROUP), StreamName: 'review' } },
         EncryptionKey: withArtifactKey(project, (key) => key),
         TimeoutInMinutes: 10,
-        QueuedTimeoutInMinutes: 60,
       },
     },
   };
 }
 
-/** What the pipeline role needs to run the review build. */
-export function reviewRunStatements(project: Project): Statement[] {
-  if (!hasReview(project)) return [];
-  return [{ Sid: 'RunChangeReview', Action: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'], Resource: [arnOf(REVIEW_BUILD)] }];
-}
-
-export function reviewOutputs(project: Project): Record<string, Record<string, Json>> {
-  if (!hasReview(project)) return {};
-  return { ChangeReviewBuildName: { Description: 'CodeBuild project: reviews each change before it ships', Value: ref(REVIEW_BUILD) } };
+/** The pipeline role runs the review build as it runs the others: one more project in its RunBuilds statement. */
+export function withReviewBuild(project: Project, runBuilds: Statement[]): Statement[] {
+  if (!hasReview(project)) return runBuilds;
+  return runBuilds.map((statement) => (statement.Sid === 'RunBuilds' ? { ...statement, Resource: [...(statement.Resource as Json[]), arnOf(REVIEW_BUILD)] } : statement));
 }

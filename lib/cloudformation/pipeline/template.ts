@@ -22,7 +22,7 @@ import { SOURCE_ARTIFACT, connectionArnValue, sourceAction, sourceResources, sou
 import { bucketAccess, storageResources } from './storage.js';
 import { codeDeployRoleResources } from './traffic-shifting.js';
 import { UPDATE_STAGE, addSelfUpdate } from './self-update.js';
-import { betweenCreateAndExecute, reviewOutputs, reviewResources, reviewRunStatements, stagesBefore, stagesBeforeSelfUpdate } from './review.js';
+import { betweenCreateAndExecute, reviewResources, stagesBefore, stagesBeforeSelfUpdate, withReviewBuild } from './review.js';
 import { notificationOutputs, notificationParameters, notificationResources } from './notifications.js';
 
 export interface PipelineTemplate {
@@ -196,9 +196,8 @@ function pipelineRoleStatements(project: Project): Statement[] {
     ...sourceStatements(project),
     artifactKeyStatement(project),
     ...regionalStoreStatements(project),
-    ...buildRunStatements(project),
+    ...withReviewBuild(project, buildRunStatements(project)),
     ...deployRunStatements(project),
-    ...reviewRunStatements(project),
   ];
   if (project.approvalEmail) statements.push({ Sid: 'NotifyApprovers', Action: ['sns:Publish'], Resource: [ref('ApprovalTopic')] });
   return statements;
@@ -267,5 +266,5 @@ function outputs(project: Project, resources: Resources): PipelineTemplate['Outp
     out[`${build.id}Name`] = { Description: `CodeBuild project: ${build.description}`, Value: ref(build.id) };
   }
   if (project.approvalEmail) out.ApprovalTopicArn = { Description: 'SNS topic of the approval notifications', Value: ref('ApprovalTopic') };
-  return { ...out, ...reviewOutputs(project), ...notificationOutputs(project) };
+  return { ...out, ...notificationOutputs(project) };
 }
