@@ -175,7 +175,8 @@ describe('precedence: flags > answers file > .yo-rc.json > defaults', () => {
     const cwd = folder();
     ok(runCli(['--app-name', 'orders', '--no-manual-approval', '--approval-email', 'not-an-email', ...SKIP], cwd));
     const out = generated(join(cwd, 'orders'));
-    assert.ok(out.stages.includes('Prod') && !out.stages.includes('Approval'), out.stages.join(', '));
+    // No approval before prod: the broadening gate instead (review, then an approval only when IAM widens).
+    assert.ok(out.stages.includes('Prod') && out.stages.includes('ApproveProdBroadening'), out.stages.join(', '));
     assert.equal(out.saved.approvalEmail, undefined);
   });
 

@@ -2,13 +2,15 @@
 // real `chalice package` emits: three versions of one app packaged once, the other cases edited from them as data.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
-import { pythonEnv } from './support/chalice.js';
+import type { PartialAnswers } from '../lib/answers/settings.js';
+import { pythonEnv, repositoryCopy } from './support/chalice.js';
+import { runBuildspec } from './support/codebuild.js';
 import { packageApps } from './support/chalice-package.js';
-import { PACKAGE_ROOT, tempDir, writeTree } from './support/tools.js';
+import { PACKAGE_ROOT, newRepositoryFiles, tempDir, writeTree } from './support/tools.js';
 
 const SCRIPT = join(PACKAGE_ROOT, 'templates', 'pipeline', 'scripts', 'review_changes.py');
 const CONFIG = JSON.stringify({ version: '2.0', app_name: 'shop', stages: { beta: { api_gateway_stage: 'api' } } });
@@ -257,5 +259,96 @@ describe('review_changes.py inputs', () => {
     const badChangeSet = review(packaged.v1, packaged.v1, { Status: 'FAILED' });
     assert.equal(badChangeSet.status, 2);
     assert.match(badChangeSet.stderr, /describe-change-set/);
+  });
+});
+
+describe('buildspec-review.yml as CodeBuild runs it (a stand-in aws answering from files)', () => {
+  /** A stand-in `aws`: the stack's status, its deployed template, the change set and the change set's template. */
+  const FAKE_AWS = `#!/usr/bin/env python3
+import json, os, sys
+args = sys.argv[1:]
+folder = os.environ['FAKE_AWS_DIR']
+with open(os.path.join(folder, 'calls.log'), 'a') as log:
+    log.write(' '.join(args) + '\\n')
+def read(name):
+    with open(os.path.join(folder, name)) as handle:
+        return handle.read()
+if args[:2] == ['cloudformation', 'describe-stacks']:
+    if not os.path.exists(os.path.join(folder, 'deployed.json')):
+        sys.stderr.write('An error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id x does not exist\\n')
+        sys.exit(254)
+    print('UPDATE_COMPLETE')
+elif args[:2] == ['cloudformation', 'get-template']:
+    body = read('change-set-template.json' if '--change-set-name' in args else 'deployed.json')
+    print(json.dumps({'TemplateBody': json.loads(body), 'StagesAvailable': ['Original', 'Processed']}))
+elif args[:2] == ['cloudformation', 'describe-change-set']:
+    print(read('change-set.json'))
+else:
+    sys.stderr.write('unexpected aws call: ' + ' '.join(args) + '\\n')
+    sys.exit(255)
+`;
+  const CHANGE_SET = {
+    ChangeSetName: 'shopProdChangeSet', StackName: 'shopProdStack', Status: 'CREATE_COMPLETE',
+    ChangeSetId: 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/shopProdChangeSet/0a1b', StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/shopProdStack/9f8e',
+    Changes: [
+      { Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'APIHandler', ResourceType: 'AWS::Lambda::Function', Replacement: 'False', Scope: ['Properties'] } },
+      { Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'DefaultRole', ResourceType: 'AWS::IAM::Role', Replacement: 'False', Scope: ['Properties'] } },
+    ],
+  };
+
+  async function reviewBuild(answers: PartialAnswers, env: Record<string, string>, stack: { deployed?: unknown; changeSetTemplate?: unknown; artifact?: [string, unknown] }) {
+    const files = newRepositoryFiles({ appName: 'shop', ...answers });
+    const source = repositoryCopy(files, 'cp-review-build-');
+    const fake = join(source, '.fake-aws');
+    writeTree(fake, {
+      'bin/aws': FAKE_AWS, 'change-set.json': JSON.stringify(CHANGE_SET),
+      ...(stack.deployed ? { 'deployed.json': JSON.stringify(stack.deployed) } : {}),
+      ...(stack.changeSetTemplate ? { 'change-set-template.json': JSON.stringify(stack.changeSetTemplate) } : {}),
+    });
+    chmodSync(join(fake, 'bin/aws'), 0o755);
+    const extra: Record<string, string> = {};
+    if (stack.artifact) {
+      const artifactDir = join(source, '.artifact');
+      writeTree(artifactDir, { [stack.artifact[0]]: YAML.stringify(stack.artifact[1]) });
+      extra.CODEBUILD_SRC_DIR_CompiledCFNTemplate = artifactDir;
+    }
+    const run = await runBuildspec({
+      source, buildspec: 'buildspec-review.yml', project: 'shopChangeReview',
+      env: { ...env, ...extra, FAKE_AWS_DIR: fake, PATH: `${join(fake, 'bin')}:${pythonEnv().PATH}` },
+    });
+    const calls = readFileSync(join(fake, 'calls.log'), 'utf8');
+    rmSync(source, { recursive: true, force: true });
+    return { run, calls };
+  }
+
+  it('the approval before prod: reads the deployed template, the change set and its template; exports the summary and the change set link', async () => {
+    const { run, calls } = await reviewBuild({}, { STACK_NAME: 'shopProdStack', CHANGE_SET_NAME: 'shopProdChangeSet' }, { deployed: packaged.v1, changeSetTemplate: withNewCode(packaged.deletes) });
+    assert.equal(run.status, 0, run.output);
+    assert.equal(run.exported.IAM_WIDENS, 'true');
+    assert.equal(run.exported.SUMMARY, '2 modified, 0 replaced; IAM widens: DefaultRole may dynamodb:DeleteItem on *');
+    assert.equal(run.exported.CHANGE_SET_URL, 'https://us-east-1.console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/changesets/changes?stackId=arn%3Aaws%3Acloudformation%3Aus-east-1%3A123456789012%3Astack%2FshopProdStack%2F9f8e&changeSetId=arn%3Aaws%3Acloudformation%3Aus-east-1%3A123456789012%3AchangeSet%2FshopProdChangeSet%2F0a1b');
+    assert.match(run.exported.REPORT_URL, /^https:\/\/us-east-1\.console\.aws\.amazon\.com\/codebuild\/home\?region=us-east-1#\/builds\/shopChangeReview/);
+    assert.match(calls, /get-template --region us-east-1 --stack-name shopProdStack --change-set-name shopProdChangeSet --template-stage Original/);
+    assert.match(run.output, /IAM widens:\n\s+DefaultRole may dynamodb:DeleteItem on \*/);
+  });
+
+  it('the V2 gate before beta: compares the artifact\'s template, never fails the build (the stage condition decides)', async () => {
+    const widening = await reviewBuild({}, { STACK_NAME: 'shopBetaStack', TEMPLATE: 'transformed-beta.yaml' }, { deployed: packaged.v1, artifact: ['transformed-beta.yaml', packaged.deletes] });
+    assert.equal(widening.run.status, 0, widening.run.output);
+    assert.equal(widening.run.exported.IAM_WIDENS, 'true');
+    assert.doesNotMatch(widening.calls, /change-set/);
+    const same = await reviewBuild({}, { STACK_NAME: 'shopBetaStack', TEMPLATE: 'transformed-beta.yaml' }, { deployed: packaged.v1, artifact: ['transformed-beta.yaml', withNewCode(packaged.v1)] });
+    assert.equal(same.run.exported.IAM_WIDENS, 'false');
+    assert.equal(same.run.exported.SUMMARY, '1 modified, replacement unknown (no change set); IAM does not widen');
+  });
+
+  it('the V1 gate fails the build when IAM widens, and a first release (no stack yet) counts every permission as new', async () => {
+    const v1 = { pipelineType: 'V1' } as const;
+    const first = await reviewBuild(v1, { STACK_NAME: 'shopBetaStack', TEMPLATE: 'transformed-beta.yaml', FAIL_ON_WIDENING: 'true' }, { artifact: ['transformed-beta.yaml', packaged.v1] });
+    assert.notEqual(first.run.status, 0);
+    assert.equal(first.run.failedPhase, 'BUILD');
+    assert.match(first.run.output, /IAM widens, and this stage has no approval: 4 added/);
+    const unchanged = await reviewBuild(v1, { STACK_NAME: 'shopBetaStack', TEMPLATE: 'transformed-beta.yaml', FAIL_ON_WIDENING: 'true' }, { deployed: packaged.v1, artifact: ['transformed-beta.yaml', packaged.v1] });
+    assert.equal(unchanged.run.status, 0, unchanged.run.output);
   });
 });
