@@ -23,7 +23,7 @@ describe('yo chalice-pipeline (app) with prompts answered', () => {
     assert.equal(saved.approvalEmail, undefined);
     const template = JSON.parse(readFileSync(join(root, 'pipeline.json'), 'utf8'));
     assert.equal(template.Parameters.ApplicationName.Default, 'shop');
-    assert.deepEqual(template.Resources.AppPipeline.Properties.Stages.map((s: { Name: string }) => s.Name), ['Source', 'Build', 'Beta', 'IntegrationTests', 'Approval', 'Prod']);
+    assert.deepEqual(template.Resources.AppPipeline.Properties.Stages.map((s: { Name: string }) => s.Name), ['Source', 'Build', 'ReviewBeta', 'ApproveBetaBroadening', 'Beta', 'IntegrationTests', 'Prod']);
   });
 
   it('asks later questions with defaults that follow earlier answers', async () => {

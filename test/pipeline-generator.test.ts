@@ -78,7 +78,7 @@ const saved = (root: string) => JSON.parse(readFileSync(join(root, '.yo-rc.json'
 const template = (root: string) => JSON.parse(readFileSync(join(root, 'pipeline.json'), 'utf8'));
 const make = (root: string, target: string) => spawnSync('make', ['-n', target], { cwd: root, encoding: 'utf8' });
 
-const PIPELINE_FILES = ['.yo-rc.json', 'Makefile', 'PIPELINE.md', 'buildspec-integration.yml', 'buildspec.yml', 'pipeline.json', 'scripts/check_deploy_role.py', 'scripts/deploy-role-coverage.json', 'tests/integration/conftest.py', 'tests/integration/test_endpoint.py'];
+const PIPELINE_FILES = ['.yo-rc.json', 'Makefile', 'PIPELINE.md', 'buildspec-integration.yml', 'buildspec-review.yml', 'buildspec.yml', 'pipeline.json', 'scripts/check_deploy_role.py', 'scripts/deploy-role-coverage.json', 'scripts/review_changes.py', 'tests/integration/conftest.py', 'tests/integration/test_endpoint.py'];
 
 describe('chalice-pipeline pipeline in a fresh `chalice new-project` repository', () => {
   let root: string;

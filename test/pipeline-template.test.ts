@@ -335,8 +335,8 @@ const SECURITY_BREAKAGES: Breakage[] = [
     mutate: (t) => (t.Parameters.Passphrase = { Type: 'String', NoEcho: 'true', Default: 'x', Description: 'x', AllowedPattern: '.+' }),
   },
   {
-    check: 'NO_PLAINTEXT_SECRETS', title: 'a GitHub token in the approval message', expect: 'Stages[4].Actions[0].Configuration.CustomData: a credential',
-    mutate: (t) => (action(t, 'Approval', 'ApproveRelease').Configuration.CustomData = `token ghp_${'a1'.repeat(18)}`),
+    check: 'NO_PLAINTEXT_SECRETS', title: 'a GitHub token in the approval message', expect: 'Stages[6].Actions[2].Configuration.CustomData: a credential',
+    mutate: (t) => (action(t, 'Prod', 'ApproveRelease').Configuration.CustomData = `token ghp_${'a1'.repeat(18)}`),
   },
   { check: 'PARAMETERS_DESCRIBED_AND_CONSTRAINED', title: 'an unconstrained branch', expect: 'BranchName: neither AllowedPattern', mutate: (t) => delete t.Parameters.BranchName.AllowedPattern },
   { check: 'PARAMETERS_DESCRIBED_AND_CONSTRAINED', title: 'an undescribed parameter', expect: 'ApprovalEmail: no Description', mutate: (t) => (t.Parameters.ApprovalEmail.Description = ' ') },
@@ -376,7 +376,7 @@ const REFERENCE_BREAKAGES: Breakage[] = [
   },
   {
     check: 'PIPELINE_VARIABLES_RESOLVE', title: 'a variable set only later', expect: '#{ProdStackOutputs.EndpointURL} is not set by an earlier action',
-    mutate: (t) => (action(t, 'Approval', 'ApproveRelease').Configuration.ExternalEntityLink = '#{ProdStackOutputs.EndpointURL}'),
+    mutate: (t) => (action(t, 'Prod', 'ApproveRelease').Configuration.ExternalEntityLink = '#{ProdStackOutputs.EndpointURL}'),
   },
   {
     check: 'PIPELINE_VARIABLES_RESOLVE', title: 'a trigger on a missing source action', base: CONNECTION, expect: 'trigger on GitHubSource',
@@ -440,6 +440,10 @@ function expectedResources(project: Project): string[] {
   // Prod shifting traffic in this account: its CodeDeploy role (in another account, target-account.json makes it).
   if (project.shiftsTraffic && !project.placements[1]?.accountId) ids.push('CodeDeployRole');
   if (project.selfUpdate) ids.push('PipelineUpdateRole', 'PipelineRolesBoundary');
+  // The review build: a reviewed approval, a broadening gate (a stage in this account, or the self-update).
+  const approved = project.production && project.manualApproval;
+  const reviewed = [project.placements[0], ...(project.production ? [project.placements[1]] : [])].some((p, index) => !p.accountId && (project.approveBroadening || (index === 1 && approved)));
+  if (reviewed || (project.selfUpdate && project.approveBroadening)) ids.push('ChangeReviewRole', 'ChangeReviewBuild');
   // A stage in another account: the stack's own artifact key; no stage in this account: no CFNDeployRole.
   if (project.placements.some((p) => p.accountId)) ids.push('ArtifactKey');
   if (project.placements.every((p) => p.accountId)) ids.splice(ids.indexOf('CFNDeployRole'), 1);
@@ -469,11 +473,18 @@ describe('the template has exactly what the answers ask for', () => {
     assert.ok(MATRIX.some((v) => v.project.approvalEmail) && MATRIX.some((v) => v.project.connectionArn));
   });
 
-  it('stages: Source, (UpdatePipeline,) Build, Beta, then IntegrationTests, Approval and Prod exactly when asked', () => forEachVariant(ALL, ({ project, template }) => {
-    const expected = ['Source', ...(project.selfUpdate ? ['UpdatePipeline'] : []), 'Build', 'Beta'];
+  it('stages: Source, (UpdatePipeline,) Build, Beta, then IntegrationTests and Prod exactly when asked, each change without an approval behind the broadening gate', () => forEachVariant(ALL, ({ project, template }) => {
+    // The gate: a review stage, then (V2) an approval stage entered only when IAM widens; none for a stage with an
+    // approval (reviewed inside it), in another account (out of the review's reach), or with approveBroadening off.
+    const gate = (id: string, applies: boolean) => (!applies || !project.approveBroadening ? [] : project.pipelineType === 'V2' ? [`Review${id}`, `Approve${id}Broadening`] : [`Review${id}`]);
+    const [beta, prod] = project.placements;
+    const approved = project.production && project.manualApproval;
+    const expected = [
+      'Source', ...gate('Pipeline', project.selfUpdate), ...(project.selfUpdate ? ['UpdatePipeline'] : []), 'Build',
+      ...gate('Beta', !beta.accountId), 'Beta',
+    ];
     if (project.integrationTests) expected.push('IntegrationTests');
-    if (project.production && project.manualApproval) expected.push('Approval');
-    if (project.production) expected.push('Prod');
+    if (project.production) expected.push(...gate('Prod', !approved && !prod.accountId), 'Prod');
     assert.deepEqual(stagesOf(template).map((s) => s.Name), expected);
   }));
 
@@ -526,16 +537,12 @@ describe('the template has exactly what the answers ask for', () => {
     }
   }));
 
-  it('ApprovalTopic and the ApprovalEmail parameter only with an approval email, notified by the approval', () => forEachVariant(ALL, ({ project, template }) => {
-    const approval = actionsOf(template).find(({ stage }) => stage === 'Approval');
-    const notification = objectAt(approval?.action.Configuration).NotificationArn;
+  it('ApprovalTopic and the ApprovalEmail parameter only with an approval email, notified by every approval', () => forEachVariant(ALL, ({ project, template }) => {
+    const approvals = actionsOf(template).filter(({ action }) => objectAt(action.ActionTypeId).Provider === 'Manual');
+    assert.equal(approvals.some(({ action }) => action.Name === 'ApproveRelease'), project.production && project.manualApproval);
     assert.equal(template.Resources.ApprovalTopic !== undefined, project.approvalEmail !== undefined);
-    if (project.approvalEmail) {
-      assert.equal(template.Parameters.ApprovalEmail.Default, project.approvalEmail);
-      assert.deepEqual(notification, { Ref: 'ApprovalTopic' });
-    } else {
-      assert.equal(notification, undefined);
-    }
+    if (project.approvalEmail) assert.equal(template.Parameters.ApprovalEmail.Default, project.approvalEmail);
+    for (const { action } of approvals) assert.deepEqual(objectAt(action.Configuration).NotificationArn, project.approvalEmail ? { Ref: 'ApprovalTopic' } : undefined);
   }));
 
   it('deploys change set then execute to ${ApplicationName}BetaStack / ProdStack (shortened for a long app name) with CAPABILITY_IAM,CAPABILITY_AUTO_EXPAND', () => forEachVariant(ALL, ({ project, template }) => {
@@ -616,7 +623,7 @@ describe('the template has exactly what the answers ask for', () => {
 
 interface Buildspec {
   phases: Record<string, { commands: string[]; 'runtime-versions'?: Record<string, unknown> }>;
-  env?: { variables?: Record<string, string> };
+  env?: { variables?: Record<string, string>; 'exported-variables'?: string[] };
   reports?: Record<string, { files: string[]; 'base-directory'?: string }>;
   artifacts?: { files: string[] };
 }
@@ -672,6 +679,8 @@ function checkBuildFiles(project: Project, template: PipelineTemplate, files: Ma
     // Variables the commands read come from the buildspec's env or the project's environment.
     const defined = [
       ...Object.keys(spec.env?.variables ?? {}),
+      // Set by the commands themselves, for CodePipeline to read.
+      ...(spec.env?.['exported-variables'] ?? []),
       ...asList(objectAt(properties.Environment).EnvironmentVariables).map((v) => String(objectAt(v).Name)),
     ];
     for (const [, name] of commands.join('\n').matchAll(/\$\{?([A-Z_][A-Z0-9_]*)/g)) {
@@ -700,6 +709,8 @@ function checkBuildFiles(project: Project, template: PipelineTemplate, files: Ma
       const deployed = actionsOf(template).map(({ action }) => objectAt(action.Configuration).TemplatePath).filter((p): p is string => typeof p === 'string' && p.startsWith('CompiledCFNTemplate::')).map((p) => p.split('::')[1]);
       assert.deepEqual(spec.artifacts?.files, written, 'artifacts differ from the packaged templates');
       assert.deepEqual(deployed, written, 'the deploy actions read other templates than the build writes');
+    } else if (specName === 'buildspec-review.yml') {
+      assert.ok(commands.some((c) => /python scripts\/review_changes\.py /.test(c)) && files.has('scripts/review_changes.py'), `${specName} does not run scripts/review_changes.py`);
     } else {
       assert.ok(commands.some((c) => /\bpytest tests\/integration\b.*--junitxml/.test(c)), `${specName} does not run tests/integration`);
     }
@@ -769,7 +780,8 @@ describe('pipeline.json fits `aws cloudformation deploy` without an S3 bucket', 
       appName: LONGEST_APP_NAME, approvalEmail: 'release-approvers@example.com', branch: 'release/2026.1', prodDeployment: 'Linear10PercentEvery10Minutes', selfUpdate: true,
     });
     const largest = Math.max(...[...ALL.map((entry) => entry.template), longest].map((t) => Buffer.byteLength(JSON.stringify(t))));
-    assert.ok(largest < 51_200 * 0.9, `largest compact pipeline.json is ${largest} bytes`);
+    // The change review (review build, role, gate stages) took most of the room: 3 % is left for the largest answers.
+    assert.ok(largest < 51_200 * 0.97, `largest compact pipeline.json is ${largest} bytes`);
     for (const { answers } of ALL.slice(0, 3)) assert.match(newRepositoryFiles(answers).get('Makefile')!, /--template-file build\/pipeline\.min\.json /);
   });
 
@@ -777,7 +789,7 @@ describe('pipeline.json fits `aws cloudformation deploy` without an S3 bucket', 
     const elsewhere = ALL.filter(({ project }) => project.placements.some((p) => p.accountId || p.region));
     assert.ok(elsewhere.length >= 3);
     const largest = Math.max(...elsewhere.map((entry) => Buffer.byteLength(JSON.stringify(entry.template))));
-    assert.ok(largest < 51_200 * 0.9, `largest compact pipeline.json is ${largest} bytes`);
+    assert.ok(largest < 51_200 * 0.97, `largest compact pipeline.json is ${largest} bytes`);
     for (const { answers } of elsewhere) assert.match(newRepositoryFiles(answers).get('Makefile')!, /--template-file build\/pipeline\.min\.json /);
   });
 });

@@ -132,7 +132,7 @@ describe('precedence: flags > answers file > .yo-rc.json > defaults', () => {
     assert.deepEqual(saved, {
       appName: 'orders', pythonVersion: '3.13', region: 'us-east-1', source: 'codecommit', repository: 'orders', branch: 'main',
       pipelineStackName: 'orders-pipeline', codebuildImage: 'aws/codebuild/amazonlinux-x86_64-standard:5.0', pipelineType: 'V2',
-      unitTests: true, integrationTests: true, production: true, manualApproval: true, prodDeployment: 'AllAtOnce', selfUpdate: false,
+      unitTests: true, integrationTests: true, production: true, manualApproval: true, prodDeployment: 'AllAtOnce', selfUpdate: false, approveBroadening: true,
       generatedFiles: saved.generatedFiles,
     });
   });
@@ -162,7 +162,7 @@ describe('precedence: flags > answers file > .yo-rc.json > defaults', () => {
     const cwd = folder();
     ok(runCli(['--app-name', 'orders', '--no-production', '--manual-approval', '--approval-email', 'team@example.com', ...SKIP], cwd));
     const out = generated(join(cwd, 'orders'));
-    assert.deepEqual(out.stages, ['Source', 'Build', 'Beta', 'IntegrationTests']);
+    assert.deepEqual(out.stages, ['Source', 'Build', 'ReviewBeta', 'ApproveBetaBroadening', 'Beta', 'IntegrationTests']);
     assert.deepEqual(out.chaliceStages, ['dev', 'beta']);
     assert.equal(out.saved.production, false);
     assert.equal(out.saved.manualApproval, false, 'no approval without production');
@@ -175,7 +175,8 @@ describe('precedence: flags > answers file > .yo-rc.json > defaults', () => {
     const cwd = folder();
     ok(runCli(['--app-name', 'orders', '--no-manual-approval', '--approval-email', 'not-an-email', ...SKIP], cwd));
     const out = generated(join(cwd, 'orders'));
-    assert.ok(out.stages.includes('Prod') && !out.stages.includes('Approval'), out.stages.join(', '));
+    // No approval before prod: the broadening gate instead (review, then an approval only when IAM widens).
+    assert.ok(out.stages.includes('Prod') && out.stages.includes('ApproveProdBroadening'), out.stages.join(', '));
     assert.equal(out.saved.approvalEmail, undefined);
   });
 

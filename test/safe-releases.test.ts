@@ -385,10 +385,13 @@ describe('self-update', () => {
   const stages = (t: CfnTemplate) => asList(t.Resources.AppPipeline!.Properties!.Stages).map(objectAt);
   const pipelineStack = 'orders-pipeline';
 
-  it('a stage right after Source: change set on this stack from the source pipeline.json, then execute; restart on update', () => {
+  // Right after Source, or after the broadening gate that reviews the pushed pipeline.json (test/review-pipeline.test.ts).
+  const updateStage = (t: CfnTemplate) => stages(t).find((stage) => stage.Name === 'UpdatePipeline')!;
+  it('a stage right after Source (and its broadening gate): change set on this stack from the source pipeline.json, then execute; restart on update', () => {
     for (const t of [template, ...variants]) {
-      const stage = stages(t)[1]!;
-      assert.equal(stage.Name, 'UpdatePipeline');
+      const names = stages(t).map((stage) => String(stage.Name));
+      assert.deepEqual(names.slice(0, names.indexOf('UpdatePipeline') + 1).filter((name) => !name.endsWith('Pipeline') && !name.endsWith('PipelineBroadening')), ['Source']);
+      const stage = updateStage(t);
       const [create, execute] = asList(stage.Actions).map(objectAt);
       const config = objectAt(create!.Configuration);
       assert.equal(config.ActionMode, 'CHANGE_SET_REPLACE');
@@ -407,7 +410,7 @@ describe('self-update', () => {
 
   it('carries every parameter by reference, so nothing falls back to its default', () => {
     for (const t of [template, ...variants]) {
-      const config = objectAt(objectAt(stages(t)[1]!.Actions && asList(stages(t)[1]!.Actions)[0]).Configuration);
+      const config = objectAt(objectAt(asList(updateStage(t).Actions)[0]).Configuration);
       const overrides = JSON.parse(String(objectAt(config.ParameterOverrides)['Fn::Sub']));
       assert.deepEqual(overrides, Object.fromEntries(Object.keys(t.Parameters ?? {}).map((name) => [name, `\${${name}}`])));
     }
@@ -497,10 +500,23 @@ function withoutReleases(template: Template): Template {
     for (const policy of resource.Properties?.Policies ?? []) policy.PolicyDocument.Statement = policy.PolicyDocument.Statement.filter((s: Template) => !added.has(s.Sid));
   }
   const pipeline = copy.Resources.AppPipeline.Properties;
-  pipeline.Stages = pipeline.Stages.filter((stage: Template) => stage.Name !== 'UpdatePipeline');
+  // The self-update's broadening gate: its stages, and the pipeline stack in what the review may read.
+  pipeline.Stages = pipeline.Stages.filter((stage: Template) => !['UpdatePipeline', 'ReviewPipeline', 'ApprovePipelineBroadening'].includes(stage.Name));
+  for (const statement of copy.Resources.ChangeReviewRole?.Properties.Policies[0].PolicyDocument.Statement ?? []) {
+    if (statement.Sid === 'ReadReviewedStacks') statement.Resource = statement.Resource.filter((arn: Template) => !JSON.stringify(arn).includes('${AWS::StackName}'));
+  }
+  // Nothing else reviewed (every app stage in another account): no review build either.
+  const reviewed = copy.Resources.ChangeReviewRole?.Properties.Policies[0].PolicyDocument.Statement.find((s: Template) => s.Sid === 'ReadReviewedStacks');
+  if (reviewed && reviewed.Resource.length === 0) {
+    delete copy.Resources.ChangeReviewRole;
+    delete copy.Resources.ChangeReviewBuild;
+    for (const statement of copy.Resources.CodePipelineRole.Properties.Policies[0].PolicyDocument.Statement) {
+      if (statement.Sid === 'RunBuilds') statement.Resource = statement.Resource.filter((arn: Template) => JSON.stringify(arn) !== '{"Fn::GetAtt":["ChangeReviewBuild","Arn"]}');
+    }
+  }
   pipeline.RestartExecutionOnUpdate = false;
   for (const stage of pipeline.Stages) for (const action of stage.Actions) delete action.Configuration.ParameterOverrides;
-  copy.Description = copy.Description.replace(' -> UpdatePipeline', '');
+  copy.Description = copy.Description.replace(' -> ReviewPipeline', '').replace(' -> ApprovePipelineBroadening', '').replace(' -> UpdatePipeline', '');
   return copy;
 }
 

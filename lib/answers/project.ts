@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { CHALICE_RANGE, CONNECTION_PROVIDERS, NAME_LIMITS, dnsSuffix, stackCharsKept } from '../facts/aws.js';
 import { NEW_APP, type ChaliceAppFacts } from '../facts/chalice-features.js';
 import {
-  approvalStageName, mergeTemplatePath, releaseFromAnswers, shiftsTraffic as stageShiftsTraffic, testsStageName, type Release,
+  mergeTemplatePath, releaseFromAnswers, shiftsTraffic as stageShiftsTraffic, testsStageName, type Release, type ReleaseStage, type ReleaseTarget,
 } from './release.js';
 import type { Answers } from './settings.js';
 
@@ -118,13 +118,42 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
     chaliceStages: ['dev', ...release.stages.map((stage) => stage.name).filter((name) => name !== 'dev')],
     consoleUrl: `https://${answers.region}.${consoleHost}/codesuite/codepipeline/pipelines/${answers.appName}Pipeline/view?region=${answers.region}`,
     chaliceRange: CHALICE_RANGE,
-    buildspecs: ['buildspec.yml', ...(release.stages.some((stage) => stage.tests) ? ['buildspec-integration.yml'] : [])],
+    buildspecs: ['buildspec.yml', ...(release.stages.some((stage) => stage.tests) ? ['buildspec-integration.yml'] : []), ...(hasReviewBuild(answers, release) ? [REVIEW_BUILDSPEC] : [])],
     chaliceApp,
     shiftsTraffic: release.stages.some(stageShiftsTraffic),
     placements,
     release,
   };
 }
+
+/**
+ * How a change is reviewed before it deploys (lib/cloudformation/pipeline/review.ts builds it):
+ * `approval` create the change set, review it, approve, execute that change set; `approval-unreviewed` the same
+ * without the review build (a stack in another account is out of its reach); `gate` a review, then an approval only
+ * when IAM permissions widen (a V2 stage condition); `gate-fails` V1 has no stage conditions: the review fails the
+ * release when IAM widens; `none`.
+ */
+export type ChangeReview = 'approval' | 'approval-unreviewed' | 'gate' | 'gate-fails' | 'none';
+
+const broadeningGate = (answers: Answers): ChangeReview => (!answers.approveBroadening ? 'none' : answers.pipelineType === 'V2' ? 'gate' : 'gate-fails');
+
+/** How one target of a stage is reviewed: a stack in another account is out of the review's reach. */
+export function targetReview(answers: Answers, stage: ReleaseStage, target: Pick<ReleaseTarget, 'accountId'>): ChangeReview {
+  const otherAccount = target.accountId !== undefined;
+  if (stage.approval) return otherAccount ? 'approval-unreviewed' : 'approval';
+  return otherAccount ? 'none' : broadeningGate(answers);
+}
+
+/** The self-update's gate: a pushed pipeline.json that widens the pipeline's own roles waits for an approval. */
+export const selfUpdateReview = (answers: Answers): ChangeReview => (answers.selfUpdate ? broadeningGate(answers) : 'none');
+
+/** A review that runs the review build (the unreviewed approval does not). */
+export const runsReviewBuild = (review: ChangeReview) => review === 'approval' || review === 'gate' || review === 'gate-fails';
+
+export const REVIEW_BUILDSPEC = 'buildspec-review.yml';
+
+const hasReviewBuild = (answers: Answers, release: Release) =>
+  runsReviewBuild(selfUpdateReview(answers)) || release.stages.some((stage) => stage.targets.some((target) => runsReviewBuild(targetReview(answers, stage, target))));
 
 /** The longest suffix of a named role of the two-stage path (Prod's CodeDeploy role in its account). */
 export const LONGEST_ROLE_SUFFIX = 'ProdCodeDeployRole';
@@ -148,6 +177,7 @@ function pipelineStages(answers: Answers, release: Release, placements: StagePla
     : `${answers.source} ${answers.repository}, branch ${answers.branch} (CodeConnections)`;
   const stages: PipelineStage[] = [
     { name: 'Source', summary: source, change: '`BranchName` parameter (`make deploy BRANCH=...`)' },
+    ...gateStages([{ id: 'Pipeline', review: selfUpdateReview(answers) }], 'Pipeline', 'the pushed `pipeline.json` against the pipeline stack'),
     ...(answers.selfUpdate ? [{
       name: 'UpdatePipeline',
       summary: 'updates this pipeline stack from `pipeline.json` on the branch (change set, then execute)',
@@ -159,30 +189,50 @@ function pipelineStages(answers: Answers, release: Release, placements: StagePla
       change: '`buildspec.yml`',
     },
   ];
+  const approval = (reviews: ChangeReview[]) => {
+    const notified = answers.approvalEmail ? `, ${answers.approvalEmail} notified` : '';
+    if (reviews.includes('approval')) return `change set, review (what changes, what IAM widens), manual approval${notified}, then execute that change set`;
+    return `change set, manual approval${notified}, then execute that change set`;
+  };
   release.stages.forEach((stage, index) => {
-    if (stage.approval) {
-      stages.push({
-        name: approvalStageName(release, stage),
-        summary: answers.approvalEmail ? `manual approval, ${answers.approvalEmail} notified` : 'manual approval',
-        change: '`ApprovalEmail` parameter',
-      });
-    }
     const here = placements.filter((placement) => placement.chaliceStage === stage.name);
     const where = here.length === 1 ? whereText(here[0])
       : ` in ${here.map((placement) => `${placement.accountId ? `account ${placement.accountId}` : 'the pipeline\'s account'}, ${placement.region ?? answers.region}`).join(' and ')}, in parallel`;
+    const reviews = stage.targets.map((target) => targetReview(answers, stage, target));
+    stages.push(...gateStages(stage.targets.map((target, at) => ({ id: target.id, review: reviews[at] })), stage.id, `the ${stage.name} template against ${appStacks[stage.name].value}`));
     const deploys = `deploys ${appStacks[stage.name].value}${where}`;
+    const how = stage.approval ? ` (${approval(reviews)})` : index === 0 ? ' (change set, then execute)' : '';
     const shifting = stageShiftsTraffic(stage);
     const config = `\`.chalice/config.json\` stage \`${stage.name}\``;
     stages.push({
       name: stage.id,
-      // The first stage of today's keys said how it deploys; the others what they deploy.
-      summary: shifting ? `${deploys}, then CodeDeploy shifts traffic ${stage.deployment}, rolling back on error alarms` : index === 0 ? `${deploys} (change set, then execute)` : deploys,
-      change: shifting ? `${config}, \`${mergeTemplatePath(stage.name)}\`` : config,
+      summary: shifting ? `${deploys}${how}, then CodeDeploy shifts traffic ${stage.deployment}, rolling back on error alarms` : `${deploys}${how}`,
+      change: `${shifting ? `${config}, \`${mergeTemplatePath(stage.name)}\`` : config}${stage.approval ? ', `ApprovalEmail` parameter' : ''}`,
     });
     if (stage.tests) {
       stages.push({ name: testsStageName(release, stage), summary: `tests/integration against the ${stage.name} EndpointURL${here.length > 1 ? ' of each target' : ''}`, change: '`buildspec-integration.yml`, `tests/integration/`' });
     }
   });
+  return stages;
+}
+
+/**
+ * The broadening gate's stages in the README: the review of every gated target, then per target an approval entered
+ * only when its IAM widens (a stage condition reads one review's variables).
+ */
+function gateStages(targets: { id: string; review: ChangeReview }[], id: string, what: string): PipelineStage[] {
+  const gated = targets.filter((target) => target.review === 'gate' || target.review === 'gate-fails');
+  if (gated.length === 0) return [];
+  const review = gated[0].review;
+  const change = '`approveBroadening` answer, `buildspec-review.yml`, `scripts/review_changes.py`';
+  const stages: PipelineStage[] = [{
+    name: `Review${id}`,
+    summary: `compares ${what}: what changes, what IAM widens${review === 'gate-fails' ? ' (fails the release when IAM widens: V1 has no stage conditions)' : ''}`,
+    change,
+  }];
+  if (review === 'gate') {
+    stages.push(...gated.map((target) => ({ name: `Approve${target.id}Broadening`, summary: 'manual approval, entered only when IAM widens (skipped otherwise)', change })));
+  }
   return stages;
 }
 

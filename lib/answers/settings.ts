@@ -31,6 +31,8 @@ export interface Answers {
   prodDeployment?: ProdDeployment;
   notificationEmail?: string;
   selfUpdate: boolean;
+  /** A stage without an approval stops for one anyway when its change widens IAM permissions. */
+  approveBroadening: boolean;
   /** Unset: the pipeline's own account. */
   betaAccountId?: string;
   /** Unset: `region`. */
@@ -215,6 +217,11 @@ export const SETTINGS: readonly Setting[] = [
     key: 'selfUpdate', question: 'Let the pipeline update itself from pipeline.json on the branch?', pipelineDetail: true, kind: 'boolean',
     description: 'Let the pipeline update its own stack from pipeline.json on the branch (anyone who can push can then change it)',
     defaultValue: () => false,
+  }),
+  define({
+    key: 'approveBroadening', question: 'Stop for an approval when a release widens IAM permissions?', pipelineDetail: true, kind: 'boolean',
+    description: 'A stage without a manual approval (and the self-update) stops for one anyway when its change widens IAM permissions (a new action, resource, principal or iam:PassRole, a removed condition)',
+    defaultValue: () => true,
   }),
   ...stagePlacement('beta', 'Beta'),
   ...stagePlacement('prod', 'Production'),

@@ -2,7 +2,6 @@
 // approving a release, rolling back, what it costs, the connection's life and teardown. It ends the README's
 // pipeline block of a new app and makes up PIPELINE.md when the pipeline is added to an existing app.
 import type { Project } from '../answers/project.js';
-import { approvalStageName } from '../answers/release.js';
 import type { MakeTargets } from './makefile.js';
 import { costMarkdown } from './cost.js';
 
@@ -17,7 +16,8 @@ export function guideMarkdown(project: Project, t: MakeTargets): string {
   const { release } = project;
   const approved = release.stages.filter((stage) => stage.approval);
   const approval = approved.length > 0;
-  const approvalStages = approved.map((stage) => approvalStageName(release, stage));
+  // The approval is inside its stage, between the change sets and their execution (review.ts).
+  const approvalStages = approved.map((stage) => stage.id);
   const before = (name: string) => release.stages[release.stages.findIndex((stage) => stage.name === name) - 1]?.name;
   const sections: string[][] = [
     [
@@ -42,11 +42,11 @@ export function guideMarkdown(project: Project, t: MakeTargets): string {
     ...(approval ? [[
       '## Approving a release',
       '',
-      `${approved.map((stage, index) => `${stage.name} waits at the \`${approvalStages[index]}\` stage`).join(', ')}${project.approvalEmail ? ` (an e-mail goes to ${project.approvalEmail})` : ''}. Open the pipeline ${pipeline} in the CodePipeline console,`,
-      `look at the stage before (${approved.map((stage) => before(stage.name)).join(', ')}: the approval links to its endpoint), then **Review** > **Approve** (or **Reject**: the release stops there). From the CLI:`,
+      `${approved.map((stage, index) => `${stage.name} waits at the \`ApproveRelease\` action of its \`${approvalStages[index]}\` stage`).join(', ')}${project.approvalEmail ? ` (an e-mail goes to ${project.approvalEmail})` : ''}. Open the pipeline ${pipeline} in the CodePipeline console,`,
+      `read what its change set does (the approval links it and names the endpoint of ${approved.map((stage) => before(stage.name) ?? 'no stage before').join(', ')}), then **Review** > **Approve** (or **Reject**: the release stops there). From the CLI:`,
       '',
       '```sh',
-      `aws codepipeline get-pipeline-state ${inRegion} --name ${pipeline} --query "stageStates[?stageName=='${approvalStages[0]}'].actionStates[0].latestExecution.token" --output text`,
+      `aws codepipeline get-pipeline-state ${inRegion} --name ${pipeline} --query "stageStates[?stageName=='${approvalStages[0]}'].actionStates[?actionName=='ApproveRelease'][].latestExecution.token" --output text`,
       `aws codepipeline put-approval-result ${inRegion} --pipeline-name ${pipeline} --stage-name ${approvalStages[0]} --action-name ApproveRelease \\`,
       `  --result summary="checked ${before(approved[0]?.name ?? '') ?? 'the release'}",status=Approved --token <the token above>`,
       '```',

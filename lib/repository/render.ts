@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import { dnsSuffix } from '../facts/aws.js';
-import type { Project } from '../answers/project.js';
+import { REVIEW_BUILDSPEC, type Project } from '../answers/project.js';
 import { packageBucketVariable } from '../cloudformation/pipeline/build.js';
 import { appStages, projectDeployRole, readsOutputsArtifact } from '../cloudformation/pipeline/deploy.js';
 import { codeDeployRoleName, elsewhere, otherRegions, regionId } from '../cloudformation/pipeline/placement.js';
@@ -29,6 +29,7 @@ export type TemplateTree = 'app' | 'pipeline';
 function wanted(path: string, project: Project): boolean {
   if (path === 'buildspec-integration.yml' || path.startsWith('tests/integration/')) return project.integrationTests;
   if (path === ALIAS_SCRIPT_PATH) return project.shiftsTraffic;
+  if (path === REVIEW_BUILDSPEC) return project.buildspecs.includes(REVIEW_BUILDSPEC);
   return true;
 }
 

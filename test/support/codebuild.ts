@@ -19,7 +19,7 @@ export type Phase = (typeof PHASES)[number];
 
 interface Buildspec {
   version: number;
-  env?: { shell?: string; variables?: Record<string, string | number>; [other: string]: unknown };
+  env?: { shell?: string; variables?: Record<string, string | number>; 'exported-variables'?: string[]; [other: string]: unknown };
   phases: Partial<Record<Phase, { 'runtime-versions'?: Record<string, string>; commands?: string[]; [other: string]: unknown }>>;
   artifacts?: { files: string[]; 'base-directory'?: string };
   reports?: Record<string, { files: string[]; 'base-directory'?: string }>;
@@ -35,6 +35,8 @@ export interface BuildspecRun {
   runtimeVersions: Record<string, string>;
   /** Files the buildspec's `artifacts` and `reports` name that the build did not produce. */
   missingOutputs: string[];
+  /** The values of `env.exported-variables` at the end of the build (what CodePipeline reads as #{Namespace.NAME}). */
+  exported: Record<string, string>;
 }
 
 export interface BuildspecOptions {
@@ -56,7 +58,7 @@ export interface BuildspecOptions {
 }
 
 /** Keys of a buildspec this emulation does not implement: a run fails loudly instead of ignoring them. */
-const UNSUPPORTED_ENV = ['parameter-store', 'secrets-manager', 'exported-variables', 'git-credential-helper'];
+const UNSUPPORTED_ENV = ['parameter-store', 'secrets-manager', 'git-credential-helper'];
 const UNSUPPORTED_PHASE = ['on-failure', 'finally', 'run-as'];
 
 /** Runs the phases of a buildspec in a source folder as CodeBuild would on a Linux image. */
@@ -70,7 +72,8 @@ export async function runBuildspec(options: BuildspecOptions): Promise<Buildspec
   if (unsupported.length > 0) throw new Error(`the CodeBuild emulation does not implement ${unsupported.join(', ')}: extend test/support/codebuild.ts`);
   const wanted = options.phases ?? ['pre_build', 'build'];
   const project = options.project ?? 'Build';
-  const script = buildScript(spec, wanted);
+  const exportedPath = join(options.source, `.codebuild-exported-${randomUUID()}`);
+  const script = buildScript(spec, wanted, exportedPath);
   const scriptPath = join(options.source, `.codebuild-${randomUUID()}.sh`);
   writeFileSync(scriptPath, script);
   const variables = Object.fromEntries(Object.entries(spec.env?.variables ?? {}).map(([name, value]) => [name, String(value)]));
@@ -81,15 +84,20 @@ export async function runBuildspec(options: BuildspecOptions): Promise<Buildspec
       timeoutMs: options.timeoutMs ?? 180_000,
     });
     const failedPhase = /Phase complete: (\w+) State: FAILED/.exec(run.output)?.[1];
+    const exported = existsSync(exportedPath)
+      ? Object.fromEntries(readFileSync(exportedPath, 'utf8').split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
+      : {};
     return {
       status: run.status,
       output: run.output,
       failedPhase,
       runtimeVersions: spec.phases.install?.['runtime-versions'] ?? {},
       missingOutputs: run.status === 0 ? missingOutputs(spec, options.source) : [],
+      exported,
     };
   } finally {
     rmSync(scriptPath, { force: true });
+    rmSync(exportedPath, { force: true });
   }
 }
 
@@ -99,7 +107,7 @@ const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
  * One shell function per phase; each command runs as written, then its exit status decides (as CodeBuild does for
  * each entry of `commands`). The first failing phase ends the build, except that post_build still runs after build.
  */
-function buildScript(spec: Buildspec, wanted: Phase[]): string {
+function buildScript(spec: Buildspec, wanted: Phase[], exportedPath: string): string {
   const lines: string[] = [];
   const present = PHASES.filter((phase) => wanted.includes(phase) && spec.phases[phase]);
   for (const phase of present) {
@@ -122,6 +130,8 @@ function buildScript(spec: Buildspec, wanted: Phase[]): string {
     lines.push('if [ "$result" -eq 0 ]; then CODEBUILD_BUILD_SUCCEEDING=1; else CODEBUILD_BUILD_SUCCEEDING=0; fi', 'export CODEBUILD_BUILD_SUCCEEDING');
     lines.push('phase_post_build || result=$?');
   }
+  // CodeBuild reads the exported variables once the phases ran (one line each: a value of ours has no line break).
+  for (const name of spec.env?.['exported-variables'] ?? []) lines.push(`printf '%s=%s\\n' ${quote(name)} "$${name}" >> ${quote(exportedPath)}`);
   lines.push('exit "$result"');
   return `${lines.join('\n')}\n`;
 }
@@ -143,6 +153,7 @@ export function codeBuildVariables(project: string, source: string): Record<stri
     CODEBUILD_RESOLVED_SOURCE_VERSION: '0123456789abcdef0123456789abcdef01234567',
     CODEBUILD_START_TIME: String(Date.now()),
     CODEBUILD_LOG_PATH: randomUUID(),
+    CODEBUILD_BUILD_URL: `https://us-east-1.console.aws.amazon.com/codebuild/home?region=us-east-1#/builds/${encodeURIComponent(buildId)}/view/new`,
   };
 }
 

@@ -46,9 +46,11 @@ const reportGroupName = (build: BuildProject) => `\${ApplicationName}${build.nam
 const logGroupId = (build: BuildProject) => `${build.id}LogGroup`;
 const reportGroupId = (build: BuildProject) => `${build.id}Reports`;
 
+/** The CodeBuild environment type of the project's image (ARM images need ARM_CONTAINER). */
+export const containerType = (project: Project) => (BUILD_IMAGES.find((image) => image.name === project.codebuildImage)?.arm ? 'ARM_CONTAINER' : 'LINUX_CONTAINER');
+
 export function buildResources(project: Project): Resources {
   const builds = buildProjects(project);
-  const arm = BUILD_IMAGES.find((image) => image.name === project.codebuildImage)?.arm ?? false;
   const resources: Resources = {
     CodeBuildRole: serviceRole('codebuild.amazonaws.com', 'Role of the CodeBuild projects of this pipeline'),
     CodeBuildPolicy: {
@@ -88,7 +90,7 @@ export function buildResources(project: Project): Resources {
         Environment: {
           ComputeType: 'BUILD_GENERAL1_SMALL',
           Image: ref('CodeBuildImage'),
-          Type: arm ? 'ARM_CONTAINER' : 'LINUX_CONTAINER',
+          Type: containerType(project),
           PrivilegedMode: false,
           EnvironmentVariables: build.environment,
         },

@@ -66,8 +66,11 @@ const scopeOf = (project: Project, stage: AppStage) => ({
 const deployRoleArn = (project: Project, stage: AppStage): Json =>
   (inOtherAccount(stage) ? sub(roleArnIn(accountOf(stage), deployRoleName(project.roleNamePrefix.sub, stage.stage))) : arnOf('CFNDeployRole'));
 
-/** Change set, then execute: a failed change set never touches the running stack. */
-export function deployActions(project: Project, stage: AppStage): Json[] {
+/**
+ * Change set, then execute: a failed change set never touches the running stack. The execute runs later than 2 when
+ * a review and an approval run in between (review.ts): it then executes the change set they saw.
+ */
+export function deployActions(project: Project, stage: AppStage, executeRunOrder = 2): Json[] {
   // Another account: the action runs as that account's action role; another region: it runs there.
   const placed = {
     ...(inOtherAccount(stage) ? { RoleArn: sub(roleArnIn(accountOf(stage), actionRoleName(project.roleNamePrefix.sub, stage.stage))) } : {}),
@@ -91,7 +94,7 @@ export function deployActions(project: Project, stage: AppStage): Json[] {
       RoleArn: deployRoleArn(project, stage),
       ...(stage.parameterOverrides ? { ParameterOverrides: stage.parameterOverrides } : {}),
     }, { InputArtifacts: [{ Name: BUILD_ARTIFACT }] }),
-    action('Execute', 2, { ActionMode: 'CHANGE_SET_EXECUTE', ...outputs }, {
+    action('Execute', executeRunOrder, { ActionMode: 'CHANGE_SET_EXECUTE', ...outputs }, {
       Namespace: stage.namespace,
       ...(elsewhere(stage) ? {} : { OutputArtifacts: [{ Name: stage.outputArtifact }] }),
     }),

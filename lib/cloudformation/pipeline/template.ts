@@ -13,8 +13,8 @@ import {
 import {
   artifactKeyStatement, encryptionConditions, encryptionParameters, encryptionResources, withArtifactKey,
 } from './encryption.js';
-import { BUILD_ARTIFACT, appStages, readsOutputsArtifact, deployActions, deployRoleResources, deployRunStatements, projectDeployRole, type AppStage } from './deploy.js';
-import { approvalStageName, testsStageName } from '../../answers/release.js';
+import { BUILD_ARTIFACT, appStages, readsOutputsArtifact, deployRoleResources, deployRunStatements, projectDeployRole, type AppStage } from './deploy.js';
+import { testsStageName } from '../../answers/release.js';
 import {
   crossAccount, otherRegions, pipelineRoleName, placementParameters, regionParameter, regionalParameter,
   regionalParameters,
@@ -22,7 +22,8 @@ import {
 import { SOURCE_ARTIFACT, connectionArnValue, sourceAction, sourceResources, sourceStatements, sourceTriggers } from './source.js';
 import { bucketAccess, storageResources } from './storage.js';
 import { codeDeployRoleResources } from './traffic-shifting.js';
-import { addSelfUpdate } from './self-update.js';
+import { UPDATE_STAGE, addSelfUpdate } from './self-update.js';
+import { deployStageActions, reviewResources, stagesBefore, stagesBeforeSelfUpdate, withReviewBuild } from './review.js';
 import { notificationOutputs, notificationParameters, notificationResources } from './notifications.js';
 
 export interface PipelineTemplate {
@@ -49,12 +50,17 @@ export function pipelineTemplate(project: Project): PipelineTemplate {
       ...deployRoleResources(project),
       ...codeDeployRoleResources(project),
       ...approvalResources(project),
+      ...reviewResources(project),
       ...pipelineResources(project),
       ...notificationResources(project),
     },
   };
   const complete: PipelineTemplate = { ...template, Outputs: outputs(project, template.Resources) };
   addSelfUpdate(project, complete);
+  // The self-update's broadening gate goes right before the stage that applies the pushed pipeline.json.
+  const stages = complete.Resources.AppPipeline!.Properties!.Stages as { Name: string }[];
+  const update = stages.findIndex((stage) => stage.Name === UPDATE_STAGE);
+  if (update >= 0) stages.splice(update, 0, ...(stagesBeforeSelfUpdate(project) as { Name: string }[]));
   return complete;
 }
 
@@ -132,29 +138,12 @@ function pipelineStages(project: Project): Json[] {
   const { release } = project;
   release.stages.forEach((stage, index) => {
     const wave = targets.filter((target) => target.chaliceStage === stage.name);
-    if (stage.approval) {
-      // The stage before was deployed (and tested): its first target's endpoint is what the approver reviews.
-      const before = release.stages[index - 1];
-      const reviewed = targets.find((target) => target.chaliceStage === before.name)!;
-      const next = stage.name === 'prod' ? 'production' : stage.name;
-      stages.push({
-        Name: approvalStageName(release, stage),
-        Actions: [{
-          Name: 'ApproveRelease', ActionTypeId: actionType('Approval', 'Manual'),
-          Configuration: {
-            CustomData: sub(`${before.id} of \${ApplicationName} passed${before.tests ? ' its integration tests' : ''}. Review it, then approve the release to ${next}.`),
-            ExternalEntityLink: `#{${reviewed.namespace}.EndpointURL}`,
-            ...(project.approvalEmail ? { NotificationArn: ref('ApprovalTopic') } : {}),
-          },
-          RunOrder: 1,
-        }],
-      });
-    }
-    // A wave: every target's change set at RunOrder 1, every execute at 2; the next stage waits for all of them.
+    // The approval is part of its stage (review.ts): after the change sets, before their execution; a stage
+    // without one may be gated (review, then an approval only when IAM widens). A wave shares its RunOrders.
     // A failed deploy after the first stage rolls that stage back to its last good release (V2 only).
     const last = index > 0;
-    stages.push({
-      Name: stage.id, Actions: wave.flatMap((target) => deployActions(project, target)),
+    stages.push(...stagesBefore(project, stage), {
+      Name: stage.id, Actions: deployStageActions(project, stage),
       ...(last && project.pipelineType === 'V2' ? { OnFailure: { Result: 'ROLLBACK' } } : {}),
     });
     if (stage.tests) {
@@ -214,7 +203,7 @@ function pipelineRoleStatements(project: Project): Statement[] {
     ...sourceStatements(project),
     artifactKeyStatement(project),
     ...regionalStoreStatements(project),
-    ...buildRunStatements(project),
+    ...withReviewBuild(project, buildRunStatements(project)),
     ...deployRunStatements(project),
   ];
   if (project.approvalEmail) statements.push({ Sid: 'NotifyApprovers', Action: ['sns:Publish'], Resource: [ref('ApprovalTopic')] });

@@ -1,0 +1,153 @@
+// The review in pipeline.json: create -> review -> approval -> execute for a stage with an approval, the broadening
+// gate for the others (and the self-update), the review role's reach; templates as data, plus review_changes.py on
+// two generated pipeline.json files (what the self-update gate compares).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { PartialAnswers } from '../lib/answers/settings.js';
+import type { Json } from '../lib/cloudformation/cfn.js';
+import { pythonEnv } from './support/chalice.js';
+import { PACKAGE_ROOT, PROD_ACCOUNT, newRepositoryFiles, tempDir, templateFor } from './support/tools.js';
+
+type Action = { Name: string; ActionTypeId: Record<string, string>; Configuration: Record<string, Json>; RunOrder: number; Namespace?: string; InputArtifacts?: { Name: string }[] };
+type Stage = { Name: string; Actions: Action[]; BeforeEntry?: Json };
+
+const stagesOf = (answers: PartialAnswers): Stage[] => templateFor({ appName: 'shop', ...answers }).Resources.AppPipeline.Properties!.Stages as unknown as Stage[];
+const stage = (stages: Stage[], name: string) => {
+  const found = stages.find((s) => s.Name === name);
+  assert.ok(found, `no stage ${name} in ${stages.map((s) => s.Name).join(', ')}`);
+  return found;
+};
+/** The review action's variables (EnvironmentVariables, an Fn::Sub of JSON or JSON). */
+const reviewVariables = (action: Action) => {
+  const value = action.Configuration.EnvironmentVariables as Json;
+  const text = typeof value === 'string' ? value : String((value as Record<string, Json>)['Fn::Sub']);
+  return Object.fromEntries((JSON.parse(text) as { name: string; value: string }[]).map(({ name, value: v }) => [name, v]));
+};
+
+describe('a stage with an approval: create, review, approve, execute that change set', () => {
+  const prod = stage(stagesOf({}), 'Prod');
+
+  it('runs the four actions in order in the Prod stage (no separate Approval stage before the change set exists)', () => {
+    assert.deepEqual(prod.Actions.map((a) => [a.Name, a.RunOrder]), [['CreateProdChangeSet', 1], ['ReviewProdChanges', 2], ['ApproveRelease', 3], ['ExecuteProdChangeSet', 4]]);
+    assert.equal(stagesOf({}).some((s) => s.Name === 'Approval'), false);
+  });
+
+  it('reviews the change set the stage created, and executes exactly that one', () => {
+    const [create, review, , execute] = prod.Actions;
+    assert.equal(create.Configuration.ActionMode, 'CHANGE_SET_REPLACE');
+    assert.equal(execute.Configuration.ActionMode, 'CHANGE_SET_EXECUTE');
+    assert.deepEqual(execute.Configuration.ChangeSetName, create.Configuration.ChangeSetName);
+    assert.deepEqual(execute.Configuration.StackName, create.Configuration.StackName);
+    assert.deepEqual(reviewVariables(review), { STACK_NAME: '${ApplicationName}ProdStack', CHANGE_SET_NAME: '${ApplicationName}ProdChangeSet' });
+    assert.deepEqual(create.Configuration.ChangeSetName, { 'Fn::Sub': '${ApplicationName}ProdChangeSet' });
+    assert.equal(review.Namespace, 'ReviewProd');
+    assert.deepEqual(review.Configuration.ProjectName, { Ref: 'ChangeReviewBuild' });
+  });
+
+  it('the approval carries the summary and links the change set (variables of the review, V1 and V2 alike)', () => {
+    for (const pipelineType of ['V1', 'V2']) {
+      const approval = stage(stagesOf({ pipelineType }), 'Prod').Actions[2];
+      assert.equal(approval.ActionTypeId.Provider, 'Manual');
+      assert.match(String(approval.Configuration.CustomData), /^To prod: #\{ReviewProd\.SUMMARY\}\. Beta: #\{BetaStackOutputs\.EndpointURL\}\./);
+      assert.equal(approval.Configuration.ExternalEntityLink, '#{ReviewProd.CHANGE_SET_URL}');
+    }
+  });
+
+  it('a prod in another account keeps its approval after the change set, without the review build (out of its reach)', () => {
+    const stages = stagesOf({ prodAccountId: PROD_ACCOUNT });
+    assert.deepEqual(stage(stages, 'Prod').Actions.map((a) => a.Name), ['CreateProdChangeSet', 'ApproveRelease', 'ExecuteProdChangeSet']);
+    assert.match(JSON.stringify(stage(stages, 'Prod').Actions[1].Configuration.CustomData), /in account \$\{ProdAccountId\}/);
+  });
+});
+
+describe('the broadening gate (approveBroadening, default true)', () => {
+  it('V2: a review stage, then an approval stage entered only when the review says IAM widens; Beta itself unchanged', () => {
+    const stages = stagesOf({});
+    const names = stages.map((s) => s.Name);
+    assert.deepEqual(names.slice(names.indexOf('Build')), ['Build', 'ReviewBeta', 'ApproveBetaBroadening', 'Beta', 'IntegrationTests', 'Prod']);
+    const review = stage(stages, 'ReviewBeta').Actions[0];
+    assert.deepEqual(reviewVariables(review), { STACK_NAME: '${ApplicationName}BetaStack', TEMPLATE: 'transformed-beta.yaml' });
+    assert.deepEqual(review.InputArtifacts, [{ Name: 'SourceRepo' }, { Name: 'CompiledCFNTemplate' }]);
+    const gate = stage(stages, 'ApproveBetaBroadening');
+    assert.deepEqual(gate.BeforeEntry, {
+      Conditions: [{
+        Result: 'SKIP',
+        Rules: [{ Name: 'IamWidens', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' }, Configuration: { Variable: '#{ReviewBeta.IAM_WIDENS}', Operator: 'EQ', Value: 'true' } }],
+      }],
+    });
+    assert.equal(gate.Actions[0].Configuration.CustomData, 'beta: #{ReviewBeta.SUMMARY}');
+    assert.deepEqual(stage(stages, 'Beta').Actions.map((a) => [a.Name, a.RunOrder]), [['CreateBetaChangeSet', 1], ['ExecuteBetaChangeSet', 2]]);
+  });
+
+  it('a prod without an approval gets the gate too; V1 (no stage conditions): the review alone, failing the release when IAM widens', () => {
+    const v2 = stagesOf({ manualApproval: false }).map((s) => s.Name);
+    assert.deepEqual(v2.slice(v2.indexOf('IntegrationTests')), ['IntegrationTests', 'ReviewProd', 'ApproveProdBroadening', 'Prod']);
+    const v1 = stagesOf({ manualApproval: false, pipelineType: 'V1' });
+    assert.deepEqual(v1.map((s) => s.Name).filter((name) => name.includes('Review') || name.includes('Approve')), ['ReviewBeta', 'ReviewProd']);
+    assert.equal(reviewVariables(stage(v1, 'ReviewBeta').Actions[0]).FAIL_ON_WIDENING, 'true');
+  });
+
+  it('approveBroadening false and no approval: no review at all (no stage, no build, no role, no buildspec)', () => {
+    const answers = { appName: 'shop', approveBroadening: false, manualApproval: false };
+    const template = templateFor(answers);
+    assert.deepEqual((template.Resources.AppPipeline.Properties!.Stages as unknown as Stage[]).map((s) => s.Name), ['Source', 'Build', 'Beta', 'IntegrationTests', 'Prod']);
+    assert.equal(template.Resources.ChangeReviewBuild ?? template.Resources.ChangeReviewRole, undefined);
+    const files = newRepositoryFiles(answers);
+    assert.equal(files.has('buildspec-review.yml'), false);
+    assert.equal(files.has('scripts/review_changes.py'), true, 'the script stays usable on its own');
+  });
+
+  it('the self-update: the pushed pipeline.json is reviewed against the pipeline stack before UpdatePipeline applies it', () => {
+    const stages = stagesOf({ selfUpdate: true });
+    assert.deepEqual(stages.map((s) => s.Name).slice(0, 5), ['Source', 'ReviewPipeline', 'ApprovePipelineBroadening', 'UpdatePipeline', 'Build']);
+    const review = stage(stages, 'ReviewPipeline').Actions[0];
+    assert.deepEqual(reviewVariables(review), { STACK_NAME: '${AWS::StackName}', TEMPLATE: 'SourceRepo::pipeline.json' });
+    assert.deepEqual(review.InputArtifacts, [{ Name: 'SourceRepo' }]);
+  });
+});
+
+describe('the review role reads the reviewed stacks and nothing else', () => {
+  it('GetTemplate, DescribeStacks, DescribeChangeSet on the reviewed stacks; its log stream; the artifacts read-only', () => {
+    const template = templateFor({ appName: 'shop', selfUpdate: true });
+    const role = template.Resources.ChangeReviewRole.Properties! as { Policies: { PolicyDocument: { Statement: Record<string, Json>[] } }[]; AssumeRolePolicyDocument: Json };
+    const statements = role.Policies[0].PolicyDocument.Statement.map((statement) => ('Fn::If' in statement ? (statement['Fn::If'] as Json[])[1] : statement) as Record<string, Json>);
+    assert.deepEqual(statements.map((s) => [s.Sid, s.Action]), [
+      ['WriteLogs', ['logs:CreateLogStream', 'logs:PutLogEvents']],
+      ['ReadArtifacts', ['s3:GetObject', 's3:GetObjectVersion']],
+      ['ReadReviewedStacks', ['cloudformation:GetTemplate', 'cloudformation:DescribeStacks', 'cloudformation:DescribeChangeSet']],
+      ['UseArtifactKey', ['kms:Decrypt', 'kms:DescribeKey']],
+    ]);
+    assert.deepEqual(statements[2].Resource, [
+      { 'Fn::Sub': 'arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${ApplicationName}BetaStack/*' },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${ApplicationName}ProdStack/*' },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${AWS::StackName}/*' },
+    ]);
+    // A prod in another account is not reviewed: its stack is not in the list.
+    const remote = templateFor({ appName: 'shop', prodAccountId: PROD_ACCOUNT }).Resources.ChangeReviewRole.Properties! as typeof role;
+    assert.doesNotMatch(JSON.stringify(remote.Policies), /ProdStack/);
+  });
+});
+
+describe("review_changes.py on generated pipeline.json files (the self-update gate's comparison)", () => {
+  const review = (before: unknown, after: unknown) => {
+    const folder = tempDir('cp-review-pipeline-');
+    writeFileSync(join(folder, 'before.json'), JSON.stringify(before));
+    writeFileSync(join(folder, 'after.json'), JSON.stringify(after));
+    const run = spawnSync('python3', [join(PACKAGE_ROOT, 'templates', 'pipeline', 'scripts', 'review_changes.py'), join(folder, 'before.json'), join(folder, 'after.json')], { encoding: 'utf8', env: pythonEnv() });
+    rmSync(folder, { recursive: true, force: true });
+    return run;
+  };
+
+  it('the same answers again: nothing widens; a pushed statement for the build role: exit 3 naming it', () => {
+    const deployed = templateFor({ appName: 'shop', selfUpdate: true });
+    assert.equal(review(deployed, templateFor({ appName: 'shop', selfUpdate: true })).status, 0);
+    const pushed = structuredClone(deployed) as unknown as { Resources: { CodeBuildPolicy: { Properties: { PolicyDocument: { Statement: Json[] } } } } };
+    pushed.Resources.CodeBuildPolicy.Properties.PolicyDocument.Statement.push({ Sid: 'Sneaky', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: ['*'] });
+    const run = review(deployed, pushed);
+    assert.equal(run.status, 3, run.stdout + run.stderr);
+    assert.match(run.stdout, /^Summary: 1 modified, replacement unknown \(no change set\); IAM widens: CodeBuildRole may secretsmanager:GetSecretValue on \*$/m);
+  });
+});
