@@ -5,13 +5,18 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { removedStages, stackPlan } from '../lib/repository/existing.js';
 import { repositoryIdentity, twoStageAnswerSets, type RepositoryIdentity, type TemplateIdentity } from './support/identities.js';
 import { PACKAGE_ROOT, newRepositoryFiles, readTree, runCliInProcess, tempDir } from './support/tools.js';
 
 const BEFORE = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'test', 'fixtures', 'two-stage-before.json'), 'utf8')) as Record<string, RepositoryIdentity>;
 
-/** What `after` removed or renamed of `before` (additions are allowed), as lines naming each. */
-export function removals(before: RepositoryIdentity, after: RepositoryIdentity): string[] {
+/**
+ * What `after` removed or renamed of `before` (additions are allowed), as lines naming each. A pipeline stage whose
+ * actions moved into a stage that was already there, for a reason the stack plan states (removedStages), is the one
+ * documented exception; `moves` collects those.
+ */
+export function removals(before: RepositoryIdentity, after: RepositoryIdentity, moves: string[] = []): string[] {
   const lost: string[] = [];
   const missing = (what: string, old: string[], now: string[]) => {
     for (const entry of old) if (!now.includes(entry)) lost.push(`${what}: ${entry}`);
@@ -30,8 +35,11 @@ export function removals(before: RepositoryIdentity, after: RepositoryIdentity):
     missing(`${path} output`, old.outputs, now.outputs);
     // The stages keep their order (others may come between them) and each its actions.
     const stages = now.pipelineStages ?? [];
+    const moved = removedStages(old.pipelineStages ?? [], stages).filter((gone) => gone.movedInto && gone.why);
+    moves.push(...moved.map((gone) => `${gone.stage} -> ${gone.movedInto}`));
     let at = 0;
     for (const stage of old.pipelineStages ?? []) {
+      if (moved.some((gone) => gone.stage === stage.name)) continue;
       const found = stages.findIndex((candidate, index) => index >= at && candidate.name === stage.name);
       if (found === -1) {
         lost.push(`${path} pipeline stage ${stage.name} (or its place after the stages before it)`);
@@ -48,9 +56,22 @@ describe('upgrading replaces nothing deployed', () => {
   it(`every two-stage answer set (${Object.keys(BEFORE).length}) keeps what the code before the stage list generated`, () => {
     const sets = twoStageAnswerSets();
     assert.deepEqual(Object.keys(sets), Object.keys(BEFORE), 'the answer sets are the ones the fixture was made from');
+    const moves: string[] = [];
     const lost = Object.entries(sets).flatMap(([name, answers]) =>
-      removals(BEFORE[name], repositoryIdentity(newRepositoryFiles(answers))).map((line) => `${name}: ${line}`));
+      removals(BEFORE[name], repositoryIdentity(newRepositoryFiles(answers)), moves).map((line) => `${name}: ${line}`));
     assert.deepEqual(lost.slice(0, 30), []);
+    // The one documented move (issue 20): the Approval stage folded into Prod, for every set with an approval.
+    assert.deepEqual([...new Set(moves)], ['Approval -> Prod']);
+    assert.equal(moves.length, Object.values(BEFORE).filter((set) => set.templates['pipeline.json'].pipelineStages!.some((stage) => stage.name === 'Approval')).length);
+  });
+
+  it('a stage removed, or renamed with its actions, is named; only a move into a stage already there passes', () => {
+    const before = [{ name: 'Beta', actions: ['CreateBetaChangeSet'] }, { name: 'Approval', actions: ['ApproveRelease'] }, { name: 'Prod', actions: ['CreateProdChangeSet'] }];
+    assert.deepEqual(removedStages(before, [before[0], before[2]]), [{ stage: 'Approval' }]);
+    assert.deepEqual(removedStages(before, [before[0], { name: 'Gate', actions: ['ApproveRelease'] }, before[2]]), [{ stage: 'Approval' }]);
+    assert.deepEqual(removedStages(before, [before[0], { name: 'Prod', actions: ['CreateProdChangeSet', 'ApproveRelease'] }]).map((gone) => gone.movedInto), ['Prod']);
+    const renamedTests = [{ name: 'Tests', actions: ['IntegrationTests'] }];
+    assert.deepEqual(removedStages([{ name: 'IntegrationTests', actions: ['IntegrationTests'] }], renamedTests), [{ stage: 'IntegrationTests' }]);
   });
 
   it('the comparison can fail: a renamed action, a changed default and a lost resource are each named', () => {
@@ -80,9 +101,16 @@ describe('a repository generated before the stage list, upgraded to dev, beta, p
     assert.equal(run.status, 0, run.stderr);
     const after = readTree(root);
     rmSync(root, { recursive: true, force: true });
-    assert.deepEqual(removals(repositoryIdentity(before), repositoryIdentity(after)), []);
+    const moves: string[] = [];
+    assert.deepEqual(removals(repositoryIdentity(before), repositoryIdentity(after), moves), []);
+    assert.deepEqual(moves, ['Approval -> Prod']);
     const pipeline = repositoryIdentity(after).templates['pipeline.json'];
-    assert.deepEqual(pipeline.pipelineStages!.map((stage) => stage.name), ['Source', 'Build', 'Dev', 'Beta', 'IntegrationTests', 'Approval', 'Prod']);
+    // approveBroadening (default on) gates Dev and Beta: additions before them.
+    assert.deepEqual(pipeline.pipelineStages!.map((stage) => stage.name), ['Source', 'Build', 'ReviewDev', 'ApproveDevBroadening', 'Dev', 'ReviewBeta', 'ApproveBetaBroadening', 'Beta', 'IntegrationTests', 'Prod']);
+    // The stack plan says it: the Approval stage moved into Prod, and why.
+    const plan = stackPlan(before.get('pipeline.json')!, JSON.parse(after.get('pipeline.json')!), 'ordersPipeline');
+    assert.ok(plan.some((line) => /^ {2}moves stage Approval into Prod \(its actions keep their names\): the approval now runs inside the stage it approves/.test(line)), plan.join('\n'));
+    assert.ok(!plan.some((line) => line.startsWith('  removes stage')), plan.join('\n'));
     // Beta and prod kept what the saved two-stage answers said of them; the list is saved instead of those keys.
     const saved = (JSON.parse(after.get('.yo-rc.json')!) as Record<string, Record<string, unknown>>)['generator-chalice-pipeline'];
     assert.deepEqual(saved.stages, [

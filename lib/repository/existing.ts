@@ -5,6 +5,7 @@ import { PYTHON_VERSIONS } from '../facts/aws.js';
 import { CONFIG_KEY, InputError } from '../answers/answers.js';
 import type { Json } from '../cloudformation/cfn.js';
 import type { PipelineTemplate } from '../cloudformation/pipeline/template.js';
+import { MOVED_ACTIONS } from '../cloudformation/pipeline/review.js';
 import { parseChaliceConfig } from './repo-files.js';
 import { awsAppName, branchRule, chaliceAppNameRule } from '../answers/rules.js';
 import type { PartialAnswers } from '../answers/settings.js';
@@ -172,6 +173,42 @@ export function resourceChanges(old: Partial<PipelineTemplate>, next: PipelineTe
  * added, changed and removed, and the parameter defaults that change. The template on disk is the deployed one's
  * best guess; unreadable, it is said so.
  */
+/** A pipeline stage by its name and its actions' names. */
+export interface StageShape { name: string; actions: string[] }
+
+/** The stages of a template's AppPipeline (none without one). */
+export function stageShapes(template: Partial<PipelineTemplate>): StageShape[] {
+  const stages = (template.Resources?.AppPipeline?.Properties?.Stages ?? []) as { Name: string; Actions?: { Name: string }[] }[];
+  return stages.map((stage) => ({ name: stage.Name, actions: (stage.Actions ?? []).map((action) => action.Name) }));
+}
+
+/**
+ * The stages `after` no longer has: each with the stage its actions moved into and why, when that move is a known
+ * one (MOVED_ACTIONS); else removed, with no reason (an upgrade must not do that silently: the plan says it).
+ */
+export function removedStages(before: StageShape[], after: StageShape[]): { stage: string; movedInto?: string; why?: string }[] {
+  return before.filter((stage) => !after.some((now) => now.name === stage.name)).map((stage) => {
+    // Only into a stage that was there before: a stage renamed is a removal, not a move.
+    const into = after.find((now) => before.some((then) => then.name === now.name) && stage.actions.every((action) => now.actions.includes(action)));
+    const why = stage.actions.map((action) => MOVED_ACTIONS[action]);
+    return into && why.every(Boolean) ? { stage: stage.name, movedInto: into.name, why: [...new Set(why)].join('; ') } : { stage: stage.name };
+  });
+}
+
+/** The plan's lines on the pipeline's stages: the ones added, and each removed one with where it went and why. */
+function stageLines(old: Partial<PipelineTemplate>, next: PipelineTemplate): string[] {
+  const before = stageShapes(old);
+  const after = stageShapes(next);
+  if (before.length === 0) return [];
+  const added = after.filter((stage) => !before.some((then) => then.name === stage.name)).map((stage) => stage.name);
+  return [
+    ...(added.length > 0 ? [`  adds stages ${added.join(', ')}`] : []),
+    ...removedStages(before, after).map((gone) => (gone.movedInto
+      ? `  moves stage ${gone.stage} into ${gone.movedInto} (its actions keep their names): ${gone.why}`
+      : `  removes stage ${gone.stage} (its actions leave the pipeline)`)),
+  ];
+}
+
 export function stackPlan(current: string, next: PipelineTemplate, stackName: string): string[] {
   let old: Partial<PipelineTemplate>;
   try {
@@ -188,6 +225,7 @@ export function stackPlan(current: string, next: PipelineTemplate, stackName: st
     `  changes  ${changed.join(', ') || '(none)'}`,
     `  removes  ${removed.join(', ') || '(none)'}${removed.length > 0 ? ' (CloudFormation deletes them unless they have DeletionPolicy Retain)' : ''}`,
     ...(parameters.length > 0 ? [`  parameters ${parameters.join('; ')}`] : []),
+    ...stageLines(old, next),
   ];
 }
 

@@ -17,6 +17,14 @@ export const REVIEW_BUILD = 'ChangeReviewBuild';
 export const REVIEW_ROLE = 'ChangeReviewRole';
 /** The review logs into the package build's log group (its own stream prefix): one retention rule, less template. */
 const REVIEW_LOG_GROUP = 'AppPackageBuildLogGroup';
+/**
+ * Why an action left the stage it had in pipeline.json before (the upgrade's stack plan names each move): the
+ * release approval once had its own stage (Approval, Approve<Stage>) between two deploys.
+ */
+export const MOVED_ACTIONS: Record<string, string> = {
+  ApproveRelease: 'the approval now runs inside the stage it approves, between its change sets and their execution: approving executes exactly the change set it describes, and a V2 rollback of that stage re-runs its create and execute',
+};
+
 /** The review build's exported variables (buildspec-review.yml), read as #{Review<Stage>.<name>}. */
 export const REVIEW_VARIABLES = ['SUMMARY', 'IAM_WIDENS', 'CHANGE_SET_URL', 'REPORT_URL'] as const;
 
