@@ -15,7 +15,7 @@ export const kmsKeyParameter: Record<string, Json> = {
   Type: 'String',
   Default: '',
   AllowedPattern: '^$|^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]{36}$',
-  Description: 'Optional customer managed KMS key (ARN) for the pipeline artifacts; empty: S3-managed encryption. Its key policy must let the pipeline and build roles use it',
+  Description: 'Optional KMS key (ARN) of the artifacts, for the pipeline and build roles; empty: S3-managed encryption',
 };
 
 export function encryptionParameters(project: Project): Record<string, Record<string, Json>> {

@@ -51,7 +51,7 @@ export function placementParameters(project: Project): Record<string, Record<str
     if (placement.region) {
       parameters[regionParameter(placement)] = {
         Type: 'String', Default: placement.region, AllowedPattern: REGION_PATTERN,
-        Description: `Region the ${placement.stage} stage deploys into (its artifact store comes from pipeline-region.json there)`,
+        Description: `Region the ${placement.stage} stage deploys into (pipeline-region.json there first)`,
       };
     }
   }
@@ -83,17 +83,16 @@ export const regionalParameter = (region: string, output: RegionalOutput) => `${
 /** The pipeline.json parameters of the other regions' artifact stores. */
 export function regionalParameters(project: Project): Record<string, Record<string, Json>> {
   const parameters: Record<string, Record<string, Json>> = {};
-  const described: Record<RegionalOutput, [string, string]> = {
-    ArtifactBucket: ['^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', 'artifact bucket'],
-    ArtifactKeyArn: ['^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]{36}$', 'artifact key (ARN)'],
-    PackageBucket: ['^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', 'packaged code bucket'],
+  const patterns: Record<RegionalOutput, string> = {
+    ArtifactBucket: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+    ArtifactKeyArn: '^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]{36}$',
+    PackageBucket: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
   };
   for (const { region } of otherRegions(project)) {
     for (const output of REGIONAL_OUTPUTS) {
-      const [pattern, what] = described[output];
       parameters[regionalParameter(region, output)] = {
-        Type: 'String', AllowedPattern: pattern,
-        Description: `The ${region} ${what}: output ${output} of the pipeline-region.json stack there (make deploy passes it)`,
+        Type: 'String', AllowedPattern: patterns[output],
+        Description: `Output ${output} of pipeline-region.json in ${region} (make deploy passes it)`,
       };
     }
   }

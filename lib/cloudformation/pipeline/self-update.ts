@@ -319,7 +319,7 @@ export function addSelfUpdate(project: Project, template: ExtensibleTemplate): v
   };
   for (const role of bounded) resources[role]!.Properties!.PermissionsBoundary = ref(BOUNDARY);
   resources[UPDATE_ROLE] = {
-    ...serviceRole('cloudformation.amazonaws.com', 'Applies pipeline.json from the released branch to this stack (UpdatePipeline stage)', {
+    ...serviceRole('cloudformation.amazonaws.com', 'Applies the branch\'s pipeline.json to this stack', {
       Policies: [{ PolicyName: 'UpdateThisStackOnly', PolicyDocument: policyDocument(updateRoleStatements(project, resources, bounded)) }],
     }),
     Metadata: exceptionsMetadata([

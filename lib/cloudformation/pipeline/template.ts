@@ -39,7 +39,8 @@ export function pipelineTemplate(project: Project): PipelineTemplate {
   const conditions = encryptionConditions(project);
   const template: Omit<PipelineTemplate, 'Outputs'> = {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: `Continuous delivery of the Chalice app ${project.appName}: ${project.pipelineStages.map((s) => s.name).join(' -> ')} (generator-chalice-pipeline)`,
+    // The stages are the README's table (pipeline.json stays under the inline size limit).
+    Description: `Continuous delivery of the Chalice app ${project.appName} (generator-chalice-pipeline)`,
     Parameters: parameters(project),
     ...(conditions ? { Conditions: conditions } : {}),
     Resources: {
@@ -270,7 +271,7 @@ function outputs(project: Project, resources: Resources): PipelineTemplate['Outp
     PipelineName: { Description: 'Name of the release pipeline', Value: ref('AppPipeline') },
   });
   for (const build of buildProjects(project)) {
-    out[`${build.id}Name`] = { Description: `CodeBuild project: ${build.description}`, Value: ref(build.id) };
+    out[`${build.id}Name`] = { Description: 'CodeBuild project', Value: ref(build.id) };
   }
   if (project.approvalEmail) out.ApprovalTopicArn = { Description: 'SNS topic of the approval notifications', Value: ref('ApprovalTopic') };
   return { ...out, ...notificationOutputs(project) };

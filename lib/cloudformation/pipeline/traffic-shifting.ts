@@ -100,7 +100,7 @@ export function codeDeployRole(project: Project, targets: Placement[], inTarget 
   const region = (target: Placement) => (inTarget ? '${AWS::Region}' : regionOf(target));
   const arns = (service: string, resource: (target: Placement) => string) =>
     [...new Set(targets.map((target) => `arn:\${AWS::Partition}:${service}:${region(target)}:\${AWS::AccountId}:${resource(target)}`))].map((arn) => sub(arn));
-  return serviceRole('codedeploy.amazonaws.com', 'Shifts traffic between versions of the production functions', {
+  return serviceRole('codedeploy.amazonaws.com', 'Shifts traffic to new function versions', {
     ...(inTarget ? { RoleName: roleName ?? sub(codeDeployRoleName(project.roleNamePrefix.sub, targets[0].stage)) } : {}),
     Policies: [{
       PolicyName: 'ShiftProdTraffic',
