@@ -53,12 +53,19 @@ export function removals(before: RepositoryIdentity, after: RepositoryIdentity, 
 }
 
 describe('upgrading replaces nothing deployed', () => {
-  it(`every two-stage answer set (${Object.keys(BEFORE).length}) keeps what the code before the stage list generated`, () => {
+  it(`every two-stage answer set (${Object.keys(BEFORE).length}) keeps what the code before the stage list generated, and its compact pipeline.json fits inline with 3 % to spare`, () => {
     const sets = twoStageAnswerSets();
     assert.deepEqual(Object.keys(sets), Object.keys(BEFORE), 'the answer sets are the ones the fixture was made from');
     const moves: string[] = [];
-    const lost = Object.entries(sets).flatMap(([name, answers]) =>
-      removals(BEFORE[name], repositoryIdentity(newRepositoryFiles(answers)), moves).map((line) => `${name}: ${line}`));
+    let largest = { name: '', bytes: 0 };
+    const lost = Object.entries(sets).flatMap(([name, answers]) => {
+      const files = newRepositoryFiles(answers);
+      // As make deploy sends it: the compact copy (aws cloudformation deploy takes at most 51,200 bytes inline).
+      const bytes = Buffer.byteLength(JSON.stringify(JSON.parse(files.get('pipeline.json')!)));
+      if (bytes > largest.bytes) largest = { name, bytes };
+      return removals(BEFORE[name], repositoryIdentity(files), moves).map((line) => `${name}: ${line}`);
+    });
+    assert.ok(largest.bytes < 51_200 * 0.97, `${largest.name}: compact pipeline.json is ${largest.bytes} bytes, over 97 % of the 51,200-byte inline limit`);
     assert.deepEqual(lost.slice(0, 30), []);
     // The one documented move (issue 20): the Approval stage folded into Prod, for every set with an approval.
     assert.deepEqual([...new Set(moves)], ['Approval -> Prod']);
