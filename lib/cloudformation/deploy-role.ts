@@ -157,7 +157,7 @@ function rulesGroup(scope: RoleScope): Group {
 function eventSourceGroup(scope: RoleScope): Group {
   const onAppFunctions = { ArnLike: { 'lambda:FunctionArn': functionsOf(scope) } };
   const reason = 'CreateEventSourceMapping has no resource type (mapping IDs are random); the lambda:FunctionArn condition limits it to the app stacks\' functions';
-  const tagReason = 'tagging an event source mapping (CloudFormation adds its stack tags) carries no lambda:FunctionArn and the mapping IDs are random';
+  const tagReason = 'tagging a mapping (CloudFormation adds its stack tags) carries no lambda:FunctionArn, and mapping IDs are random';
   return {
     features: ['sqs', 'kinesis', 'dynamodb'],
     grants: 'event source mappings (SQS, Kinesis, DynamoDB streams) feeding the app functions only (lambda:FunctionArn)',
@@ -203,7 +203,7 @@ function snsGroup(scope: RoleScope): Group {
 }
 
 function logGroupsGroup(scope: RoleScope): Group {
-  const reason = 'logs:DescribeLogGroups cannot be scoped below log-group:* of this account and region; CloudFormation calls it to read back the log groups of the app stacks';
+  const reason = 'logs:DescribeLogGroups takes only log-group:* (this account and region); CloudFormation reads back the app stacks\' log groups';
   return {
     features: ['log-retention'],
     grants: 'log groups /aws/lambda/STACK-* with their retention',

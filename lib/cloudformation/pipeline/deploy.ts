@@ -151,7 +151,7 @@ export function deployRoleResources(project: Project): Resources {
   const { policies, role } = placedDeployPolicies(project, local, packagedCode);
   return {
     CFNDeployRole: {
-      ...serviceRole('cloudformation.amazonaws.com', 'Deploys the Chalice app stacks (scope: see README "Deploy role")', { Policies: policies }),
+      ...serviceRole('cloudformation.amazonaws.com', 'Deploys the app stacks (scope: README "Deploy role")', { Policies: policies }),
       // The statements that cannot name the app stacks' resources, with why (security-rules: a written justification).
       Metadata: exceptionsMetadata(role.exceptions),
     },

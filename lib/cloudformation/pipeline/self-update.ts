@@ -161,8 +161,11 @@ function updateRoleStatements(project: Project, resources: Resources, boundedRol
         'codebuild:CreateReportGroup', 'codebuild:UpdateReportGroup', 'codebuild:DeleteReportGroup', 'codebuild:BatchGetReportGroups',
         'codebuild:ListReportsForReportGroup', 'codebuild:DeleteReport',
       ],
-      // Every project and report-group name the generator gives (so turning integration tests on works too).
-      Resource: ['Build', 'IntegrationTests'].flatMap((name) => [arn('codebuild', `project/\${ApplicationName}${name}`), arn('codebuild', `report-group/\${ApplicationName}${name}-*`)]),
+      // Every project and report-group name the generator gives (so turning integration tests or the review on works too).
+      Resource: [
+        ...['Build', 'IntegrationTests'].flatMap((name) => [arn('codebuild', `project/\${ApplicationName}${name}`), arn('codebuild', `report-group/\${ApplicationName}${name}-*`)]),
+        arn('codebuild', `project/\${ApplicationName}ChangeReview`),
+      ],
     },
     {
       Sid: 'UpdateOwnPipeline',
@@ -325,11 +328,11 @@ export function addSelfUpdate(project: Project, template: ExtensibleTemplate): v
     Metadata: exceptionsMetadata([
       {
         statement: 'FindOwnBuildLogs', rule: 'IAM_RESOURCES_SCOPED (W11)',
-        reason: 'logs:DescribeLogGroups cannot be scoped below log-group:* of this account and region; CloudFormation calls it to read back the build log groups',
+        reason: 'logs:DescribeLogGroups takes only log-group:* (this account and region); CloudFormation reads back the build log groups',
       },
       {
         statement: 'ManageOwnNotificationRules', rule: 'IAM_RESOURCES_SCOPED (W11)',
-        reason: 'notification rule ARNs end in an id CodeStar Notifications draws at creation: the statement is scoped by the condition codestar-notifications:NotificationsForResource to this pipeline',
+        reason: 'rule ARNs end in an id drawn at creation; the codestar-notifications:NotificationsForResource condition limits it to this pipeline',
       },
       ...(resources.SourceConnection ? [{
         statement: 'CreateConnectionOfOwnProvider', rule: 'IAM_RESOURCES_SCOPED (W11)',
