@@ -42,35 +42,40 @@ function targetAccountFor(target: string): CfnTemplate {
 }
 
 describe("the issue's example: dev, staging (its account, tested), prod (approval, canary, a wave of two regions)", () => {
-  it('the pipeline: Source, Build, Dev, Staging, its tests, the approval, then the prod wave', () => {
-    assert.deepEqual(STAGES.map((entry) => entry.Name), ['Source', 'Build', 'Dev', 'Staging', 'IntegrationTests', 'Approval', 'Prod']);
+  it('the pipeline: Source, Build, the gate before Dev, Dev, Staging, its tests, then the prod wave with its approval', () => {
+    // Dev (this account, no approval) gets the broadening gate; Staging is in another account: out of the review's reach.
+    assert.deepEqual(STAGES.map((entry) => entry.Name), ['Source', 'Build', 'ReviewDev', 'ApproveDevBroadening', 'Dev', 'Staging', 'IntegrationTests', 'Prod']);
   });
 
-  it('the two prod deploys share their run orders in one stage (a wave), so what follows waits for both', () => {
+  it('the two prod deploys share their run orders in one stage (a wave), one approval between the change sets and their execution', () => {
     const prod = stage('Prod').Actions.map((action) => [action.Name, action.RunOrder, action.Region ?? null]);
     assert.deepEqual(prod, [
-      ['CreateProdEuWest1ChangeSet', 1, { Ref: 'ProdEuWest1Region' }], ['ExecuteProdEuWest1ChangeSet', 2, { Ref: 'ProdEuWest1Region' }],
-      ['CreateProdUsEast1ChangeSet', 1, null], ['ExecuteProdUsEast1ChangeSet', 2, null],
+      ['CreateProdEuWest1ChangeSet', 1, { Ref: 'ProdEuWest1Region' }], ['CreateProdUsEast1ChangeSet', 1, null],
+      ['ApproveRelease', 2, null],
+      ['ExecuteProdEuWest1ChangeSet', 3, { Ref: 'ProdEuWest1Region' }], ['ExecuteProdUsEast1ChangeSet', 3, null],
     ]);
     // Each target runs as its own action role in 222222222222, deploying the same stack name in its region.
-    for (const action of stage('Prod').Actions) assert.deepEqual(action.Configuration.StackName, { 'Fn::Sub': '${ApplicationName}ProdStack' });
+    for (const action of stage('Prod').Actions.filter((entry) => entry.Name !== 'ApproveRelease')) assert.deepEqual(action.Configuration.StackName, { 'Fn::Sub': '${ApplicationName}ProdStack' });
     assert.deepEqual(PIPELINE.Parameters!.ProdEuWest1AccountId.Default, PROD_ACCOUNT);
     assert.deepEqual(PIPELINE.Parameters!.ProdUsEast1AccountId.Default, PROD_ACCOUNT);
     assert.deepEqual(PIPELINE.Parameters!.StagingAccountId.Default, BETA_ACCOUNT);
     assert.deepEqual(stage('Prod').OnFailure, { Result: 'ROLLBACK' });
   });
 
-  it('the integration tests run after staging, against its endpoint; the approval reviews staging before prod', () => {
+  it('the integration tests run after staging, against its endpoint; the approval names staging\'s endpoint and both prod change sets', () => {
     const [tests] = stage('IntegrationTests').Actions;
     assert.equal(tests.ActionTypeId.Category, 'Test');
     assert.deepEqual(JSON.parse(tests.Configuration.EnvironmentVariables as string), [
       { name: 'ENDPOINT_URL', value: '#{StagingStackOutputs.EndpointURL}', type: 'PLAINTEXT' },
       { name: 'EXPECTED_STAGE', value: 'staging', type: 'PLAINTEXT' },
     ]);
-    const [approval] = stage('Approval').Actions;
-    assert.equal(approval.Configuration.ExternalEntityLink, '#{StagingStackOutputs.EndpointURL}');
+    // Prod is in another account: no review there; the approval names each target's change set to read in that account.
+    const approval = stage('Prod').Actions.find((action) => action.Name === 'ApproveRelease')!;
+    assert.equal(approval.Configuration.ExternalEntityLink, 'https://us-east-1.console.aws.amazon.com/cloudformation/home');
     assert.deepEqual(approval.Configuration.NotificationArn, { Ref: 'ApprovalTopic' });
-    assert.match(JSON.stringify(approval.Configuration.CustomData), /Staging of \$\{ApplicationName\} passed its integration tests\. Review it, then approve the release to production\./);
+    const text = (approval.Configuration.CustomData as { 'Fn::Sub': string })['Fn::Sub'];
+    assert.match(text, /^Release of \$\{ApplicationName\} to prod\. Staging: #\{StagingStackOutputs\.EndpointURL\}\. /);
+    for (const target of ['ProdEuWest1', 'ProdUsEast1']) assert.ok(text.includes(`change set \${ApplicationName}${target}ChangeSet of stack \${ApplicationName}ProdStack in account \${${target}AccountId}`), text);
   });
 
   it('.chalice/config.json has the three stages; the Makefile deploys each target account per stage', () => {
