@@ -20,6 +20,11 @@ const APP_FILES = [
   'requirements-dev.txt', 'requirements.txt', 'scripts/check_deploy_role.py', 'scripts/deploy-role-coverage.json', 'tests/test_app.py',
 ];
 const INTEGRATION_FILES = ['buildspec-integration.yml', 'tests/integration/conftest.py', 'tests/integration/test_endpoint.py'];
+// approveBroadening is on by default: every set below reviews a stage, so it has the review build and its files.
+const REVIEW = ['ChangeReviewBuild', 'ChangeReviewRole'];
+const REVIEW_FILES = ['buildspec-review.yml', 'scripts/review_changes.py'];
+const reviewStage = (stage: string): [string, string[]] => [`Review${stage}`, [`Review${stage}Changes:CodeBuild`]];
+const broadeningStage = (stage: string): [string, string[]] => [`Approve${stage}Broadening`, ['ApproveBroadening:Manual']];
 const stack = (stage: string) => ({ 'Fn::Sub': `\${ApplicationName}${stage}Stack` });
 const deploy = (stage: string) => [`Create${stage}ChangeSet:CloudFormation`, `Execute${stage}ChangeSet:CloudFormation`];
 
@@ -39,45 +44,51 @@ interface Expected {
 const SETS: [string, Expected][] = [
   ['the defaults (CodeCommit, V2, every stage)', {
     answers: { appName: 'orders', region: 'us-east-1' },
-    resources: [...BASE_RESOURCES, 'AppPackageBuildReports', ...CODECOMMIT, ...INTEGRATION],
+    resources: [...BASE_RESOURCES, 'AppPackageBuildReports', ...CODECOMMIT, ...INTEGRATION, ...REVIEW],
     parameters: { ApplicationName: 'orders', BranchName: 'main', CodeBuildImage: 'aws/codebuild/amazonlinux-x86_64-standard:5.0', RepositoryName: 'orders', ArtifactKmsKeyArn: '' },
     pipelineType: 'V2',
     stages: [
-      ['Source', ['Source:CodeCommit']], ['Build', ['Build:CodeBuild']], ['Beta', deploy('Beta')], ['IntegrationTests', ['IntegrationTests:CodeBuild']],
-      ['Approval', ['ApproveRelease:Manual']], ['Prod', deploy('Prod')],
+      // Beta: the broadening gate (V2: an approval stage entered only when IAM widens). Prod: its change set reviewed
+      // and approved inside the stage, then executed.
+      ['Source', ['Source:CodeCommit']], ['Build', ['Build:CodeBuild']], reviewStage('Beta'), broadeningStage('Beta'), ['Beta', deploy('Beta')],
+      ['IntegrationTests', ['IntegrationTests:CodeBuild']],
+      ['Prod', ['CreateProdChangeSet:CloudFormation', 'ReviewProdChanges:CodeBuild', 'ApproveRelease:Manual', 'ExecuteProdChangeSet:CloudFormation']],
     ],
     source: { RepositoryName: { 'Fn::GetAtt': ['SourceRepository', 'Name'] }, BranchName: { Ref: 'BranchName' }, PollForSourceChanges: false, OutputArtifactFormat: 'CODE_ZIP' },
     python: '3.13',
     buildPhases: ['install', 'pre_build', 'build'],
-    files: [...APP_FILES, ...INTEGRATION_FILES],
+    files: [...APP_FILES, ...INTEGRATION_FILES, ...REVIEW_FILES],
   }],
   ['GitHub through a connection, V1, no integration tests, no approval, a release branch, Python 3.12', {
     answers: {
       appName: 'orders', region: 'eu-west-1', source: 'github', repository: 'acme/orders', connectionArn: CONNECTION, pipelineType: 'V1',
       integrationTests: false, manualApproval: false, branch: 'release/1.x', pythonVersion: '3.12',
     },
-    resources: [...BASE_RESOURCES, 'AppPackageBuildReports'],
+    resources: [...BASE_RESOURCES, 'AppPackageBuildReports', ...REVIEW],
     parameters: {
       ApplicationName: 'orders', BranchName: 'release/1.x', CodeBuildImage: 'aws/codebuild/amazonlinux-x86_64-standard:5.0', RepositoryId: 'acme/orders',
       ConnectionArn: CONNECTION, ArtifactKmsKeyArn: '',
     },
     pipelineType: 'V1',
-    stages: [['Source', ['Source:CodeStarSourceConnection']], ['Build', ['Build:CodeBuild']], ['Beta', deploy('Beta')], ['Prod', deploy('Prod')]],
+    // V1 has no stage conditions: the gate is the review alone, failing the release when IAM widens.
+    stages: [
+      ['Source', ['Source:CodeStarSourceConnection']], ['Build', ['Build:CodeBuild']], reviewStage('Beta'), ['Beta', deploy('Beta')], reviewStage('Prod'), ['Prod', deploy('Prod')],
+    ],
     source: { ConnectionArn: { Ref: 'ConnectionArn' }, FullRepositoryId: { Ref: 'RepositoryId' }, BranchName: { Ref: 'BranchName' }, OutputArtifactFormat: 'CODE_ZIP', DetectChanges: true },
     python: '3.12',
     buildPhases: ['install', 'pre_build', 'build'],
-    files: APP_FILES,
+    files: [...APP_FILES, ...REVIEW_FILES],
   }],
   ['no production, no unit tests, another build image', {
     answers: { appName: 'shop', region: 'us-east-1', production: false, unitTests: false, codebuildImage: 'aws/codebuild/standard:7.0' },
-    resources: [...BASE_RESOURCES, ...CODECOMMIT, ...INTEGRATION],
+    resources: [...BASE_RESOURCES, ...CODECOMMIT, ...INTEGRATION, ...REVIEW],
     parameters: { ApplicationName: 'shop', BranchName: 'main', CodeBuildImage: 'aws/codebuild/standard:7.0', RepositoryName: 'shop', ArtifactKmsKeyArn: '' },
     pipelineType: 'V2',
-    stages: [['Source', ['Source:CodeCommit']], ['Build', ['Build:CodeBuild']], ['Beta', deploy('Beta')], ['IntegrationTests', ['IntegrationTests:CodeBuild']]],
+    stages: [['Source', ['Source:CodeCommit']], ['Build', ['Build:CodeBuild']], reviewStage('Beta'), broadeningStage('Beta'), ['Beta', deploy('Beta')], ['IntegrationTests', ['IntegrationTests:CodeBuild']]],
     source: { RepositoryName: { 'Fn::GetAtt': ['SourceRepository', 'Name'] }, BranchName: { Ref: 'BranchName' }, PollForSourceChanges: false, OutputArtifactFormat: 'CODE_ZIP' },
     python: '3.13',
     buildPhases: ['install', 'pre_build', 'build'], // pre_build runs the team's scripts/pre-build.sh hook, tests or not
-    files: [...APP_FILES, ...INTEGRATION_FILES],
+    files: [...APP_FILES, ...INTEGRATION_FILES, ...REVIEW_FILES],
   }],
 ];
 
@@ -100,7 +111,7 @@ describe('answer sets with hand-written expectations', () => {
         assert.deepEqual(shape, expected.stages);
         assert.deepEqual(objectAt(asList(stages[0]!.Actions)[0]).Configuration, expected.source);
         for (const stage of ['Beta', 'Prod']) {
-          const actions = asList(stages.find((s) => s.Name === stage)?.Actions).map(objectAt);
+          const actions = asList(stages.find((s) => s.Name === stage)?.Actions).map(objectAt).filter((action) => objectAt(action.ActionTypeId).Provider === 'CloudFormation');
           for (const action of actions) assert.deepEqual(objectAt(action.Configuration).StackName, stack(stage), `${stage} ${String(action.Name)}`);
         }
       });
