@@ -87,11 +87,6 @@ export function releaseFromAnswers(answers: Answers): Release {
   };
 }
 
-/** The pipeline stage of a stage's approval: Approval when only one stage has one (as today), else Approve<Id>. */
-export function approvalStageName(release: Release, stage: ReleaseStage): string {
-  return release.stages.filter((other) => other.approval).length > 1 ? `Approve${stage.id}` : 'Approval';
-}
-
 /** The pipeline stage of a stage's integration tests: IntegrationTests when only one stage has them, else <Id>IntegrationTests. */
 export function testsStageName(release: Release, stage: ReleaseStage): string {
   return release.stages.filter((other) => other.tests).length > 1 ? `${stage.id}IntegrationTests` : 'IntegrationTests';
