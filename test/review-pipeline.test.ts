@@ -151,3 +151,35 @@ describe("review_changes.py on generated pipeline.json files (the self-update ga
     assert.match(run.stdout, /^Summary: 1 modified, replacement unknown \(no change set\); IAM widens: CodeBuildRole may secretsmanager:GetSecretValue on \*$/m);
   });
 });
+
+describe('the stage list: every stage with an approval, every stage without (waves included)', () => {
+  // qa: a wave of two regions in this account, gated; prod: a wave of this account and another, approved.
+  const stages = stagesOf({
+    region: 'us-east-1',
+    stages: [
+      { name: 'qa', targets: [{ region: 'us-east-1' }, { region: 'eu-west-1' }] },
+      { name: 'prod', approval: true, targets: [{ region: 'us-east-1' }, { account: PROD_ACCOUNT, region: 'us-east-1' }] },
+    ],
+  });
+
+  it('a gated wave: one review stage with each target\'s review, then each target\'s approval entered only when its IAM widens', () => {
+    assert.deepEqual(stages.map((s) => s.Name).slice(2, 6), ['ReviewQa', 'ApproveQaUsEast1Broadening', 'ApproveQaEuWest1Broadening', 'Qa']);
+    assert.deepEqual(stage(stages, 'ReviewQa').Actions.map((a) => [a.Name, a.Namespace, a.RunOrder]), [['ReviewQaUsEast1Changes', 'ReviewQaUsEast1', 1], ['ReviewQaEuWest1Changes', 'ReviewQaEuWest1', 1]]);
+    assert.match(JSON.stringify(stage(stages, 'ApproveQaEuWest1Broadening').BeforeEntry), /#\{ReviewQaEuWest1\.IAM_WIDENS\}/);
+    assert.equal(reviewVariables(stage(stages, 'ReviewQa').Actions[1]).STACK_REGION, '${QaEuWest1Region}');
+  });
+
+  it('an approved wave: both change sets, the reachable one reviewed, one approval naming the other, both executes after it', () => {
+    const prod = stage(stages, 'Prod');
+    assert.deepEqual(prod.Actions.map((a) => [a.Name, a.RunOrder]), [
+      ['CreateProdPipelineChangeSet', 1], [`CreateProd${PROD_ACCOUNT}ChangeSet`, 1], ['ReviewProdPipelineChanges', 2], ['ApproveRelease', 3],
+      ['ExecuteProdPipelineChangeSet', 4], [`ExecuteProd${PROD_ACCOUNT}ChangeSet`, 4],
+    ]);
+    const approval = prod.Actions.find((a) => a.Name === 'ApproveRelease')!;
+    const text = String((approval.Configuration.CustomData as Record<string, Json>)['Fn::Sub']);
+    assert.match(text, /^To prod: ProdPipeline #\{ReviewProdPipeline\.SUMMARY\}\. Qa.*: #\{QaUsEast1StackOutputs\.EndpointURL\}\. /);
+    assert.ok(text.includes(`change set \${ApplicationName}Prod${PROD_ACCOUNT}ChangeSet`), text);
+    assert.equal(approval.Configuration.ExternalEntityLink, '#{ReviewProdPipeline.CHANGE_SET_URL}');
+    assert.equal(stages.some((s) => /^ReviewProd|Broadening$/.test(s.Name) && s.Name.includes('Prod')), false);
+  });
+});
