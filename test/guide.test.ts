@@ -41,8 +41,10 @@ describe('the monthly cost estimate, checked by hand', () => {
     const plainTargets = Object.fromEntries(MAKE_TARGETS.map((name) => [name, name])) as MakeTargets;
     const guide = guideMarkdown(projectFor({ stages: STAGES_EXAMPLE } as never), plainTargets);
     assert.match(guide, /ordersDevStack, ordersStagingStack, ordersProdStack/);
-    assert.match(guide, /prod waits at the `Approval` stage/);
-    assert.match(guide, /look at the stage before \(staging/);
+    // The approval is inside the Prod stage, between its change sets and their execution.
+    assert.match(guide, /prod waits at the `ApproveRelease` action of its `Prod` stage/);
+    assert.match(guide, /names the endpoint of staging\)/);
+    assert.match(guide, /stageName=='Prod'\]\.actionStates\[\?actionName=='ApproveRelease'\]/);
     assert.equal(guide.match(/STAGE=staging PIPELINE_ACCOUNT_ID/g)?.length, 1);
     assert.equal(guide.match(/STAGE=prod PIPELINE_ACCOUNT_ID/g)?.length, 1); // both prod regions are in one account
     assert.match(guide, /Stop a canary/);
