@@ -59,7 +59,7 @@ export function mergeAnswers(layers: AnswerLayers, env: NodeJS.ProcessEnv): Reso
       if (layers.flags?.[setting.key] !== undefined || layers.file?.[setting.key] !== undefined) ignored.push(setting.key);
       continue;
     }
-    const value = layers.flags?.[setting.key] ?? layers.file?.[setting.key] ?? layers.saved?.[setting.key];
+    const value = layers.flags?.[setting.key] ?? layers.file?.[setting.key] ?? layers.saved?.[setting.key] ?? savedByOmission(setting, layers.saved, known, env);
     if (value !== undefined) {
       known[setting.key] = value;
       given.add(setting.key);
@@ -103,6 +103,11 @@ export function problemWith(setting: Setting, value: AnswerValue, known: Partial
     return `${setting.key} ${shown} is invalid: must be one of ${setting.choices.join(', ')}`;
   }
   return undefined;
+}
+
+/** A setting left out of a .yo-rc.json (which saves it only when changed) was saved as its default. */
+function savedByOmission(setting: Setting, saved: PartialAnswers | undefined, known: PartialAnswers, env: NodeJS.ProcessEnv): AnswerValue | undefined {
+  return setting.savedOnlyWhenChanged && saved !== undefined && Object.keys(saved).length > 0 ? setting.defaultValue?.(known, env) : undefined;
 }
 
 /** Validate merged answers completely; returns the answers every later step can trust. */
@@ -149,9 +154,10 @@ function completeAnswers(known: PartialAnswers): Answers {
 /** The answers as saved in .yo-rc.json: applicable keys only, in definition order. */
 export function savedForm(answers: Answers): PartialAnswers {
   const saved: PartialAnswers = {};
-  for (const key of SETTING_KEYS) {
-    const value = answers[key];
-    if (value !== undefined) saved[key] = value;
+  for (const setting of SETTINGS) {
+    const value = answers[setting.key];
+    if (value === undefined || (setting.savedOnlyWhenChanged && value === setting.defaultValue?.(saved, {}))) continue;
+    saved[setting.key] = value;
   }
   return saved;
 }

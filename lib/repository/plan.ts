@@ -11,6 +11,7 @@ import { pipelineRegionTemplate } from '../cloudformation/pipeline-region.js';
 import { targetAccountTemplate } from '../cloudformation/target-account.js';
 import type { Project } from '../answers/project.js';
 import { replaceBlock, splitBlock, type Markers } from './marked-block.js';
+import { ciFiles } from './ci/files.js';
 import { README_MARKERS, renderTree } from './render.js';
 import {
   GITIGNORE_LINES, appendMissingLines, keepConventions, withLfBreaks, devRequirementLines, gitignoreCovers, jsonText, mergeChaliceConfigText,
@@ -93,7 +94,8 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
   if (options.newApp) add('seed', appFiles);
   if (readme) add(readme.mode, [['README.md', readme.contents]]);
   add('owned', pipelineFiles);
-  add('owned', [['pipeline.json', templateText(pipelineTemplate(project))], ...placementFiles(project)]);
+  // An external CI runs the release instead of CodePipeline: its own files, no pipeline.json.
+  add('owned', project.externalCi ? ciFiles(project) : [['pipeline.json', templateText(pipelineTemplate(project))], ...placementFiles(project)]);
   if (project.shiftsTraffic) add('owned', [[MERGE_TEMPLATE_PATH, templateText(trafficShiftingMergeTemplate(project))]]);
   add('merged', [
     ['.chalice/config.json', chaliceConfigText(project, read, options.seedStagesFrom)],

@@ -11,6 +11,9 @@ import { elsewhere, otherRegions, regionId } from '../cloudformation/pipeline/pl
 import { CHALICE_FEATURES } from '../facts/chalice-features.js';
 import { ALIAS_SCRIPT_PATH, MERGE_TEMPLATE_PATH } from '../cloudformation/pipeline/traffic-shifting.js';
 import { MAKE_BLOCK_END, MAKE_BLOCK_START, type MakeTargets } from './makefile.js';
+import { CODEPIPELINE_ONLY_FILES, EXTERNAL_CI_ONLY_FILES } from './ci/files.js';
+import { ciAccessMakeTarget } from './ci/ci-access-target.js';
+import { ciReadmeData } from './ci/readme.js';
 import type { Markers } from './marked-block.js';
 
 /** The README's pipeline section (diagram, stages, parameters, deploy role) is regenerated in place on every run. */
@@ -26,6 +29,8 @@ export type TemplateTree = 'app' | 'pipeline';
 
 /** Files of a tree that only some answers want. */
 function wanted(path: string, project: Project): boolean {
+  if (CODEPIPELINE_ONLY_FILES.includes(path) && project.externalCi) return false;
+  if (EXTERNAL_CI_ONLY_FILES.includes(path)) return project.externalCi !== undefined;
   if (path === 'buildspec-integration.yml' || path.startsWith('tests/integration/')) return project.integrationTests;
   if (path === ALIAS_SCRIPT_PATH) return project.shiftsTraffic;
   return true;
@@ -46,6 +51,12 @@ function packageOptions(project: Project, stage: { region?: string }): string {
   return `${region}--s3-bucket "$${packageBucketVariable(stage.region)}"`;
 }
 
+/** Makefile targets these answers have no use for (not written, not .PHONY). */
+function unusedMakeTargets(project: Project): string[] {
+  if (project.externalCi) return ['target-account', 'deploy', 'outputs', 'status', 'destroy'];
+  return ['ci-access', ...(project.placements.some((placement) => placement.accountId) ? [] : ['target-account'])];
+}
+
 export interface RenderOptions {
   targets: MakeTargets;
   /** The app serves the generated routes (/ and /health), so the integration tests can check them exactly. */
@@ -62,10 +73,15 @@ export function renderTree(tree: TemplateTree, project: Project, options: Render
     notificationEmail: project.notificationEmail ?? '',
     grcUrl: project.grcUrl ?? '',
     appStages: appStages(project).map((stage) => ({ ...stage, packageOptions: packageOptions(project, stage) })),
-    targetStages: project.placements.filter((placement) => placement.accountId),
+    // An external CI has no pipeline stack: its target accounts get ci-access.json instead of target-account.json.
+    externalCi: project.externalCi ?? '',
+    targetStages: project.externalCi ? [] : project.placements.filter((placement) => placement.accountId),
+    unusedTargets: unusedMakeTargets(project),
+    ciAccessTarget: project.externalCi ? ciAccessMakeTarget(project, options.targets) : '',
+    ci: project.externalCi ? ciReadmeData(project) : undefined,
     otherRegions: otherRegions(project).map(({ region }) => ({ region, id: regionId(region) })),
     betaElsewhere: elsewhere(project.placements[0]),
-    cfnTemplates: ['pipeline.json', ...(project.placements.some((p) => p.accountId) ? ['target-account.json'] : []), ...(otherRegions(project).length > 0 ? ['pipeline-region.json'] : [])],
+    cfnTemplates: project.externalCi ? ['ci-access.json'] : ['pipeline.json', ...(project.placements.some((p) => p.accountId) ? ['target-account.json'] : []), ...(otherRegions(project).length > 0 ? ['pipeline-region.json'] : [])],
     // The deploy role's coverage and exceptions: the Build stage's check and the README's "Deploy role" read them.
     deployRole: projectDeployRole(project),
     featureNames: Object.fromEntries(CHALICE_FEATURES.map((feature) => [feature.id, `${feature.title} (${feature.source})`])),

@@ -1,0 +1,20 @@
+// The files an external CI release adds instead of pipeline.json and the buildspecs: its access template for the
+// target accounts and the CI's own definition of the release.
+import type { Project } from '../../answers/project.js';
+import { CI_ACCESS_FILE, ciAccessTemplate } from '../../cloudformation/ci-access.js';
+import { templateText } from '../../cloudformation/cfn.js';
+import { WORKFLOW_PATH, releaseWorkflowText } from './github-actions.js';
+import { GITLAB_CI_PATH, gitlabCiText } from './gitlab-ci.js';
+
+/** The CI definition file of each external CI. */
+export const CI_DEFINITION_PATHS = { 'github-actions': WORKFLOW_PATH, 'gitlab-ci': GITLAB_CI_PATH } as const;
+
+/** Files rendered from templates/pipeline that only one kind of release uses. */
+export const CODEPIPELINE_ONLY_FILES = ['buildspec.yml', 'buildspec-integration.yml'];
+export const EXTERNAL_CI_ONLY_FILES = ['scripts/deploy_stage.sh'];
+
+export function ciFiles(project: Project): [string, string][] {
+  if (!project.externalCi) return [];
+  const definition = project.externalCi === 'github-actions' ? releaseWorkflowText(project) : gitlabCiText(project);
+  return [[CI_ACCESS_FILE, templateText(ciAccessTemplate(project))], [CI_DEFINITION_PATHS[project.externalCi], definition]];
+}

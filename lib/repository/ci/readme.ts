@@ -1,0 +1,32 @@
+// What the generated README says about an external CI's release: its stages, targets, roles and set-up order.
+import type { Project } from '../../answers/project.js';
+import { CI_HOSTS } from '../../facts/aws.js';
+import { ciRoleArn, ciStages, targetRegion } from './release-jobs.js';
+import { CI_DEFINITION_PATHS } from './files.js';
+import { ACCOUNT_VARIABLE } from './github-actions.js';
+import { GITLAB_ACCOUNT_VARIABLE } from './gitlab-ci.js';
+
+export function ciReadmeData(project: Project) {
+  const ci = project.externalCi!;
+  const github = ci === 'github-actions';
+  return {
+    github,
+    title: github ? 'GitHub Actions' : 'GitLab CI/CD',
+    file: CI_DEFINITION_PATHS[ci],
+    issuer: CI_HOSTS[ci].issuer,
+    accountVariable: github ? 'the environment variable `AWS_ACCOUNT_ID`' : 'the CI/CD variable `AWS_ACCOUNT_ID` (scoped to the environment)',
+    stages: ciStages(project).map((stage) => ({
+      ...stage,
+      targets: stage.targets.map((target) => ({
+        id: target.target.id,
+        account: target.target.accountId ?? '',
+        region: targetRegion(project, target),
+        stack: target.stack.value,
+        accessStack: target.accessStack,
+        role: ciRoleArn(project, target, github ? ACCOUNT_VARIABLE : GITLAB_ACCOUNT_VARIABLE),
+        subject: target.subject,
+        wave: stage.targets.length > 1,
+      })),
+    })),
+  };
+}
