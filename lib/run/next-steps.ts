@@ -2,13 +2,14 @@
 import { relative } from 'node:path';
 import { COMMIT_MESSAGE } from './git.js';
 import type { Project } from '../answers/project.js';
+import { externalCiNextSteps } from '../repository/ci/readme.js';
 
 /** none: no git repository yet; uncommitted: the files are not committed yet; committed: ready to push. */
 export type GitState = 'none' | 'uncommitted' | 'committed';
 
 /** checkedOut: the repository's branch; another one than the released branch is pushed onto it (`main:release`). */
 export function nextSteps(
-  project: Project, destination: string, cwd: string, targets: { deploy: string; remote: string; push: string; 'target-account': string }, git: GitState,
+  project: Project, destination: string, cwd: string, targets: { deploy: string; remote: string; push: string; 'target-account': string; 'ci-access': string }, git: GitState,
   checkedOut?: string,
 ): string[] {
   const folder = relative(cwd, destination);
@@ -17,6 +18,7 @@ export function nextSteps(
   if (folder) lines.push(`  cd ${folder}`);
   if (git === 'none') lines.push(`  git init --initial-branch=${project.branch} && git add --all && git commit -m "${COMMIT_MESSAGE}"`);
   if (git === 'uncommitted') lines.push(`  git add --all && git commit -m "Release pipeline (generator-chalice-pipeline)"   # review the changes first`);
+  if (project.externalCi) return [...lines, ...externalCiNextSteps(project, targets['ci-access'], refspec)];
   // Target accounts first: the pipeline is created only if it can assume their roles.
   for (const placement of project.placements.filter((p) => p.accountId)) {
     lines.push(`  make ${targets['target-account']} STAGE=${placement.stage.toLowerCase()} PIPELINE_ACCOUNT_ID=<the pipeline's account> AWS_PROFILE=<profile of ${placement.accountId}>   # first: the roles the pipeline uses there`);

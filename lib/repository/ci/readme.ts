@@ -30,3 +30,14 @@ export function ciReadmeData(project: Project) {
     })),
   };
 }
+
+/** The run's next steps with an external CI: the target accounts, the CI's environments, then the first push. */
+export function externalCiNextSteps(project: Project, ciAccess: string, refspec: string): string[] {
+  const { title, stages, github } = ciReadmeData(project);
+  const lines = stages.flatMap((stage) => stage.targets.map((target) =>
+    `  make ${ciAccess} STAGE=${stage.name}${target.wave ? ` TARGET=${target.id}` : ''} AWS_PROFILE=<profile of ${target.account || `the ${stage.name} account`}>   # first: OIDC sign-in and roles there`));
+  lines.push(`  # ${title}: create the environments ${stages.map((stage) => stage.name).join(', ')} (README "Set up, once"${github ? ', required reviewers for approvals' : ''})`);
+  lines.push(`  git remote add origin ${project.remoteUrl}   # if not set yet`);
+  lines.push(`  git push origin ${refspec}     # starts the release`);
+  return lines;
+}
