@@ -167,10 +167,10 @@ export function ciAccessTemplate(project: Project, release: Release = project.re
     Description: `What ${ci} needs to release ${project.appName} into one target (${ids.join(', ')}): OIDC sign-in, package bucket, deploy role; deploy it there with make ci-access (generator-chalice-pipeline)`,
     Parameters: {
       ApplicationName: { Type: 'String', Default: project.appName, AllowedPattern: APP_NAME_PATTERN, Description: 'Chalice app name; names the app stack the roles deploy' },
-      Target: {
-        Type: 'String', AllowedValues: ids, ...(ids.length === 1 ? { Default: ids[0] } : {}),
-        Description: 'The release target deployed from this account and region (make ci-access STAGE=<stage>)',
-      },
+      // One file serves every target: the parameter picks the target's roles (make ci-access STAGE=... passes it).
+      ...(ids.length > 1 ? {
+        Target: { Type: 'String', AllowedValues: ids, Description: 'The release target deployed from this account and region (make ci-access STAGE=<stage>)' },
+      } : {}),
       [PROVIDER_PARAMETER]: {
         Type: 'String', Default: '', AllowedPattern: `^(arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:oidc-provider/${issuer.replaceAll('.', '\\.')})?$`,
         Description: `The account's OIDC provider of ${issuer} when it has one already (an account has one per issuer); empty: this stack creates it`,

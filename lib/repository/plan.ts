@@ -115,7 +115,9 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
   });
   notes.push(...targetAccountNotes(project, files));
   for (const file of files) checkRenderedFile(file.path, withLfBreaks(file.contents));
-  files.push(yoRcFile(project, files, readAsIs, saved.other));
+  // A kept unused file stays ours: switching back (another ci, integration tests on again) updates it without a conflict.
+  const keptHashes = Object.fromEntries(unused.map((path) => [path, saved.hashes[path]]));
+  files.push(yoRcFile(project, files, readAsIs, saved.other, keptHashes));
   return { files, notes, recorded: saved.hashes };
 }
 
@@ -205,8 +207,8 @@ export function readSavedState(read: ReadFile): SavedState {
 }
 
 /** .yo-rc.json: the answers and fingerprints of this run; other generators' sections kept. */
-function yoRcFile(project: Project, files: PlannedFile[], read: ReadFile, other: Record<string, unknown>): PlannedFile {
-  const generatedFiles: Record<string, string> = {};
+function yoRcFile(project: Project, files: PlannedFile[], read: ReadFile, other: Record<string, unknown>, kept: Record<string, string> = {}): PlannedFile {
+  const generatedFiles: Record<string, string> = { ...kept };
   for (const file of files) {
     if (file.mode === 'owned') generatedFiles[file.path] = fingerprint(file.contents);
     // The block as it will be on disk (a kept file keeps its own text).

@@ -9,6 +9,8 @@ export const REGION = 'us-east-1';
 export const PARTITION = 'aws';
 /** The application bucket: the name test/support/package_apps.py writes into the packaged templates. */
 export const APP_BUCKET = 'app-bucket-1a2b3c4d';
+/** The name of the stack a role is resolved in (\${AWS::StackName}). */
+export const STACK_NAME = 'role-stack';
 
 /** The ARN a role of the pipeline stack gets (by its logical ID), e.g. the CodeDeploy role the deploy role passes. */
 export const pipelineRoleArn = (logicalId: string) => `arn:${PARTITION}:iam::${ACCOUNT}:role/pipeline-${logicalId}-1A2B3C4D5E6F7`;
@@ -96,6 +98,7 @@ function resolve(template: CfnTemplate, value: unknown): string[] {
 function pseudo(template: CfnTemplate, name: string): string | undefined {
   const known: Record<string, string> = {
     'AWS::Partition': PARTITION, 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'ApplicationBucket.Arn': `arn:${PARTITION}:s3:::${APP_BUCKET}`,
+    'PackageBucket.Arn': `arn:${PARTITION}:s3:::${APP_BUCKET}`, 'AWS::StackName': STACK_NAME,
   };
   if (name in known) return known[name];
   const parameter = template.Parameters?.[name];

@@ -30,6 +30,6 @@ export function ciAccessMakeTarget(project: Project, t: MakeTargets): string {
     '\towned="$$(aws cloudformation describe-stack-resource --region $$region --stack-name $$stack --logical-resource-id OidcProvider --query StackResourceDetail.PhysicalResourceId --output text 2>/dev/null)"; \\',
     '\tprovider="$(OIDC_PROVIDER_ARN)"; \\',
     '\tif [ -z "$$provider" ] && [ -n "$$existing" ] && [ "$$existing" != "$$owned" ]; then provider="$$existing"; echo "using the account\'s OIDC provider $$existing (the stack that created it must stay)"; fi; \\',
-    `\taws cloudformation deploy --region $$region --stack-name $$stack --template-file ${CI_ACCESS_FILE} --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset --parameter-overrides ApplicationName=$(APP_NAME) Target=$$target ExistingOidcProviderArn=$$provider`,
+    `\taws cloudformation deploy --region $$region --stack-name $$stack --template-file ${CI_ACCESS_FILE} --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset --parameter-overrides ApplicationName=$(APP_NAME)${targets.length > 1 ? ' Target=$$target' : ''} ExistingOidcProviderArn=$$provider`,
   ].join('\n');
 }

@@ -1,0 +1,330 @@
+// The release on GitHub Actions or GitLab CI/CD (answer ci): ci-access.json checked by cfn-lint, every security rule
+// and IAM evaluation of its roles; release.yml validated by GitHub's own workflow parser and its least privilege
+// checked on the parsed workflow; .gitlab-ci.yml's structure; all of them also for a hand-built release of three
+// stages with a two-target wave (project.release overridden), which is what the renderers read.
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { register } from 'node:module';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import { mergeAnswers, savedForm, finishAnswers } from '../lib/answers/answers.js';
+import type { Project } from '../lib/answers/project.js';
+import type { Release } from '../lib/answers/release.js';
+import { ciAccessTemplate, ciTargets } from '../lib/cloudformation/ci-access.js';
+import { templateText } from '../lib/cloudformation/cfn.js';
+import { ACTIONS, releaseWorkflow, releaseWorkflowText } from '../lib/repository/ci/github-actions.js';
+import { gitlabCi } from '../lib/repository/ci/gitlab-ci.js';
+import { SECURITY_RULES, asList, objectAt, type CfnTemplate } from './support/security-rules.js';
+import { ACCOUNT, REGION, STACK_NAME, allows, pipelineRoleArn, roleStatements, type IamStatement } from './support/iam-policy.js';
+import { PROD_ACCOUNT, cfnLint, newRepositoryFiles, projectFor, readTree, runCli, tempDir } from './support/tools.js';
+
+const GITHUB = { ci: 'github-actions', repository: 'acme/orders' } as const;
+const GITLAB = { ci: 'gitlab-ci', repository: 'acme/platform/orders' } as const;
+
+/** Three stages, the last a wave of two targets in two accounts and regions: what issue 17's `stages` will produce. */
+function threeStages(project: Project): Project {
+  const release: Release = {
+    stages: [
+      { name: 'beta', id: 'Beta', targets: [{ id: 'Beta' }], approval: false, tests: true, deployment: 'AllAtOnce' },
+      { name: 'staging', id: 'Staging', targets: [{ id: 'Staging', accountId: '444444444444' }], approval: false, tests: true, deployment: 'AllAtOnce' },
+      {
+        name: 'prod', id: 'Prod', approval: true, tests: false, deployment: 'AllAtOnce',
+        targets: [{ id: 'ProdEu', accountId: PROD_ACCOUNT, region: 'eu-west-1' }, { id: 'ProdUs', accountId: '555555555555' }],
+      },
+    ],
+  };
+  return { ...project, release };
+}
+
+const VARIANTS: { name: string; project: Project }[] = [
+  { name: 'github', project: projectFor(GITHUB) },
+  { name: 'github canary prod elsewhere', project: projectFor({ ...GITHUB, prodDeployment: 'Canary10Percent5Minutes', prodAccountId: PROD_ACCOUNT }) },
+  { name: 'github beta only', project: projectFor({ ...GITHUB, production: false }) },
+  { name: 'github three stages and a wave', project: threeStages(projectFor(GITHUB)) },
+  { name: 'gitlab', project: projectFor(GITLAB) },
+  { name: 'gitlab three stages and a wave', project: threeStages(projectFor(GITLAB)) },
+];
+
+describe('the ci answer', () => {
+  it('codepipeline is the default and is not saved: a repository generated before ci existed is unchanged', () => {
+    const { answers } = finishAnswers(mergeAnswers({ flags: { appName: 'orders' } }, {}));
+    assert.equal(answers.ci, 'codepipeline');
+    assert.equal('ci' in savedForm(answers), false);
+    const files = newRepositoryFiles({});
+    assert.ok(files.has('pipeline.json') && files.has('buildspec.yml'));
+    assert.ok(![...files.keys()].some((path) => path.startsWith('.github/') || path === 'ci-access.json' || path === '.gitlab-ci.yml' || path === 'scripts/deploy_stage.sh'));
+    // A .yo-rc.json without ci replays as codepipeline, saved (not asked again).
+    const replay = mergeAnswers({ saved: savedForm(answers) }, {});
+    assert.equal(replay.known.ci, 'codepipeline');
+    assert.ok(replay.given.has('ci'));
+  });
+
+  it('an external CI is saved, and leaves out CodePipeline, the connection and CodeCommit', () => {
+    const project = projectFor(GITHUB);
+    assert.equal(savedForm(project).ci, 'github-actions');
+    assert.equal(project.source, undefined);
+    assert.equal(project.remoteUrl, 'https://github.com/acme/orders.git');
+    const files = newRepositoryFiles(GITHUB);
+    for (const path of ['pipeline.json', 'buildspec.yml', 'buildspec-integration.yml', 'target-account.json']) assert.ok(!files.has(path), path);
+    for (const path of ['ci-access.json', '.github/workflows/release.yml', 'scripts/deploy_stage.sh', 'scripts/check_deploy_role.py']) assert.ok(files.has(path), path);
+    const makefile = files.get('Makefile')!;
+    assert.match(makefile, /^ci-access: ##/m);
+    assert.doesNotMatch(makefile, /^(deploy|status|destroy|target-account):/m);
+    assert.doesNotMatch(makefile, /codecommit|pipeline\.json/);
+    assert.ok(newRepositoryFiles(GITLAB).has('.gitlab-ci.yml'));
+  });
+
+  it('refuses what does not apply or does not fit the host (exit 2, the rule named)', () => {
+    const cwd = tempDir('ci-bad-');
+    try {
+      const bad = runCli(['--app-name', 'orders', '--defaults', '--skip-install', '--skip-git', '--ci', 'github-actions', '--repository', 'a/b/c'], cwd);
+      assert.equal(bad.status, 2, bad.stderr);
+      assert.match(bad.stderr, /repository "a\/b\/c" is invalid: must be "owner\/repo" for a github source/);
+      const missing = runCli(['--app-name', 'orders', '--defaults', '--skip-install', '--skip-git', '--ci', 'gitlab-ci'], cwd);
+      assert.equal(missing.status, 2);
+      assert.match(missing.stderr, /missing answer: repository/);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('ci-access.json', () => {
+  const dir = tempDir('ci-access-');
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  let findings = new Map<string, string>();
+  before(async () => {
+    const paths = VARIANTS.map(({ name, project }) => {
+      const path = join(dir, `${name.replace(/\W+/g, '-')}.json`);
+      writeFileSync(path, templateText(ciAccessTemplate(project)));
+      return path;
+    });
+    findings = await cfnLint(paths);
+  });
+
+  it('cfn-lint reports nothing for every variant', () => {
+    const dirty = [...findings].filter(([, text]) => text !== '');
+    assert.equal(findings.size, VARIANTS.length);
+    assert.deepEqual(dirty, []);
+  });
+
+  for (const rule of SECURITY_RULES) {
+    it(`security rule ${rule.id}`, () => {
+      for (const { name, project } of VARIANTS) assert.deepEqual(rule.check(ciAccessTemplate(project) as unknown as CfnTemplate), [], name);
+    });
+  }
+
+  it('the trust rule catches a wildcard subject and an unchecked audience', () => {
+    const template = ciAccessTemplate(projectFor(GITHUB)) as unknown as CfnTemplate;
+    const trust = SECURITY_RULES.find((rule) => rule.id.startsWith('IAM_TRUST_POLICY'))!;
+    const condition = objectAt(objectAt(asList(objectAt(objectAt(template.Resources.BetaCiRole.Properties).AssumeRolePolicyDocument).Statement)[0]).Condition);
+    const equals = objectAt(condition.StringEquals);
+    equals['token.actions.githubusercontent.com:sub'] = 'repo:acme/orders:*';
+    assert.match(trust.check(template).join(), /BetaCiRole: OIDC trust policy the subject \(sub\) is not one exact value/);
+    delete equals['token.actions.githubusercontent.com:aud'];
+    assert.match(trust.check(template).join(), /audience \(aud\) is not checked/);
+  });
+});
+
+/** The trust policy of a CI role as an IAM statement: who may call sts:AssumeRoleWithWebIdentity with which token. */
+function trustStatement(template: CfnTemplate, roleId: string): IamStatement {
+  const raw = objectAt(asList(objectAt(objectAt(template.Resources[roleId].Properties).AssumeRolePolicyDocument).Statement)[0]);
+  const equals = objectAt(objectAt(raw.Condition).StringEquals) as Record<string, string>;
+  return {
+    Effect: 'Allow', Action: asList(raw.Action).map(String), Resource: ['*'],
+    Condition: { StringEquals: Object.fromEntries(Object.entries(equals).map(([key, value]) => [key, [value]])) },
+  };
+}
+
+describe('IAM evaluation of the CI roles', () => {
+  const stackArn = (name: string) => `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${name}/0b1c2d3e`;
+
+  for (const { name, project } of VARIANTS) {
+    it(`${name}: each role may do what its deploy job calls, on its own stage only`, () => {
+      const template = ciAccessTemplate(project) as unknown as CfnTemplate;
+      const targets = ciTargets(project);
+      for (const target of targets) {
+        const statements = roleStatements(template, target.ids.ciRole);
+        const deployRole = pipelineRoleArn(target.ids.deployRole);
+        const bucket = 'arn:aws:s3:::app-bucket-1a2b3c4d';
+        // Every call scripts/deploy_stage.sh makes (aws cloudformation package/create-change-set/wait/execute).
+        const calls = [
+          { action: 'cloudformation:DescribeStacks', resource: stackArn(STACK_NAME) },
+          { action: 's3:GetObject', resource: `${bucket}/${target.stage.name}/0a1b2c3d` },
+          { action: 's3:PutObject', resource: `${bucket}/${target.stage.name}/0a1b2c3d` },
+          ...['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'ExecuteChangeSet', 'DeleteChangeSet', 'DescribeStackEvents']
+            .map((action) => ({ action: `cloudformation:${action}`, resource: stackArn(target.stack.value) })),
+          { action: 'cloudformation:CreateChangeSet', resource: `arn:aws:cloudformation:${REGION}:aws:transform/Serverless-2016-10-31` },
+          { action: 'iam:PassRole', resource: deployRole, context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+        ];
+        for (const call of calls) assert.ok(allows(statements, call), `${target.target.id} may not ${call.action} on ${call.resource}`);
+        assert.ok(!allows(statements, { action: 'iam:PassRole', resource: deployRole, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } }));
+        assert.ok(!allows(statements, { action: 'cloudformation:DeleteStack', resource: stackArn(target.stack.value) }));
+        for (const other of targets.filter((t) => t.stage !== target.stage)) {
+          for (const action of ['CreateChangeSet', 'ExecuteChangeSet']) {
+            assert.ok(!allows(statements, { action: `cloudformation:${action}`, resource: stackArn(other.stack.value) }), `${target.target.id} may ${action} ${other.stack.value}`);
+          }
+          assert.ok(!allows(statements, { action: 's3:PutObject', resource: `${bucket}/${other.stage.name}/0a1b2c3d` }));
+          assert.ok(!allows(statements, { action: 'iam:PassRole', resource: pipelineRoleArn(other.ids.deployRole), context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } }));
+        }
+      }
+    });
+
+    it(`${name}: each role is assumable only by this repository's release job of its stage`, () => {
+      const template = ciAccessTemplate(project) as unknown as CfnTemplate;
+      const github = project.externalCi === 'github-actions';
+      const issuer = github ? 'token.actions.githubusercontent.com' : 'gitlab.com';
+      const token = (sub: string, aud = 'sts.amazonaws.com') => ({ action: 'sts:AssumeRoleWithWebIdentity', resource: '*', context: { [`${issuer}:sub`]: sub, [`${issuer}:aud`]: aud } });
+      for (const target of ciTargets(project)) {
+        const trust = [trustStatement(template, target.ids.ciRole)];
+        const own = github ? `repo:acme/orders:environment:${target.stage.name}` : 'project_path:acme/platform/orders:ref_type:branch:ref:main';
+        assert.ok(allows(trust, token(own)), `${target.target.id} refuses its own job ${own}`);
+        assert.ok(!allows(trust, token(own, 'https://example.com')), 'another audience');
+        const strangers = github
+          ? ['repo:acme/orders-fork:environment:' + target.stage.name, 'repo:acme/orders:pull_request', 'repo:acme/orders:ref:refs/heads/main',
+              ...project.release.stages.filter((s) => s.name !== target.stage.name).map((s) => `repo:acme/orders:environment:${s.name}`)]
+          : ['project_path:acme/platform/orders:ref_type:branch:ref:feature', 'project_path:acme/other:ref_type:branch:ref:main',
+              'project_path:acme/platform/orders:ref_type:tag:ref:main'];
+        for (const sub of strangers) assert.ok(!allows(trust, token(sub)), `${target.target.id} trusts ${sub}`);
+      }
+    });
+  }
+});
+
+// ---- GitHub Actions: the parser GitHub's own editor tooling uses ---------------------------------------------------
+
+// The parser imports its JSON schema without an import attribute, which Node 20 requires: add it for .json modules.
+register(`data:text/javascript,${encodeURIComponent('export async function load(url, context, next) { return next(url, url.endsWith(".json") ? { ...context, importAttributes: { type: "json" } } : context); }')}`);
+
+async function parseWithGitHub(text: string): Promise<{ errors: string[]; jobs: { id: string; needs: string[]; environment?: unknown; if?: string }[] }> {
+  const parser = await import('@actions/workflow-parser');
+  const result = parser.parseWorkflow({ name: 'release.yml', content: text }, new parser.NoOperationTraceWriter());
+  const errors = result.context.errors.getErrors().map((error) => error.message);
+  if (!result.value || errors.length > 0) return { errors, jobs: [] };
+  const template = await parser.convertWorkflowTemplate(result.context, result.value);
+  const jobs = (template.jobs ?? []).map((job) => {
+    const record = job as unknown as { id: { value: string }; needs?: { value: string }[]; environment?: unknown; if?: { expr: string } };
+    return { id: record.id.value, needs: (record.needs ?? []).map((need) => need.value), environment: record.environment, if: record.if?.expr };
+  });
+  return { errors: [...errors, ...(template.errors ?? []).map((error) => error.Message)], jobs };
+}
+
+describe('.github/workflows/release.yml', () => {
+  const github = VARIANTS.filter(({ project }) => project.externalCi === 'github-actions');
+
+  it('GitHub\'s workflow parser finds no error in any variant, and does find one in a broken workflow', async () => {
+    for (const { name, project } of github) assert.deepEqual((await parseWithGitHub(releaseWorkflowText(project))).errors, [], name);
+    const broken = releaseWorkflowText(projectFor(GITHUB)).replace('runs-on: ubuntu-latest', 'runs-on: ubuntu-latest\n    bogus-key: 1');
+    assert.notDeepEqual((await parseWithGitHub(broken)).errors, []);
+  });
+
+  for (const { name, project } of github) {
+    it(`${name}: jobs in stage order, least privilege, pinned actions, a concurrency that never cancels a deploy`, async () => {
+      const text = releaseWorkflowText(project);
+      const parsed = await parseWithGitHub(text);
+      const workflow = parseYaml(text) as { permissions: unknown; concurrency: Record<string, string>; on: Record<string, unknown>; jobs: Record<string, Record<string, unknown>> };
+      // Stage order: each job needs the one before it.
+      const expected = ['unit-tests', 'package', ...project.release.stages.flatMap((stage) => [`deploy-${stage.name}`, ...(stage.tests ? [`integration-tests-${stage.name}`] : [])])];
+      assert.deepEqual(parsed.jobs.map((job) => job.id), expected);
+      parsed.jobs.slice(1).forEach((job, index) => assert.deepEqual(job.needs, [expected[index]], job.id));
+      // Pull requests run the unit tests only: every other job is for pushes.
+      assert.deepEqual(Object.keys(workflow.on).sort(), ['pull_request', 'push']);
+      for (const job of parsed.jobs.slice(1)) assert.match(job.if ?? '', /github\.event_name == 'push'/, job.id);
+      assert.equal(parsed.jobs[0].if, 'success()');
+      // No permissions by default; id-token: write exactly on the jobs that sign in, each in its stage's environment.
+      assert.deepEqual(workflow.permissions, {});
+      for (const [id, job] of Object.entries(workflow.jobs)) {
+        const signsIn = (job.steps as Record<string, string>[]).some((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+        assert.equal(objectAt(job.permissions)['id-token'] === 'write', signsIn, id);
+        assert.equal(id.startsWith('deploy-'), signsIn, id);
+        if (signsIn) assert.equal(job.environment, id.slice('deploy-'.length));
+      }
+      // A wave is a matrix over its targets, each signing in to its own account's role.
+      for (const stage of project.release.stages.filter((s) => s.targets.length > 1)) {
+        const include = objectAt(objectAt(workflow.jobs[`deploy-${stage.name}`].strategy).matrix).include as Record<string, string>[];
+        assert.deepEqual(include.map((entry) => entry.id), stage.targets.map((target) => target.id));
+        assert.ok(include.every((entry, index) => entry.role.includes(`:${stage.targets[index].accountId}:role/`)));
+      }
+      // Every action pinned to a full commit SHA, its version in a comment.
+      const uses = text.split('\n').filter((line) => /^\s*(- )?uses: /.test(line));
+      assert.ok(uses.length > 0);
+      for (const line of uses) assert.match(line, /uses: [\w-]+\/[\w-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, line);
+      assert.deepEqual(new Set(uses.map((line) => line.replace(/^.*uses: ([^@]+)@.*$/, '$1'))), new Set(Object.values(ACTIONS).map((action) => action.uses)));
+      // A run in progress on the branch is never cancelled (only pull requests' are).
+      assert.equal(workflow.concurrency['cancel-in-progress'], "${{ github.event_name == 'pull_request' }}");
+      assert.match(workflow.concurrency.group, /github\.ref/);
+      // The pip cache on every job that installs Python.
+      for (const job of Object.values(workflow.jobs)) {
+        for (const step of job.steps as Record<string, unknown>[]) {
+          if (String(step.uses ?? '').startsWith('actions/setup-python@')) assert.equal(objectAt(step.with).cache, 'pip');
+        }
+      }
+    });
+  }
+
+  it('the deploy commands are CodePipeline\'s: chalice package --stage, the check, the deploy script with the deploy role', () => {
+    const workflow = releaseWorkflow(threeStages(projectFor(GITHUB))) as { jobs: Record<string, { steps: { run?: string }[] }> };
+    const runs = (job: string) => workflow.jobs[job].steps.map((step) => step.run ?? '').join('\n');
+    for (const stage of ['beta', 'staging', 'prod']) {
+      assert.match(runs('package'), new RegExp(`chalice package --stage ${stage} build/${stage}\\npython scripts/check_deploy_role.py build/${stage}/sam.json`));
+    }
+    assert.match(runs('deploy-prod'), /ProdEu\) bash scripts\/deploy_stage\.sh prod ordersProdStack orders-ProdEu-ci-access ProdEuDeployRoleArn ;;/);
+    assert.match(runs('integration-tests-staging'), /python -m pytest tests\/integration/);
+  });
+});
+
+describe('.gitlab-ci.yml', () => {
+  for (const { name, project } of VARIANTS.filter((v) => v.project.externalCi === 'gitlab-ci')) {
+    it(`${name}: ID tokens only on deploy jobs, an environment per stage, approvals as manual jobs, merge requests run unit tests only`, () => {
+      const ci = gitlabCi(project) as Record<string, Record<string, unknown>>;
+      const jobs = Object.entries(ci).filter(([, value]) => objectAt(value).script !== undefined);
+      const workflowRules = asList(objectAt(ci.workflow).rules).map((rule) => String(objectAt(rule).if));
+      assert.deepEqual(workflowRules, ['$CI_PIPELINE_SOURCE == "merge_request_event"', '$CI_COMMIT_BRANCH == "main" && $CI_PIPELINE_SOURCE == "push"']);
+      for (const [id, job] of jobs) {
+        const deploys = id.startsWith('deploy-');
+        assert.equal(job.id_tokens !== undefined, deploys, id);
+        if (deploys) {
+          assert.deepEqual(objectAt(job.id_tokens).AWS_ID_TOKEN, { aud: 'sts.amazonaws.com' });
+          const stage = project.release.stages.find((s) => id === `deploy-${s.name}` || id.startsWith(`deploy-${s.name}-`))!;
+          assert.equal(objectAt(job.environment).name, stage.name);
+          const rule = objectAt(asList(job.rules)[0]);
+          assert.equal(rule.when === 'manual', stage.approval, id);
+          if (stage.approval) assert.equal(rule.allow_failure, false);
+        }
+        // Only the unit tests run on a merge request (no rule of the other jobs matches it).
+        if (id !== 'unit-tests') assert.ok(asList(job.rules).every((rule) => !String(objectAt(rule).if).includes('merge_request')), id);
+      }
+      assert.equal(objectAt(ci['unit-tests']).rules, undefined);
+    });
+  }
+});
+
+describe('the sub-generator with an external CI', () => {
+  it('adds the workflow next to the team\'s other workflows (untouched), and a switch names what is no longer used', () => {
+    const cwd = tempDir('ci-switch-');
+    try {
+      const first = runCli(['--app-name', 'orders', '--defaults', '--skip-install', '--skip-git'], cwd);
+      assert.equal(first.status, 0, first.stderr);
+      const repo = join(cwd, 'orders');
+      const other = 'name: lint\non: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n';
+      mkdirSync(join(repo, '.github/workflows'), { recursive: true });
+      writeFileSync(join(repo, '.github/workflows/lint.yml'), other);
+      const before = readTree(repo);
+      const switched = runCli(['pipeline', '--skip-install', '--skip-git', '--ci', 'github-actions', '--repository', 'acme/orders'], repo);
+      assert.equal(switched.status, 0, switched.stderr);
+      const unused = (stdout: string) => /no longer used by the pipeline, kept: ([^(]*)/.exec(stdout)?.[1].trim().split(', ') ?? [];
+      assert.deepEqual(unused(switched.stdout), ['buildspec-integration.yml', 'buildspec.yml', 'pipeline.json']);
+      assert.equal(readFileSync(join(repo, '.github/workflows/lint.yml'), 'utf8'), other);
+      assert.ok(existsSync(join(repo, '.github/workflows/release.yml')) && existsSync(join(repo, 'ci-access.json')));
+      assert.equal(readFileSync(join(repo, 'pipeline.json'), 'utf8'), before.get('pipeline.json'));
+      // Back on CodePipeline the code stays on GitHub: through a connection.
+      const back = runCli(['pipeline', '--skip-install', '--skip-git', '--ci', 'codepipeline', '--source', 'github'], repo);
+      assert.equal(back.status, 0, back.stderr);
+      assert.deepEqual(unused(back.stdout), ['scripts/deploy_stage.sh', 'ci-access.json', '.github/workflows/release.yml']);
+      assert.equal(readFileSync(join(repo, '.github/workflows/lint.yml'), 'utf8'), other);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});
