@@ -3,6 +3,7 @@
 // checked on the parsed workflow; .gitlab-ci.yml's structure; all of them also for a hand-built release of three
 // stages with a two-target wave (project.release overridden), which is what the renderers read.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { register } from 'node:module';
 import { join } from 'node:path';
@@ -326,5 +327,133 @@ describe('the sub-generator with an external CI', () => {
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
+  });
+});
+
+// ---- scripts/deploy_stage.sh against a stand-in aws: the calls it makes are exactly what the CI role allows -------
+
+/** A stand-in `aws` logging each call; SCENARIO picks a new stack, an update without changes, or a failed deploy. */
+const FAKE_AWS = `#!/bin/bash
+echo "$*" >> "$AWS_LOG"
+case "$*" in
+  *"--query Stacks[0].Outputs[?OutputKey=='PackageBucket'].OutputValue"*) echo app-bucket-1a2b3c4d ;;
+  *"OutputKey=='BetaDeployRoleArn'"*) echo "$DEPLOY_ROLE" ;;
+  *"OutputKey=='EndpointURL'"*) echo https://abc123.execute-api.us-east-1.amazonaws.com/api/ ;;
+  *"--query Stacks[0].StackStatus"*)
+    if [ "$SCENARIO" = new ]; then echo "An error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id ordersBetaStack does not exist" >&2; exit 255; fi
+    echo UPDATE_COMPLETE ;;
+  "cloudformation wait change-set-create-complete"*) [ "$SCENARIO" != unchanged ] || exit 255 ;;
+  "cloudformation describe-change-set"*) echo "The submitted information didn't contain changes. Submit different information to create a change set." ;;
+  "cloudformation wait stack-"*) [ "$SCENARIO" != failed ] || exit 255 ;;
+  "cloudformation describe-stack-events"*) printf '2026-12-06T21:00:00Z\\tAPIHandler\\tUPDATE_FAILED\\tResource handler returned message: "Memory size 20000 is out of range"\\n' ;;
+esac
+`;
+
+/** The IAM request a logged aws call makes (the stack named by the access stack resolves as the role's own stack). */
+function iamRequests(line: string, accessStack: string): { action: string; resource: string; context?: Record<string, string> }[] {
+  const option = (name: string) => new RegExp(`--${name} (\\S+)`).exec(line)?.[1] ?? '';
+  const stackName = option('stack-name') === accessStack ? STACK_NAME : option('stack-name');
+  const stack = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${stackName}/0b1c2d3e`;
+  const verb = line.split(' ').slice(0, 3).join(' ');
+  if (verb.startsWith('cloudformation package')) {
+    const object = `arn:aws:s3:::${option('s3-bucket')}/${option('s3-prefix')}/5f4dcc3b`;
+    return [{ action: 's3:GetObject', resource: object }, { action: 's3:PutObject', resource: object }];
+  }
+  if (verb.startsWith('cloudformation create-change-set')) {
+    return [
+      { action: 'cloudformation:CreateChangeSet', resource: stack },
+      { action: 'cloudformation:CreateChangeSet', resource: `arn:aws:cloudformation:${REGION}:aws:transform/Serverless-2016-10-31` },
+      { action: 'iam:PassRole', resource: option('role-arn'), context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+    ];
+  }
+  const actions: Record<string, string> = {
+    'cloudformation describe-stacks': 'DescribeStacks', 'cloudformation wait change-set-create-complete': 'DescribeChangeSet',
+    'cloudformation describe-change-set': 'DescribeChangeSet', 'cloudformation execute-change-set': 'ExecuteChangeSet',
+    'cloudformation wait stack-create-complete': 'DescribeStacks', 'cloudformation wait stack-update-complete': 'DescribeStacks',
+    'cloudformation describe-stack-events': 'DescribeStackEvents', 'cloudformation delete-change-set': 'DeleteChangeSet',
+  };
+  const action = actions[verb] ?? actions[line.split(' ').slice(0, 2).join(' ')];
+  if (!action) throw new Error(`no IAM request known for the call: aws ${line}`);
+  return [{ action: `cloudformation:${action}`, resource: stack }];
+}
+
+describe('scripts/deploy_stage.sh', () => {
+  const project = projectFor(GITHUB);
+  const files = newRepositoryFiles(GITHUB);
+  const template = ciAccessTemplate(project) as unknown as CfnTemplate;
+  const beta = ciTargets(project)[0];
+  const deployRole = pipelineRoleArn(beta.ids.deployRole);
+  const command = (releaseWorkflow(project) as { jobs: Record<string, { steps: { run?: string }[] }> }).jobs['deploy-beta'].steps.find((step) => step.run)!.run!;
+
+  // Each scenario runs once (a few seconds on a busy machine); its tests read the same run.
+  const runs = new Map<string, ReturnType<typeof deployOnce>>();
+  const deploy = (scenario: string) => runs.get(scenario) ?? runs.set(scenario, deployOnce(scenario)).get(scenario)!;
+  const deployOnce = (scenario: string) => {
+    const dir = tempDir('deploy-stage-');
+    mkdirSync(join(dir, 'scripts'));
+    writeFileSync(join(dir, 'scripts', 'deploy_stage.sh'), files.get('scripts/deploy_stage.sh')!);
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'bin', 'aws'), FAKE_AWS, { mode: 0o755 });
+    mkdirSync(join(dir, 'build', 'beta'), { recursive: true });
+    const log = join(dir, 'aws.log');
+    writeFileSync(log, '');
+    const result = spawnSync('bash', ['-c', command], {
+      cwd: dir, encoding: 'utf8',
+      env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, AWS_LOG: log, SCENARIO: scenario, DEPLOY_ROLE: deployRole, GITHUB_RUN_ID: '42', GITHUB_RUN_ATTEMPT: '1' },
+    });
+    const calls = readFileSync(log, 'utf8').trim().split('\n');
+    const endpoint = existsSync(join(dir, 'build', 'beta', 'endpoint.env')) ? readFileSync(join(dir, 'build', 'beta', 'endpoint.env'), 'utf8') : undefined;
+    rmSync(dir, { recursive: true, force: true });
+    return { ...result, calls, endpoint };
+  };
+
+  for (const scenario of ['new', 'unchanged', 'failed']) {
+    it(`${scenario}: every call it makes is allowed to the stage's CI role, and nothing else stage's`, () => {
+      const result = deploy(scenario);
+      const statements = roleStatements(template, beta.ids.ciRole);
+      const prodStatements = roleStatements(template, ciTargets(project)[1].ids.ciRole);
+      for (const call of result.calls) {
+        for (const request of iamRequests(call, beta.accessStack)) {
+          assert.ok(allows(statements, request), `the beta CI role may not ${request.action} on ${request.resource} (aws ${call})`);
+          // The prod role cannot do beta's writes (the SAM transform is AWS's, the same for every stage).
+          if (!request.action.startsWith('cloudformation:Describe') && request.action !== 's3:GetObject' && !request.resource.includes(':transform/')) {
+            assert.ok(!allows(prodStatements, request), `the prod CI role may ${request.action} on ${request.resource}`);
+          }
+        }
+      }
+    });
+  }
+
+  it('a new stack: package, change set (CREATE) with the deploy role, execute, wait, then the EndpointURL for the tests', () => {
+    const result = deploy('new');
+    assert.equal(result.status, 0, result.stderr);
+    const verbs = result.calls.map((call) => call.split(' --')[0]);
+    assert.deepEqual(verbs, [
+      'cloudformation describe-stacks', 'cloudformation describe-stacks', 'cloudformation package', 'cloudformation describe-stacks',
+      'cloudformation create-change-set', 'cloudformation wait change-set-create-complete', 'cloudformation execute-change-set',
+      'cloudformation wait stack-create-complete', 'cloudformation describe-stacks',
+    ]);
+    const create = result.calls.find((call) => call.startsWith('cloudformation create-change-set'))!;
+    assert.match(create, /--change-set-type CREATE /);
+    assert.match(create, new RegExp(`--role-arn ${deployRole}`));
+    assert.match(create, /--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND/);
+    assert.match(result.calls.find((call) => call.startsWith('cloudformation package'))!, /--template-file build\/beta\/sam\.json --s3-bucket app-bucket-1a2b3c4d --s3-prefix beta /);
+    assert.equal(result.endpoint, 'ENDPOINT_URL=https://abc123.execute-api.us-east-1.amazonaws.com/api/\n');
+  });
+
+  it('no changes: the change set is deleted and the job stays green', () => {
+    const result = deploy('unchanged');
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /ordersBetaStack: no changes/);
+    assert.ok(result.calls.some((call) => call.startsWith('cloudformation delete-change-set')));
+    assert.ok(!result.calls.some((call) => call.startsWith('cloudformation execute-change-set')));
+  });
+
+  it('a failed deploy ends red with CloudFormation\'s reason in the log', () => {
+    const result = deploy('failed');
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /deploying ordersBetaStack failed; CloudFormation rolls it back/);
+    assert.match(result.stderr, /APIHandler\tUPDATE_FAILED\tResource handler returned message: "Memory size 20000 is out of range"/);
+    assert.match(result.calls.find((call) => call.startsWith('cloudformation create-change-set'))!, /--change-set-type UPDATE /);
   });
 });

@@ -3,8 +3,6 @@ import type { Project } from '../../answers/project.js';
 import { CI_HOSTS } from '../../facts/aws.js';
 import { ciRoleArn, ciStages, targetRegion } from './release-jobs.js';
 import { CI_DEFINITION_PATHS } from './files.js';
-import { ACCOUNT_VARIABLE } from './github-actions.js';
-import { GITLAB_ACCOUNT_VARIABLE } from './gitlab-ci.js';
 
 export function ciReadmeData(project: Project) {
   const ci = project.externalCi!;
@@ -23,7 +21,7 @@ export function ciReadmeData(project: Project) {
         region: targetRegion(project, target),
         stack: target.stack.value,
         accessStack: target.accessStack,
-        role: ciRoleArn(project, target, github ? ACCOUNT_VARIABLE : GITLAB_ACCOUNT_VARIABLE),
+        role: ciRoleArn(project, target, '<AWS_ACCOUNT_ID>'),
         subject: target.subject,
         wave: stage.targets.length > 1,
       })),
