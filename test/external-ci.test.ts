@@ -18,7 +18,7 @@ import { ACTIONS, releaseWorkflow, releaseWorkflowText } from '../lib/repository
 import { gitlabCi } from '../lib/repository/ci/gitlab-ci.js';
 import { SECURITY_RULES, asList, objectAt, type CfnTemplate } from './support/security-rules.js';
 import { ACCOUNT, REGION, STACK_NAME, allows, pipelineRoleArn, roleStatements, type IamStatement } from './support/iam-policy.js';
-import { PROD_ACCOUNT, cfnLint, newRepositoryFiles, projectFor, readTree, runCli, tempDir } from './support/tools.js';
+import { PROD_ACCOUNT, cfnLint, newRepositoryFiles, projectFor, readTree, repositoryWithFakeAws, runCli, tempDir } from './support/tools.js';
 
 const GITHUB = { ci: 'github-actions', repository: 'acme/orders' } as const;
 const GITLAB = { ci: 'gitlab-ci', repository: 'acme/platform/orders' } as const;
@@ -455,5 +455,34 @@ describe('scripts/deploy_stage.sh', () => {
     assert.match(result.stderr, /deploying ordersBetaStack failed; CloudFormation rolls it back/);
     assert.match(result.stderr, /APIHandler\tUPDATE_FAILED\tResource handler returned message: "Memory size 20000 is out of range"/);
     assert.match(result.calls.find((call) => call.startsWith('cloudformation create-change-set'))!, /--change-set-type UPDATE /);
+  });
+});
+
+describe('make ci-access', () => {
+  const OIDC = 'arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com';
+  const make = (answers: Record<string, string | boolean>, providers: string) => repositoryWithFakeAws(answers, {
+    '*get-caller-identity*': '"$FAKE_ACCOUNT"', '*list-open-id-connect-providers*': providers, '*describe-stack-resource*': '',
+  });
+
+  it('deploys ci-access.json for the stage in its region, refusing another account\'s credentials or an unknown stage', () => {
+    const run = make({ ...GITHUB, prodAccountId: PROD_ACCOUNT, prodRegion: 'eu-west-1' }, '');
+    assert.match(run(['help']).stdout, /^ {2}ci-access +Deploy ci-access\.json for STAGE \(beta\|prod\)/m);
+    const unknown = run(['ci-access', 'STAGE=staging']);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /give STAGE=beta\|prod/);
+    const wrong = run(['ci-access', 'STAGE=prod'], '999999999999');
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr, /these credentials are for account 999999999999, not 222222222222 \(the prod account\)/);
+    const prod = run(['ci-access', 'STAGE=prod']);
+    assert.equal(prod.status, 0, prod.stderr);
+    assert.match(prod.aws, /^cloudformation deploy --region eu-west-1 --stack-name orders-Prod-ci-access --template-file ci-access\.json --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset --parameter-overrides ApplicationName=orders Target=Prod ExistingOidcProviderArn=$/m);
+  });
+
+  it('reuses the account\'s OIDC provider of the issuer (an account has one per issuer)', () => {
+    const run = make({ ...GITHUB, production: false }, OIDC);
+    const beta = run(['ci-access', 'STAGE=beta'], PROD_ACCOUNT);
+    assert.equal(beta.status, 0, beta.stderr);
+    assert.match(beta.stdout, /using the account's OIDC provider/);
+    assert.match(beta.aws, new RegExp(`--parameter-overrides ApplicationName=orders ExistingOidcProviderArn=${OIDC}$`, 'm'));
   });
 });
