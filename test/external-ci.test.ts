@@ -316,6 +316,7 @@ describe('the sub-generator with an external CI', () => {
       assert.equal(switched.status, 0, switched.stderr);
       const unused = (stdout: string) => /no longer used by the pipeline, kept: ([^(]*)/.exec(stdout)?.[1].trim().split(', ') ?? [];
       assert.deepEqual(unused(switched.stdout), ['buildspec-integration.yml', 'buildspec.yml', 'pipeline.json']);
+      assert.match(switched.stdout, /the pipeline stack orders-pipeline still runs the old release: once \.github\/workflows\/release\.yml has released, delete it/);
       assert.equal(readFileSync(join(repo, '.github/workflows/lint.yml'), 'utf8'), other);
       assert.ok(existsSync(join(repo, '.github/workflows/release.yml')) && existsSync(join(repo, 'ci-access.json')));
       assert.equal(readFileSync(join(repo, 'pipeline.json'), 'utf8'), before.get('pipeline.json'));
@@ -323,6 +324,7 @@ describe('the sub-generator with an external CI', () => {
       const back = runCli(['pipeline', '--skip-install', '--skip-git', '--ci', 'codepipeline', '--source', 'github'], repo);
       assert.equal(back.status, 0, back.stderr);
       assert.deepEqual(unused(back.stdout), ['scripts/deploy_stage.sh', 'ci-access.json', '.github/workflows/release.yml']);
+      assert.match(back.stdout, /the ci-access\.json stacks in the target accounts are no longer used/);
       assert.equal(readFileSync(join(repo, '.github/workflows/lint.yml'), 'utf8'), other);
     } finally {
       rmSync(cwd, { recursive: true, force: true });

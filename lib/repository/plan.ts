@@ -11,7 +11,7 @@ import { pipelineRegionTemplate } from '../cloudformation/pipeline-region.js';
 import { targetAccountTemplate } from '../cloudformation/target-account.js';
 import type { Project } from '../answers/project.js';
 import { replaceBlock, splitBlock, type Markers } from './marked-block.js';
-import { ciFiles } from './ci/files.js';
+import { ciFiles, ciSwitchNotes } from './ci/files.js';
 import { README_MARKERS, renderTree } from './render.js';
 import {
   GITIGNORE_LINES, appendMissingLines, keepConventions, withLfBreaks, devRequirementLines, gitignoreCovers, jsonText, mergeChaliceConfigText,
@@ -108,7 +108,7 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
   const saved = options.saved ?? readSavedState(read);
   // Files an earlier run generated that these answers no longer use stay (they may hold your changes): say so.
   const unused = Object.keys(saved.hashes).filter((path) => !wanted.some((file) => file.path === path) && read(path) !== undefined);
-  if (unused.length > 0) notes.push(`no longer used by the pipeline, kept: ${unused.join(', ')} (delete them if you do not need them)`);
+  if (unused.length > 0) notes.push(`no longer used by the pipeline, kept: ${unused.join(', ')} (delete them if you do not need them)`, ...ciSwitchNotes(project, unused, saved.answers));
   const files = wanted.map((wantedFile) => {
     const file = wantedFile.mode === 'merged' ? { ...wantedFile, contents: keepConventions(readAsIs(wantedFile.path), wantedFile.contents) } : wantedFile;
     return { ...file, action: decide(file, readAsIs(file.path), saved.hashes, options.upgradable) };

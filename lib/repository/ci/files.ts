@@ -18,3 +18,15 @@ export function ciFiles(project: Project): [string, string][] {
   const definition = project.externalCi === 'github-actions' ? releaseWorkflowText(project) : gitlabCiText(project);
   return [[CI_ACCESS_FILE, templateText(ciAccessTemplate(project))], [CI_DEFINITION_PATHS[project.externalCi], definition]];
 }
+
+/** What a switch of ci leaves running in AWS, said with the files it no longer uses. */
+export function ciSwitchNotes(project: Project, unused: string[], savedAnswers: Record<string, unknown>): string[] {
+  if (project.externalCi && unused.includes('pipeline.json')) {
+    const stack = typeof savedAnswers.pipelineStackName === 'string' ? savedAnswers.pipelineStackName : `${project.appName}-pipeline`;
+    return [`the pipeline stack ${stack} still runs the old release: once ${CI_DEFINITION_PATHS[project.externalCi]} has released, delete it (aws cloudformation delete-stack --stack-name ${stack}; the app stacks it deployed are kept, and now deployed by ${CI_ACCESS_FILE}'s roles)`];
+  }
+  if (!project.externalCi && unused.includes(CI_ACCESS_FILE)) {
+    return [`the ${CI_ACCESS_FILE} stacks in the target accounts are no longer used once the pipeline releases: delete them there (aws cloudformation delete-stack --stack-name ${project.appName}-<Target>-ci-access)`];
+  }
+  return [];
+}
