@@ -341,6 +341,7 @@ case "$*" in
   *"--query Stacks[0].Outputs[?OutputKey=='PackageBucket'].OutputValue"*) echo app-bucket-1a2b3c4d ;;
   *"OutputKey=='BetaDeployRoleArn'"*) echo "$DEPLOY_ROLE" ;;
   *"OutputKey=='EndpointURL'"*) echo https://abc123.execute-api.us-east-1.amazonaws.com/api/ ;;
+  "cloudformation package"*) all="$*"; out="\${all##*--output-template-file }"; head -c "\${TEMPLATE_BYTES:-2000}" /dev/zero | tr '\\0' x > "\${out%% *}" ;;
   *"--query Stacks[0].StackStatus"*)
     if [ "$SCENARIO" = new ]; then echo "An error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id ordersBetaStack does not exist" >&2; exit 255; fi
     echo UPDATE_COMPLETE ;;
@@ -357,6 +358,10 @@ function iamRequests(line: string, accessStack: string): { action: string; resou
   const stackName = option('stack-name') === accessStack ? STACK_NAME : option('stack-name');
   const stack = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${stackName}/0b1c2d3e`;
   const verb = line.split(' ').slice(0, 3).join(' ');
+  if (line.startsWith('s3 cp ')) {
+    const [bucket, ...key] = line.split(' ').at(-1)!.replace('s3://', '').split('/');
+    return [{ action: 's3:PutObject', resource: `arn:aws:s3:::${bucket}/${key.join('/')}` }];
+  }
   if (verb.startsWith('cloudformation package')) {
     const object = `arn:aws:s3:::${option('s3-bucket')}/${option('s3-prefix')}/5f4dcc3b`;
     return [{ action: 's3:GetObject', resource: object }, { action: 's3:PutObject', resource: object }];
@@ -401,7 +406,10 @@ describe('scripts/deploy_stage.sh', () => {
     writeFileSync(log, '');
     const result = spawnSync('bash', ['-c', command], {
       cwd: dir, encoding: 'utf8',
-      env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, AWS_LOG: log, SCENARIO: scenario, DEPLOY_ROLE: deployRole, GITHUB_RUN_ID: '42', GITHUB_RUN_ATTEMPT: '1' },
+      env: {
+        PATH: `${join(dir, 'bin')}:${process.env.PATH}`, AWS_LOG: log, SCENARIO: scenario, DEPLOY_ROLE: deployRole, GITHUB_RUN_ID: '42', GITHUB_RUN_ATTEMPT: '1',
+        AWS_REGION: 'us-east-1', TEMPLATE_BYTES: scenario === 'large' ? '51201' : '51200',
+      },
     });
     const calls = readFileSync(log, 'utf8').trim().split('\n');
     const endpoint = existsSync(join(dir, 'build', 'beta', 'endpoint.env')) ? readFileSync(join(dir, 'build', 'beta', 'endpoint.env'), 'utf8') : undefined;
@@ -409,7 +417,7 @@ describe('scripts/deploy_stage.sh', () => {
     return { ...result, calls, endpoint };
   };
 
-  for (const scenario of ['new', 'unchanged', 'failed']) {
+  for (const scenario of ['new', 'unchanged', 'failed', 'large']) {
     it(`${scenario}: every call it makes is allowed to the stage's CI role, and nothing else stage's`, () => {
       const result = deploy(scenario);
       const statements = roleStatements(template, beta.ids.ciRole);
@@ -441,6 +449,14 @@ describe('scripts/deploy_stage.sh', () => {
     assert.match(create, /--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND/);
     assert.match(result.calls.find((call) => call.startsWith('cloudformation package'))!, /--template-file build\/beta\/sam\.json --s3-bucket app-bucket-1a2b3c4d --s3-prefix beta /);
     assert.equal(result.endpoint, 'ENDPOINT_URL=https://abc123.execute-api.us-east-1.amazonaws.com/api/\n');
+  });
+
+  it('a template over CloudFormation\'s 51,200 inline bytes goes through the stage\'s prefix of the package bucket', () => {
+    const result = deploy('large');
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(result.calls.includes('s3 cp --only-show-errors build/beta/packaged.yaml s3://app-bucket-1a2b3c4d/beta/templates/release-42-1.yaml'));
+    assert.match(result.calls.find((call) => call.startsWith('cloudformation create-change-set'))!, /--template-url https:\/\/app-bucket-1a2b3c4d\.s3\.us-east-1\.amazonaws\.com\/beta\/templates\/release-42-1\.yaml /);
+    assert.match(deploy('new').calls.find((call) => call.startsWith('cloudformation create-change-set'))!, /--template-body file:\/\/build\/beta\/packaged\.yaml /);
   });
 
   it('no changes: the change set is deleted and the job stays green', () => {

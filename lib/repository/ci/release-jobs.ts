@@ -17,9 +17,11 @@ export const PACKAGE_PATH = 'build/';
 
 /** One stage of the release with its targets, as the CI renders it (a wave when it has several). */
 export interface CiStage {
+  /** The Chalice stage: names the stage's jobs and its CI environment. */
   name: string;
-  /** The job ids' suffix: the Chalice stage name (letters, digits and "-"). */
+  /** Someone approves before the stage deploys (GitHub: the environment's reviewers; GitLab: a manual job). */
   approval: boolean;
+  /** tests/integration runs against each target once it deployed. */
   tests: boolean;
   targets: CiTarget[];
 }

@@ -42,8 +42,17 @@ else
 fi
 
 change_set="release-${GITHUB_RUN_ID:-${CI_PIPELINE_ID:-local}}-${GITHUB_RUN_ATTEMPT:-${CI_JOB_ID:-1}}"
+# CloudFormation takes at most 51,200 bytes inline; a larger template goes through the stage's prefix of the bucket.
+template=(--template-body "file://build/$stage/packaged.yaml")
+if [ "$(wc -c < "build/$stage/packaged.yaml")" -gt 51200 ]; then
+  key="$stage/templates/$change_set.yaml"
+  aws s3 cp --only-show-errors "build/$stage/packaged.yaml" "s3://$bucket/$key"
+  region="${AWS_REGION:-$AWS_DEFAULT_REGION}"
+  case "$region" in cn-*) suffix=amazonaws.com.cn ;; *) suffix=amazonaws.com ;; esac
+  template=(--template-url "https://$bucket.s3.$region.$suffix/$key")
+fi
 aws cloudformation create-change-set --stack-name "$stack" --change-set-name "$change_set" --change-set-type "$type" \
-  --template-body "file://build/$stage/packaged.yaml" --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+  "${template[@]}" --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
   --role-arn "$deploy_role" "${parameters[@]}" >/dev/null
 if ! aws cloudformation wait change-set-create-complete --stack-name "$stack" --change-set-name "$change_set"; then
   reason="$(aws cloudformation describe-change-set --stack-name "$stack" --change-set-name "$change_set" --query StatusReason --output text)"
