@@ -54,7 +54,7 @@ function targetValues(project: Project, stage: CiStage): { strategy?: Job; value
   const values = (target: CiTarget) => ({ id: target.target.id, role: ciRoleArn(project, target, ACCOUNT_VARIABLE), region: targetRegion(project, target) });
   if (stage.targets.length === 1) return { value: (key, target) => values(target)[key] };
   return {
-    // A failed target stops the wave's other targets from starting, never one already deploying.
+    // No fail-fast: a failed target must never cancel another target's deploy in progress.
     strategy: { 'fail-fast': false, matrix: { include: stage.targets.map(values) } },
     value: (key) => `\${{ matrix.${key} }}`,
   };
@@ -66,7 +66,7 @@ function deployJob(project: Project, stage: CiStage, needs: string): Job {
   const command = stage.targets.length === 1
     ? deployCommand(target)
     : // The matrix entry picks its target's command (stack and outputs differ only by the target id).
-      ['case "$TARGET" in', ...stage.targets.map((t) => `  ${t.target.id}) ${deployCommand(t)} ;;`), 'esac'];
+      ['case "$TARGET" in', ...stage.targets.map((t) => `  ${t.target.id}) ${deployCommand(t)} ;;`), '  *) echo "unknown target $TARGET" >&2; exit 1 ;;', 'esac'];
   return {
     name: `Deploy ${stage.name}${stage.targets.length > 1 ? ' (${{ matrix.id }})' : ''}`,
     if: PUSH_ONLY,
