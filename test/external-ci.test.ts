@@ -1,7 +1,7 @@
 // The release on GitHub Actions or GitLab CI/CD (answer ci): ci-access.json checked by cfn-lint, every security rule
 // and IAM evaluation of its roles; release.yml validated by GitHub's own workflow parser and its least privilege
-// checked on the parsed workflow; .gitlab-ci.yml's structure; all of them also for a hand-built release of three
-// stages with a two-target wave (project.release overridden), which is what the renderers read.
+// checked on the parsed workflow; .gitlab-ci.yml's structure; all of them also for `stages` lists of three stages
+// with a two-target wave (one of them issue 17's example: canary prod in two regions).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -11,40 +11,37 @@ import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { mergeAnswers, savedForm, finishAnswers } from '../lib/answers/answers.js';
 import type { Project } from '../lib/answers/project.js';
-import type { Release } from '../lib/answers/release.js';
+import type { StageAnswer } from '../lib/answers/stage-list.js';
 import { ciAccessTemplate, ciTargets } from '../lib/cloudformation/ci-access.js';
 import { templateText } from '../lib/cloudformation/cfn.js';
 import { ACTIONS, releaseWorkflow, releaseWorkflowText } from '../lib/repository/ci/github-actions.js';
 import { gitlabCi } from '../lib/repository/ci/gitlab-ci.js';
 import { SECURITY_RULES, asList, objectAt, type CfnTemplate } from './support/security-rules.js';
 import { ACCOUNT, REGION, STACK_NAME, allows, pipelineRoleArn, roleStatements, type IamStatement } from './support/iam-policy.js';
-import { PROD_ACCOUNT, cfnLint, newRepositoryFiles, projectFor, readTree, repositoryWithFakeAws, runCli, tempDir } from './support/tools.js';
+import { PROD_ACCOUNT, STAGES_EXAMPLE, cfnLint, newRepositoryFiles, projectFor, readTree, repositoryWithFakeAws, runCli, tempDir } from './support/tools.js';
 
 const GITHUB = { ci: 'github-actions', repository: 'acme/orders' } as const;
 const GITLAB = { ci: 'gitlab-ci', repository: 'acme/platform/orders' } as const;
 
-/** Three stages, the last a wave of two targets in two accounts and regions: what issue 17's `stages` will produce. */
-function threeStages(project: Project): Project {
-  const release: Release = {
-    stages: [
-      { name: 'beta', id: 'Beta', targets: [{ id: 'Beta' }], approval: false, tests: true, deployment: 'AllAtOnce' },
-      { name: 'staging', id: 'Staging', targets: [{ id: 'Staging', accountId: '444444444444' }], approval: false, tests: true, deployment: 'AllAtOnce' },
-      {
-        name: 'prod', id: 'Prod', approval: true, tests: false, deployment: 'AllAtOnce',
-        targets: [{ id: 'ProdEu', accountId: PROD_ACCOUNT, region: 'eu-west-1' }, { id: 'ProdUs', accountId: '555555555555' }],
-      },
-    ],
-  };
-  return { ...project, release };
-}
+/** Three stages, the last a wave of two targets in two accounts and regions, as the `stages` answer gives them. */
+const THREE_STAGES: StageAnswer[] = [
+  { name: 'beta', tests: true },
+  { name: 'staging', account: '444444444444', tests: true },
+  { name: 'prod', approval: true, targets: [{ account: PROD_ACCOUNT, region: 'eu-west-1' }, { account: '555555555555' }] },
+];
+const threeStages = (ci: typeof GITHUB | typeof GITLAB) => projectFor({ ...ci, stages: THREE_STAGES });
+/** Issue 17's example: dev; staging in another account with tests; prod behind an approval, canary, a wave of two regions. */
+const stagesExample = (ci: typeof GITHUB | typeof GITLAB) => projectFor({ ...ci, region: 'us-east-1', stages: STAGES_EXAMPLE });
 
 const VARIANTS: { name: string; project: Project }[] = [
   { name: 'github', project: projectFor(GITHUB) },
   { name: 'github canary prod elsewhere', project: projectFor({ ...GITHUB, prodDeployment: 'Canary10Percent5Minutes', prodAccountId: PROD_ACCOUNT }) },
   { name: 'github beta only', project: projectFor({ ...GITHUB, production: false }) },
-  { name: 'github three stages and a wave', project: threeStages(projectFor(GITHUB)) },
+  { name: 'github three stages and a wave', project: threeStages(GITHUB) },
+  { name: 'github stages example (canary wave)', project: stagesExample(GITHUB) },
   { name: 'gitlab', project: projectFor(GITLAB) },
-  { name: 'gitlab three stages and a wave', project: threeStages(projectFor(GITLAB)) },
+  { name: 'gitlab three stages and a wave', project: threeStages(GITLAB) },
+  { name: 'gitlab stages example (canary wave)', project: stagesExample(GITLAB) },
 ];
 
 describe('the ci answer', () => {
@@ -265,12 +262,12 @@ describe('.github/workflows/release.yml', () => {
   }
 
   it('the deploy commands are CodePipeline\'s: chalice package --stage, the check, the deploy script with the deploy role', () => {
-    const workflow = releaseWorkflow(threeStages(projectFor(GITHUB))) as { jobs: Record<string, { steps: { run?: string }[] }> };
+    const workflow = releaseWorkflow(threeStages(GITHUB)) as { jobs: Record<string, { steps: { run?: string }[] }> };
     const runs = (job: string) => workflow.jobs[job].steps.map((step) => step.run ?? '').join('\n');
     for (const stage of ['beta', 'staging', 'prod']) {
       assert.match(runs('package'), new RegExp(`chalice package --stage ${stage} build/${stage}\\npython scripts/check_deploy_role.py build/${stage}/sam.json`));
     }
-    assert.match(runs('deploy-prod'), /ProdEu\) bash scripts\/deploy_stage\.sh prod ordersProdStack orders-ProdEu-ci-access ProdEuDeployRoleArn ;;/);
+    assert.match(runs('deploy-prod'), /Prod222222222222EuWest1\) bash scripts\/deploy_stage\.sh prod ordersProdStack orders-Prod222222222222EuWest1-ci-access Prod222222222222EuWest1DeployRoleArn ;;/);
     assert.match(runs('integration-tests-staging'), /python -m pytest tests\/integration/);
   });
 });
