@@ -501,3 +501,52 @@ describe('make ci-access', () => {
     assert.match(beta.aws, new RegExp(`--parameter-overrides ApplicationName=orders ExistingOidcProviderArn=${OIDC}$`, 'm'));
   });
 });
+
+describe("issue 17's stage list on an external CI (dev; staging with tests; prod approved, canary, a wave of two regions)", () => {
+  const PROD_TARGETS = ['ProdEuWest1', 'ProdUsEast1'];
+  const shift = 'CodeDeployRoleArn';
+
+  it('GitHub Actions: the wave is a matrix of the two regions in prod\'s environment (its reviewers gate it), after staging\'s tests', async () => {
+    const project = stagesExample(GITHUB);
+    const text = releaseWorkflowText(project);
+    assert.deepEqual((await parseWithGitHub(text)).errors, []);
+    const workflow = parseYaml(text) as { jobs: Record<string, Record<string, unknown>> };
+    const prod = workflow.jobs['deploy-prod'];
+    assert.equal(prod.environment, 'prod');
+    assert.equal(prod.needs, 'integration-tests-staging');
+    const include = objectAt(objectAt(prod.strategy).matrix).include as Record<string, string>[];
+    assert.deepEqual(include.map((entry) => [entry.id, entry.region]), [[PROD_TARGETS[0], 'eu-west-1'], [PROD_TARGETS[1], 'us-east-1']]);
+    assert.ok(include.every((entry) => entry.role.startsWith(`arn:aws:iam::${PROD_ACCOUNT}:role/`)));
+    const runs = (job: string) => (workflow.jobs[job].steps as { run?: string }[]).map((step) => step.run ?? '').join('\n');
+    // Canary for prod only: its merge template, the alias script, and each target passes its account's CodeDeploy role.
+    assert.match(runs('package'), /chalice package --stage prod --merge-template release\/prod-traffic-shifting\.json build\/prod\npython release\/point_api_at_alias\.py build\/prod\/sam\.json/);
+    assert.match(runs('package'), /chalice package --stage staging build\/staging\n/);
+    for (const id of PROD_TARGETS) assert.match(runs('deploy-prod'), new RegExp(`${id}\\) bash scripts/deploy_stage\\.sh prod ordersProdStack orders-${id}-ci-access ${id}DeployRoleArn ${shift} ;;`));
+    assert.doesNotMatch(runs('deploy-staging'), new RegExp(shift));
+    const files = newRepositoryFiles({ ...GITHUB, region: 'us-east-1', stages: STAGES_EXAMPLE });
+    assert.ok(files.has('release/prod-traffic-shifting.json') && !files.has('release/staging-traffic-shifting.json'));
+    assert.match(files.get('README.md')!, /The approval before `prod` is that environment's \*\*required reviewers\*\*/);
+  });
+
+  it('GitLab CI: one manual deploy job per prod target (allow_failure false), each after staging\'s tests', () => {
+    const ci = gitlabCi(stagesExample(GITLAB)) as Record<string, Record<string, unknown>>;
+    for (const id of PROD_TARGETS) {
+      const job = ci[`deploy-prod-${id}`];
+      assert.deepEqual(asList(job.rules).map((rule) => [objectAt(rule).when, objectAt(rule).allow_failure]), [['manual', false]]);
+      assert.ok(asList(job.needs).some((need) => objectAt(need).job === 'integration-tests-staging'), id);
+      assert.match(asList(job.script).join('\n'), new RegExp(`${id}DeployRoleArn ${shift}$`));
+    }
+    assert.equal(objectAt(asList(ci['deploy-staging'].rules)[0]).when, undefined);
+  });
+
+  it('ci-access.json: one CodeDeploy role, made only for a prod target, named per target as the pipeline names it', () => {
+    const template = ciAccessTemplate(stagesExample(GITHUB)) as unknown as CfnTemplate & { Conditions: Record<string, unknown> };
+    const role = template.Resources.CodeDeployRole;
+    assert.equal(role.Condition, 'ShiftsTrafficHere');
+    assert.deepEqual(template.Conditions.ShiftsTrafficHere, { 'Fn::Or': PROD_TARGETS.map((id) => ({ Condition: `Deploys${id}` })) });
+    assert.deepEqual(objectAt(role.Properties).RoleName, { 'Fn::Sub': '${ApplicationName}${Target}CodeDeployRole' });
+    // The deploy roles of the prod targets pass it; dev's and staging's do not shift.
+    for (const id of PROD_TARGETS) assert.match(JSON.stringify(template.Resources[`${id}DeployRole`]), /CodeDeployRole/);
+    assert.doesNotMatch(JSON.stringify(template.Resources.StagingDeployRole), /CodeDeployRole/);
+  });
+});
