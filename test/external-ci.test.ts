@@ -525,7 +525,11 @@ describe("issue 17's stage list on an external CI (dev; staging with tests; prod
     assert.doesNotMatch(runs('deploy-staging'), new RegExp(shift));
     const files = newRepositoryFiles({ ...GITHUB, region: 'us-east-1', stages: STAGES_EXAMPLE });
     assert.ok(files.has('release/prod-traffic-shifting.json') && !files.has('release/staging-traffic-shifting.json'));
-    assert.match(files.get('README.md')!, /The approval before `prod` is that environment's \*\*required reviewers\*\*/);
+    const readme = files.get('README.md')!;
+    assert.match(readme, /The approval before `prod` is that environment's \*\*required reviewers\*\*/);
+    // The team's guide (first deploy, approvals, teardown) speaks of the CI and its ci-access stacks, not of a pipeline stack.
+    assert.doesNotMatch(readme, /make deploy|CodePipeline console|pipeline stack/);
+    assert.match(readme, /then the target's `ci-access\.json` stack \(`orders-Dev-ci-access`, `orders-Staging-ci-access`, `orders-ProdEuWest1-ci-access`, `orders-ProdUsEast1-ci-access`\)/);
   });
 
   it('GitLab CI: one manual deploy job per prod target (allow_failure false), each after staging\'s tests', () => {
