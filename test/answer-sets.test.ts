@@ -76,7 +76,7 @@ const SETS: [string, Expected][] = [
     stages: [['Source', ['Source:CodeCommit']], ['Build', ['Build:CodeBuild']], ['Beta', deploy('Beta')], ['IntegrationTests', ['IntegrationTests:CodeBuild']]],
     source: { RepositoryName: { 'Fn::GetAtt': ['SourceRepository', 'Name'] }, BranchName: { Ref: 'BranchName' }, PollForSourceChanges: false, OutputArtifactFormat: 'CODE_ZIP' },
     python: '3.13',
-    buildPhases: ['install', 'build'],
+    buildPhases: ['install', 'pre_build', 'build'], // pre_build runs the team's scripts/pre-build.sh hook, tests or not
     files: [...APP_FILES, ...INTEGRATION_FILES],
   }],
 ];

@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { monthlyCost, shiftMinutes } from '../lib/repository/cost.js';
-import { newRepositoryFiles, projectFor, readTree, repositoryWithFakeAws, runCliInProcess, tempDir, writeTree } from './support/tools.js';
+import { guideMarkdown } from '../lib/repository/guide.js';
+import { MAKE_TARGETS, type MakeTargets } from '../lib/repository/makefile.js';
+import { STAGES_EXAMPLE, newRepositoryFiles, projectFor, readTree, repositoryWithFakeAws, runCliInProcess, tempDir, writeTree } from './support/tools.js';
 
 const QUIET = ['--skip-install', '--skip-git'];
 const amount = (estimate: ReturnType<typeof monthlyCost>, item: RegExp) => estimate.lines.find((line) => item.test(line.item))?.amount;
@@ -21,6 +23,29 @@ describe('the monthly cost estimate, checked by hand', () => {
     // S3: 20 x (3 x 10 MB + 12 x 2 MB x 2 stages) = 1560 MB = 1.523 GB x $0.023 = $0.035, + 1000 requests x $0.005/1000.
     assert.equal(amount(estimate, /S3/), 0.04);
     assert.equal(estimate.total, 1.16);
+  });
+
+  it('the three-stage example with a two-region canary wave, 20 releases: every target billed', () => {
+    const estimate = monthlyCost(projectFor({ stages: STAGES_EXAMPLE, selfUpdate: false } as never), 20);
+    // Action minutes: source 1 + build 4 + staging's tests 2 + deploys 3 x 4 targets (dev, staging, prod x 2)
+    // + the canary's 5 min on each prod target = 29.
+    assert.equal(amount(estimate, /CodePipeline V2/), 1.16); // 20 x 29 = 580 min x $0.002
+    assert.equal(amount(estimate, /CodeBuild/), 0.6); // 20 x (4 + 2) = 120 min x $0.005
+    assert.equal(amount(estimate, /alarms/), 0.4); // 2 alarms on each of the 2 shifting targets x $0.10
+    // S3: 20 x (3 x 10 MB + 12 x 2 MB x 3 stages) = 2040 MB = 1.99 GB x $0.023 = $0.046, + 1000 requests = $0.005.
+    assert.equal(amount(estimate, /S3/), 0.05);
+    assert.match(estimate.assumptions.join('\n'), /3 min per deploy \(4\) plus 10 min of traffic shifting/);
+  });
+
+  it('the guide of the three-stage example names its stages, stacks and accounts once each', () => {
+    const plainTargets = Object.fromEntries(MAKE_TARGETS.map((name) => [name, name])) as MakeTargets;
+    const guide = guideMarkdown(projectFor({ stages: STAGES_EXAMPLE } as never), plainTargets);
+    assert.match(guide, /ordersDevStack, ordersStagingStack, ordersProdStack/);
+    assert.match(guide, /prod waits at the `Approval` stage/);
+    assert.match(guide, /look at the stage before \(staging/);
+    assert.equal(guide.match(/STAGE=staging PIPELINE_ACCOUNT_ID/g)?.length, 1);
+    assert.equal(guide.match(/STAGE=prod PIPELINE_ACCOUNT_ID/g)?.length, 1); // both prod regions are in one account
+    assert.match(guide, /Stop a canary/);
   });
 
   it('V1, GitHub, self-update, canary production in another account, 40 releases', () => {

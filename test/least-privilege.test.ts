@@ -114,6 +114,35 @@ describe('the deploy role: statements that cannot name the app\'s resources keep
     assert.deepEqual(role.parameters, {});
   });
 
+  it('what the role covers, for the Build stage\'s check: every feature, and traffic shifting\'s resource types in prod only', () => {
+    const { coverage, parameters } = deployRole(SCOPE, ALL_FEATURES);
+    assert.deepEqual(coverage, {
+      features: [
+        'routes', 'authorizer', 'schedule', 'cw-event', 'sqs', 'sns', 'kinesis', 'dynamodb', 'pure-function', 'websocket', 'private-api', 'xray',
+        'reserved-concurrency', 'log-retention', 'managed-layer', 'rest-domain', 'websocket-domain', 'vpc', 'team-layers', 'precreated-role',
+      ],
+      stackRoles: true, roleArns: ALL_FEATURES.roleArns, layerArns: ALL_FEATURES.layerArns, restDomains: ALL_FEATURES.restDomains,
+      websocketDomains: ALL_FEATURES.websocketDomains, resourceTypes: [],
+      stageResourceTypes: { prod: ['AWS::CloudWatch::Alarm', 'AWS::Lambda::Version', 'AWS::Lambda::Alias', 'AWS::CodeDeploy::Application', 'AWS::CodeDeploy::DeploymentGroup'] },
+    });
+    const pattern = '^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:[A-Za-z0-9:/_.+=,@-]+$';
+    assert.deepEqual(parameters, {
+      AppFunctionRoleArns: { Type: 'CommaDelimitedList', Default: ALL_FEATURES.roleArns.join(','), AllowedPattern: pattern, Description: parameters.AppFunctionRoleArns?.Description },
+      AppLayerArns: { Type: 'CommaDelimitedList', Default: ALL_FEATURES.layerArns.join(','), AllowedPattern: pattern, Description: parameters.AppLayerArns?.Description },
+    });
+    assert.match(String(parameters.AppFunctionRoleArns?.Description), /iam_role_arn/);
+    assert.match(String(parameters.AppLayerArns?.Description), /layers/);
+  });
+
+  it('an app whose functions all have pre-created roles: the role manages and passes no stack roles', () => {
+    const role = deployRole({ appName: 'shop', stacks: [SCOPE.stacks[0]!] }, { ...NEW_APP, stackRoles: false });
+    assert.deepEqual(role.statements.map((statement) => statement.Sid), [
+      'ExpandServerlessTransform', 'ManageAppFunctions', 'ReadPackagedCode', 'ManageApis', 'ManageAppRules', 'ManageAppEventSources', 'TagAppEventSources',
+      'SubscribeAppFunctions', 'ManageAppSubscriptions', 'ManageAppLogGroups', 'FindAppLogGroups', 'ManageManagedLayer',
+    ]);
+    assert.deepEqual(role.coverage.stageResourceTypes, {});
+  });
+
   const CASES: [string, PartialAnswers, string[]][] = [
     ['the default answers', {}, ['${ApplicationName}BetaStack', '${ApplicationName}ProdStack']],
     ['no production stage', { production: false }, ['${ApplicationName}BetaStack']],

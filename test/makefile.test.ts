@@ -33,11 +33,11 @@ describe('the user\'s targets', () => {
   it('rules with one or two colons, several names per rule, paths; not special targets, assignments or our block', () => {
     const text = [
       '.PHONY: a b', 'a b: c', 'c::', '\tc-recipe', 'dist/app.zip : app.py', 'x := 1', 'y ::= 2', 'z :::= 3', 'w = 4', 'v ?= 5', 'u += 6', 't != date',
-      'export s := 7', 'override r = 8', 'export q', 'p: ; @true', '',
+      'export s := 7', 'override r = 8', 'export q', 'p: ; @true', 'o: STAGE = prod', '',
       block('ours:', '\t@true'),
       'after-block:', '',
     ].join('\n');
-    assert.deepEqual(sorted(userTargets(text)), ['a', 'after-block', 'b', 'c', 'dist/app.zip', 'p']);
+    assert.deepEqual(sorted(userTargets(text)), ['a', 'after-block', 'b', 'c', 'dist/app.zip', 'o', 'p']);
   });
 
   it('skips recipe lines, continuation lines and define bodies; CRLF lines count', () => {
@@ -46,6 +46,20 @@ describe('the user\'s targets', () => {
       'LIST = a \\', 'continued: b', '', '\tnot-a-rule: c', 'real:\r', '\t@true\r', 'crlf-rule: dep\r', '',
     ].join('\n');
     assert.deepEqual(sorted(userTargets(text)), ['crlf-rule', 'real']);
+  });
+
+  it('define blocks end at their endef only (indented or not, CRLF too), however long; recipe lines never start one', () => {
+    assert.deepEqual(sorted(userTargets('define T\nfirst\nsecond: x\n  echo not the endef here\nthird: y\nendef\nafter:\n')), ['after']);
+    assert.deepEqual(sorted(userTargets('  define T\ninside: x\n  endef\nafter:\n')), ['after']);
+    assert.deepEqual(sorted(userTargets('define  T\ninside: x\nendef\noverride  define U\ninside-too: y\nendef\nafter:\n')), ['after']);
+    assert.deepEqual(sorted(userTargets('define T\r\ninside: x\r\nendef\r\nafter:\r\n')), ['after']);
+    assert.deepEqual(sorted(userTargets('NOTE = we define nothing here\nafter:\n')), ['after']);
+    assert.deepEqual(sorted(userTargets('r:\n\tdefine NOT_A_DEFINE\nafter:\n')), ['after', 'r']);
+  });
+
+  it('names are split on any run of spaces; indented rules count; targets named through variables are not read', () => {
+    assert.deepEqual(sorted(userTargets('a  b: c\n  indented: x\n')), ['a', 'b', 'indented']);
+    assert.deepEqual(sorted(userTargets('$(BUILD)/app.zip: app.py\n')), []);
   });
 
   it('a target after an ended define or a finished continuation counts', () => {
@@ -63,6 +77,11 @@ describe('the user\'s variables', () => {
       block('OURS ?= x', 'd:', '\t$(OURS) $(Q)'),
     ].join('\n');
     assert.deepEqual(sorted(userVariables(text)), ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N']);
+  });
+
+  it('assignments with any spacing, long define names, CRLF lines; not the assignments of a recipe', () => {
+    const text = 'A=1\nB  = 2\nexport  C := 3\noverride  D = 4\ndefine TEMPLATE_BODY\nendef\ndefine CRLF_NAME\r\nendef\r\nr:\n\tRECIPE_ONLY = 5\n';
+    assert.deepEqual(sorted(userVariables(text)), ['A', 'B', 'C', 'CRLF_NAME', 'D', 'TEMPLATE_BODY']);
   });
 
   it('ours that the user uses are renamed PIPELINE_<NAME>, in our block\'s order; the others keep their names', () => {
@@ -100,5 +119,6 @@ describe('merging our block', () => {
     const { before, block: found, after } = splitMakefile(`a:\n${block('x')}b:\n`);
     assert.deepEqual([before, found, after], ['a:\n', block('x'), 'b:\n']);
     assert.deepEqual(splitMakefile('a:\n'), { before: 'a:\n', after: '' });
+    assert.throws(() => splitMakefile(`a:\n${MAKE_BLOCK_START}\nx\n`), { message: /^Makefile: found "# >>> chalice-pipeline: .*" without its end marker "# <<< chalice-pipeline <<<"; restore the end marker/ });
   });
 });

@@ -38,6 +38,21 @@ describe('questions', () => {
     for (const setting of SETTINGS.filter((s) => s.pipelineDetail && (!s.applies || s.applies(byDefault)))) assert.ok(all.includes(setting.key), setting.key);
   });
 
+  it('"Stages?" in the customise section: a list answered there replaces the two-stage questions', () => {
+    const questions = questionsFor(mergeAnswers({ flags: { appName: 'orders' } }, {}), context);
+    const shorthand = SETTINGS.filter((s) => s.shorthand).map((s) => s.key);
+    const listed = asked(questions, { [CUSTOMISE]: true, stages: 'dev,staging,prod' });
+    assert.ok(listed.includes('stages'));
+    assert.deepEqual(listed.filter((name) => (shorthand as string[]).includes(name)), []);
+    assert.ok(listed.includes('approvalEmail'));
+    // Left blank, the two-stage questions follow as before.
+    const blank = asked(questions, { [CUSTOMISE]: true, stages: '' });
+    for (const key of ['integrationTests', 'production', 'manualApproval', 'prodDeployment']) assert.ok(blank.includes(key), key);
+    const stages = questions.find((question) => question.name === 'stages')!;
+    assert.equal(stages.message, 'Stages? (names in promotion order, separated by commas; Enter: beta, prod)');
+    assert.match(String(stages.validate!('dev,Prod', {})), /stage "Prod" has an invalid name/);
+  });
+
   it('a detail without a default is asked without the gate (a GitHub repository)', () => {
     const questions = questionsFor(mergeAnswers({ flags: { appName: 'orders' } }, {}), context);
     assert.deepEqual(asked(questions, { source: 'github', [CUSTOMISE]: false }), ['pythonVersion', 'region', 'ci', 'source', CUSTOMISE, 'repository']);

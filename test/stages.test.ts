@@ -87,6 +87,8 @@ describe('stages: the promotion path as a list', () => {
         .flatMap((region) => [{ region }, { account: PROD_ACCOUNT, region }]) }] },
     }, new RegExp(`stage "prod" has 32 targets: CodePipeline allows ${CODEPIPELINE_QUOTAS.actionsPerStage} actions in a stage`)],
     ['more stages than CodePipeline allows', { file: { stages: Array.from({ length: 17 }, (_, i) => ({ name: `s${i}`, tests: true, approval: i > 0 })) } }, /the pipeline would have 52 stages .* CodePipeline allows 50/],
+    ['a stage name too long for a long app name\'s shortened stack name', { flags: { appName: 'a'.repeat(40), stages: 'dev,integration-staging' } }, /stage "integration-staging" has too long a name for appName a{40} \(40 characters\): its stack name is shortened to 25 characters, so IntegrationStagingStack may have at most 17/],
+    ['two stages the generated names cannot tell apart', { flags: { appName: 'a'.repeat(24), stages: 'staging,sandbox' } }, /stage "sandbox" is invalid with appName a{24}: the names CloudFormation generates keep only "a{24}S" of its stack name, as of stage "staging"'s/],
     ['a shorthand key given against the list', { flags: { prodAccountId: PROD_ACCOUNT }, file: { stages: [{ name: 'beta' }, { name: 'prod', account: BETA_ACCOUNT }] } }, /prodAccountId "222222222222" contradicts stages: stage prod has account "333333333333"/],
     ['a shorthand key of a stage the list lacks', { flags: { betaRegion: 'eu-west-1' }, file: { stages: [{ name: 'dev' }, { name: 'prod' }] } }, /betaRegion "eu-west-1" contradicts stages: it describes stage beta, which the list does not have/],
     ['production false with a prod stage', { flags: { production: false, stages: 'dev,prod' } }, /production false contradicts stages: it lists a stage prod/],
@@ -108,7 +110,14 @@ describe('stages: the promotion path as a list', () => {
     const list = newRepositoryFiles({ region: 'us-east-1', stages: [{ name: 'beta', account: BETA_ACCOUNT, tests: true }, { name: 'prod', approval: true, deployment: 'Canary10Percent5Minutes', region: 'eu-west-1' }] });
     const keys = newRepositoryFiles({ region: 'us-east-1', betaAccountId: BETA_ACCOUNT, integrationTests: true, manualApproval: true, prodDeployment: 'Canary10Percent5Minutes', prodRegion: 'eu-west-1' });
     assert.deepEqual([...list.keys()], [...keys.keys()]);
-    for (const [path, text] of keys) if (path !== '.yo-rc.json') assert.equal(list.get(path), text, path);
+    // The README says to remove a target account from the list rather than from the keys; nothing else differs.
+    const sameHint = (text: string) => text.replace("stage's `account` (or target) from `stages` in `.yo-rc.json`", '`betaAccountId` / `prodAccountId` from `.yo-rc.json`');
+    for (const [path, text] of keys) if (path !== '.yo-rc.json') assert.equal(sameHint(list.get(path)!), text, path);
+  });
+
+  it('a list whose pipeline.json would not fit make deploy\'s inline template is exit 2, nothing written', () => {
+    const stages = Array.from({ length: 16 }, (_, i) => ({ name: `s${i}`, account: PROD_ACCOUNT, region: i % 2 ? 'eu-west-1' : 'us-west-2', tests: true }));
+    assert.throws(() => newRepositoryFiles({ region: 'us-east-1', stages }), /stages is invalid: pipeline\.json for 16 targets in 16 stages is \d+ bytes as make deploy sends it, over the 51200 bytes/);
   });
 
   it('the bin: a bad list is exit 2 naming the stage and the rule, and nothing is written', () => {

@@ -2,12 +2,13 @@
 // the Makefile block, both surviving re-runs without --force; --force keeps a backup and says where; each refusal
 // says what to do for that file.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runBuildspec } from './support/codebuild.js';
 import { repositoryCopy } from './support/chalice.js';
-import { newRepositoryFiles, readTree, runCli, runCliInProcess, tempDir, writeTree } from './support/tools.js';
+import { BIN, newRepositoryFiles, readTree, runCliInProcess, tempDir, writeTree } from './support/tools.js';
 
 const QUIET = ['--skip-install', '--skip-git'];
 
@@ -79,7 +80,10 @@ describe('--force keeps a backup', () => {
     const root = join(cwd, 'orders');
     const edited = `${readFileSync(join(root, 'buildspec.yml'), 'utf8')}# our step\n`;
     writeFileSync(join(root, 'buildspec.yml'), edited);
-    const forced = runCli(['pipeline', '--region', 'eu-west-1', '--force', ...QUIET], root, { CHALICE_PIPELINE_RUNTIME: 'yeoman' });
+    // Yeoman's runtime takes seconds to load on a busy machine: a longer timeout than runCli's.
+    const forced = spawnSync(process.execPath, [BIN, 'pipeline', '--region', 'eu-west-1', '--force', ...QUIET], {
+      cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', CHALICE_PIPELINE_RUNTIME: 'yeoman' },
+    });
     assert.equal(forced.status, 0, forced.stderr);
     const [stamp] = readdirSync(join(root, '.chalice-pipeline-backup'));
     assert.equal(readFileSync(join(root, '.chalice-pipeline-backup', stamp!, 'buildspec.yml'), 'utf8'), edited);

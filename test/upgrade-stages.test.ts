@@ -2,11 +2,11 @@
 // type, every name, every parameter with its default, every output, and the pipeline's stages and actions, as the
 // code before the stage list generated them (test/fixtures/two-stage-before.json, written once at commit 2399b7f).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { repositoryIdentity, twoStageAnswerSets, type RepositoryIdentity, type TemplateIdentity } from './support/identities.js';
-import { PACKAGE_ROOT, newRepositoryFiles } from './support/tools.js';
+import { PACKAGE_ROOT, newRepositoryFiles, readTree, runCliInProcess, tempDir } from './support/tools.js';
 
 const BEFORE = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'test', 'fixtures', 'two-stage-before.json'), 'utf8')) as Record<string, RepositoryIdentity>;
 
@@ -67,5 +67,31 @@ describe('upgrading replaces nothing deployed', () => {
       'pipeline.json resource: CodeBuildRole AWS::IAM::Role',
       `pipeline.json pipeline stage ${pipeline.pipelineStages![2].name} action: ${pipeline.pipelineStages![2].actions[0]}`,
     ]);
+  });
+});
+
+describe('a repository generated before the stage list, upgraded to dev, beta, prod', () => {
+  it('`chalice-pipeline pipeline --stages dev,beta,prod` adds dev and changes none of beta\'s and prod\'s resources', async () => {
+    // test/fixtures/two-stage-before-repo: written by the code of commit 2399b7f (prod in 222222222222, canary, approval e-mail).
+    const root = tempDir('cp-upgrade-stages-');
+    cpSync(join(PACKAGE_ROOT, 'test', 'fixtures', 'two-stage-before-repo'), root, { recursive: true });
+    const before = readTree(root);
+    const run = await runCliInProcess(['pipeline', '--stages', 'dev,beta,prod', '--skip-install', '--skip-git'], root);
+    assert.equal(run.status, 0, run.stderr);
+    const after = readTree(root);
+    rmSync(root, { recursive: true, force: true });
+    assert.deepEqual(removals(repositoryIdentity(before), repositoryIdentity(after)), []);
+    const pipeline = repositoryIdentity(after).templates['pipeline.json'];
+    assert.deepEqual(pipeline.pipelineStages!.map((stage) => stage.name), ['Source', 'Build', 'Dev', 'Beta', 'IntegrationTests', 'Approval', 'Prod']);
+    // Beta and prod kept what the saved two-stage answers said of them; the list is saved instead of those keys.
+    const saved = (JSON.parse(after.get('.yo-rc.json')!) as Record<string, Record<string, unknown>>)['generator-chalice-pipeline'];
+    assert.deepEqual(saved.stages, [
+      { name: 'dev' }, { name: 'beta', tests: true },
+      { name: 'prod', account: '222222222222', approval: true, deployment: 'Canary10Percent5Minutes' },
+    ]);
+    for (const key of ['production', 'manualApproval', 'integrationTests', 'prodAccountId', 'prodDeployment']) assert.ok(!(key in saved), key);
+    // dev keeps the settings `chalice deploy` used; the pipeline's dev stack is new (ordersDevStack).
+    assert.equal(after.get('.chalice/config.json'), before.get('.chalice/config.json'));
+    assert.match(after.get('pipeline.json')!, /\$\{ApplicationName\}DevStack/);
   });
 });

@@ -1,5 +1,7 @@
 // Answers from every source (flags, answers file, saved .yo-rc.json, defaults) merged by precedence and validated.
 import { DEPRECATED_PYTHON } from '../facts/aws.js';
+import { stageStackProblems } from './project.js';
+import { stageId } from './release.js';
 import { closest } from './rules.js';
 import {
   parseStages, pipelineStageCountProblem, stageListProblems, summaryKeysOf, type StageAnswer,
@@ -225,6 +227,9 @@ function stageList(resolution: Resolution): { stages?: StageAnswer[]; problems: 
     } else if (stated !== given) {
       contradiction(`stage ${name} has ${field} ${JSON.stringify(stated)}`);
     }
+  }
+  if (problems.length === 0 && typeof resolution.known.appName === 'string') {
+    problems.push(...stageStackProblems(resolution.known.appName, stages.map((stage) => ({ name: stage.name, id: stageId(stage.name) }))));
   }
   const selfUpdate = resolution.known.selfUpdate === true;
   const count = pipelineStageCountProblem(stages, selfUpdate);

@@ -172,7 +172,8 @@ function pipelineStages(answers: Answers, release: Release, placements: StagePla
       });
     }
     const here = placements.filter((placement) => placement.chaliceStage === stage.name);
-    const where = here.length === 1 ? whereText(here[0]) : ` in ${here.map((placement) => whereText(placement).replace(/^ in /, '') || 'the pipeline\'s account and region').join(' and ')}, in parallel`;
+    const where = here.length === 1 ? whereText(here[0])
+      : ` in ${here.map((placement) => `${placement.accountId ? `account ${placement.accountId}` : 'the pipeline\'s account'}, ${placement.region ?? answers.region}`).join(' and ')}, in parallel`;
     const deploys = `deploys ${appStacks[stage.name].value}${where}`;
     const shifting = stageShiftsTraffic(stage);
     const config = `\`.chalice/config.json\` stage \`${stage.name}\``;
@@ -211,7 +212,7 @@ export function shortAppName(appName: string, room: number): string {
  * in the names it generates still tells the two stages apart (an app name of up to 24 characters); a longer app name
  * gets a stack name short enough to survive whole in every generated name, so the deploy role's scope stays exact.
  */
-function appStackName(appName: string, suffix: string): AppStackName {
+export function appStackName(appName: string, suffix: string): AppStackName {
   const kept = stackCharsKept(NAME_LIMITS.generatedInAppStack);
   const plain = derivedName(appName, suffix, NAME_LIMITS.stack);
   if (appName.length < kept) {
@@ -222,4 +223,31 @@ function appStackName(appName: string, suffix: string): AppStackName {
   }
   const short = derivedName(appName, suffix, kept);
   return { ...short, generatedPrefix: { value: `${short.value}-`, sub: `${short.sub}-` } };
+}
+
+/**
+ * The rules a stage list keeps for its app stacks' names: a long app name's shortened stack name (25 characters) must
+ * leave room for the app's head and hash before `<Id>Stack`, and the part of each stack name CloudFormation keeps in
+ * the names it generates must tell the stages apart (the deploy roles are scoped by it).
+ */
+export function stageStackProblems(appName: string, stages: { name: string; id: string }[]): string[] {
+  const kept = stackCharsKept(NAME_LIMITS.generatedInAppStack);
+  const problems: string[] = [];
+  const room = kept - 'x-123456'.length;
+  for (const stage of stages) {
+    if (appName.length >= kept && `${stage.id}Stack`.length > room) {
+      problems.push(`stages: stage "${stage.name}" has too long a name for appName ${appName} (${appName.length} characters): its stack name is shortened to ${kept} characters, so ${stage.id}Stack may have at most ${room}; shorten the stage name`);
+    }
+  }
+  if (problems.length > 0) return problems;
+  const seen = new Map<string, string>();
+  for (const stage of stages) {
+    const prefix = appStackName(appName, `${stage.id}Stack`).generatedPrefix.value;
+    const twin = seen.get(prefix);
+    if (twin !== undefined) {
+      problems.push(`stages: stage "${stage.name}" is invalid with appName ${appName}: the names CloudFormation generates keep only "${prefix}" of its stack name, as of stage "${twin}"'s, so their deploy roles could not tell them apart; rename one so the first letters of the stage names differ`);
+    }
+    seen.set(prefix, stage.name);
+  }
+  return problems;
 }

@@ -1,6 +1,7 @@
 // What the pipeline costs a month, computed from the answers and the templates they give (not the app's own Lambda
 // and API Gateway traffic): each line with its quantity, unit price and amount, and the assumptions said.
 import type { Project } from '../answers/project.js';
+import { shiftsTraffic } from '../answers/release.js';
 import { pipelineTemplate } from '../cloudformation/pipeline/template.js';
 import { pipelineRegionTemplate } from '../cloudformation/pipeline-region.js';
 import { targetAccountTemplate } from '../cloudformation/target-account.js';
@@ -48,11 +49,11 @@ export interface CostEstimate {
   assumptions: string[];
 }
 
-/** How long CodeDeploy takes to shift prod's traffic (the prod deploy action waits for it). */
-export function shiftMinutes(prodDeployment: string | undefined): number {
-  const canary = /^Canary10Percent(\d+)Minutes$/.exec(prodDeployment ?? '');
+/** How long CodeDeploy takes to shift a stage's traffic (its deploy action waits for it). */
+export function shiftMinutes(deployment: string | undefined): number {
+  const canary = /^Canary10Percent(\d+)Minutes$/.exec(deployment ?? '');
   if (canary) return Number(canary[1]);
-  const linear = /^Linear10PercentEvery(\d+)Minutes?$/.exec(prodDeployment ?? '');
+  const linear = /^Linear10PercentEvery(\d+)Minutes?$/.exec(deployment ?? '');
   return linear ? 10 * Number(linear[1]) : 0;
 }
 
@@ -61,11 +62,15 @@ const cents = (amount: number) => Math.round(amount * 100) / 100;
 
 export function monthlyCost(project: Project, releasesPerMonth = DEFAULT_RELEASES_PER_MONTH): CostEstimate {
   const n = releasesPerMonth;
-  const stages = project.production ? 2 : 1;
-  const buildMinutes = MINUTES.build + (project.integrationTests ? MINUTES.integrationTests : 0);
+  const { stages } = project.release;
+  // Every target of a wave is an action of its own, billed by the minute even while they run side by side.
+  const deploys = stages.reduce((sum, stage) => sum + stage.targets.length, 0);
+  const testRuns = stages.reduce((sum, stage) => sum + (stage.tests ? stage.targets.length : 0), 0);
+  const shifting = stages.filter(shiftsTraffic).flatMap((stage) => stage.targets.map(() => shiftMinutes(stage.deployment)));
+  const shiftTotal = shifting.reduce((sum, minutes) => sum + minutes, 0);
+  const buildMinutes = MINUTES.build + testRuns * MINUTES.integrationTests;
   // Action minutes: each action from start to end; the manual approval is not billed.
-  const actionMinutes = MINUTES.source + (project.selfUpdate ? MINUTES.selfUpdate : 0) + buildMinutes + MINUTES.deploy * stages
-    + (project.production ? shiftMinutes(project.prodDeployment) : 0);
+  const actionMinutes = MINUTES.source + (project.selfUpdate ? MINUTES.selfUpdate : 0) + buildMinutes + MINUTES.deploy * deploys + shiftTotal;
   const arm = BUILD_IMAGES.find((image) => image.name === project.codebuildImage)?.arm ?? false;
   const buildPrice = arm ? PRICES.buildMinuteArmSmall : PRICES.buildMinuteX86Small;
   const targets = project.placements.filter((placement) => placement.accountId).length;
@@ -73,7 +78,7 @@ export function monthlyCost(project: Project, releasesPerMonth = DEFAULT_RELEASE
   const keys = count(pipelineTemplate(project).Resources, 'AWS::KMS::Key')
     + (targets > 0 ? targets * count(targetAccountTemplate(project).Resources as never, 'AWS::KMS::Key') : 0)
     + (regions > 0 ? regions * count(pipelineRegionTemplate(project).Resources as never, 'AWS::KMS::Key') : 0);
-  const storedGb = (n * (3 * ARTIFACT_MB + 12 * PACKAGE_MB_PER_STAGE * stages)) / 1024;
+  const storedGb = (n * (3 * ARTIFACT_MB + 12 * PACKAGE_MB_PER_STAGE * stages.length)) / 1024;
   const lines: CostLine[] = [
     project.pipelineType === 'V1'
       ? { item: 'CodePipeline V1', quantity: '1 active pipeline', amount: PRICES.pipelineV1PerMonth }
@@ -87,14 +92,15 @@ export function monthlyCost(project: Project, releasesPerMonth = DEFAULT_RELEASE
     },
     { item: 'SNS e-mail', quantity: `${[project.approvalEmail, project.notificationEmail].filter(Boolean).length} subscriptions`, amount: 0 },
   ];
-  if (project.production && project.shiftsTraffic) lines.push({ item: 'CloudWatch alarms (traffic shifting)', quantity: '2 alarms', amount: 2 * PRICES.alarmPerMonth });
+  // Two error alarms watch each shifting target (the function through the alias, and the new version alone).
+  if (shifting.length > 0) lines.push({ item: 'CloudWatch alarms (traffic shifting)', quantity: `${2 * shifting.length} alarms`, amount: 2 * shifting.length * PRICES.alarmPerMonth });
   const rounded = lines.map((line) => ({ ...line, amount: cents(line.amount) }));
   return {
     releasesPerMonth: n,
     lines: rounded,
     total: cents(rounded.reduce((sum, line) => sum + line.amount, 0)),
     assumptions: [
-      `${n} releases a month; a release takes ${MINUTES.source} min of source, ${MINUTES.build} min of build${project.integrationTests ? `, ${MINUTES.integrationTests} min of integration tests` : ''}, ${MINUTES.deploy} min per deploy${project.production && project.shiftsTraffic ? ` plus ${shiftMinutes(project.prodDeployment)} min of traffic shifting` : ''}${project.selfUpdate ? `, ${MINUTES.selfUpdate} min of self-update` : ''}; the manual approval is not billed`,
+      `${n} releases a month; a release takes ${MINUTES.source} min of source, ${MINUTES.build} min of build${testRuns > 0 ? `, ${MINUTES.integrationTests} min per integration-test run (${testRuns})` : ''}, ${MINUTES.deploy} min per deploy (${deploys})${shiftTotal > 0 ? ` plus ${shiftTotal} min of traffic shifting` : ''}${project.selfUpdate ? `, ${MINUTES.selfUpdate} min of self-update` : ''}; the manual approval is not billed`,
       `S3: ${ARTIFACT_MB} MB of artifacts per release (expired after 90 days) and ${PACKAGE_MB_PER_STAGE} MB of packaged code per stage (kept); requests at the PUT price`,
       `list prices in us-east-1 on ${PRICE_DATE}, before free tiers (CodePipeline, CodeBuild, SNS's first 1,000 e-mails, CodeCommit's first 5 users); CodeConnections costs nothing`,
       'not counted: the app itself (Lambda, API Gateway, CloudWatch Logs of the functions and builds), data transfer',

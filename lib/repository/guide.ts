@@ -2,6 +2,7 @@
 // approving a release, rolling back, what it costs, the connection's life and teardown. It ends the README's
 // pipeline block of a new app and makes up PIPELINE.md when the pipeline is added to an existing app.
 import type { Project } from '../answers/project.js';
+import { approvalStageName } from '../answers/release.js';
 import type { MakeTargets } from './makefile.js';
 import { PRICES, costMarkdown } from './cost.js';
 import { ciReadmeData } from './ci/readme.js';
@@ -13,21 +14,27 @@ export function guideMarkdown(project: Project, t: MakeTargets): string {
   if (project.externalCi) return externalCiGuide(project, t);
   const pipeline = `${project.appName}Pipeline`;
   const inRegion = `--region ${project.region}`;
-  const targets = project.placements.filter((placement) => placement.accountId);
-  const approval = project.production && project.manualApproval;
+  // One target-account.json deploy per stage and account (a wave's targets in one account are deployed together).
+  const targets = project.placements.filter((placement, index, all) => placement.accountId
+    && all.findIndex((other) => other.chaliceStage === placement.chaliceStage && other.accountId === placement.accountId) === index);
+  const { release } = project;
+  const approved = release.stages.filter((stage) => stage.approval);
+  const approval = approved.length > 0;
+  const approvalStages = approved.map((stage) => approvalStageName(release, stage));
+  const before = (name: string) => release.stages[release.stages.findIndex((stage) => stage.name === name) - 1]?.name;
   const sections: string[][] = [
     [
       '## Before the first deploy',
       '',
       `- The AWS CLI v2, \`make\`, \`git\` and Python ${project.pythonVersion} (\`make ${t.venv}\`).`,
       `- Credentials for the pipeline's account (${project.region}) that may create IAM roles and policies: the stack creates its roles (\`CAPABILITY_IAM\`${targets.length > 0 ? ', `CAPABILITY_NAMED_IAM`' : ''}). Check them with \`aws sts get-caller-identity\`.`,
-      ...(targets.length > 0 ? [`- Credentials for ${targets.map((p) => `account ${p.accountId} (${p.stage.toLowerCase()})`).join(' and ')}, to deploy \`target-account.json\` there.`] : []),
+      ...(targets.length > 0 ? [`- Credentials for ${targets.map((p) => `account ${p.accountId} (${p.chaliceStage})`).join(' and ')}, to deploy \`target-account.json\` there.`] : []),
       ...(project.usesConnection ? [`- Admin rights on the ${project.source} repository \`${project.repository}\` to install the AWS Connector app (see [The connection](#the-connection)).`] : []),
     ],
     [
       '## First deploy, in order',
       '',
-      ...targets.map((p, index) => `${index + 1}. \`make ${t['target-account']} STAGE=${p.stage.toLowerCase()} PIPELINE_ACCOUNT_ID=<pipeline account>\` with the credentials of ${p.accountId}: the roles the pipeline assumes there.`),
+      ...targets.map((p, index) => `${index + 1}. \`make ${t['target-account']} STAGE=${p.chaliceStage} PIPELINE_ACCOUNT_ID=<pipeline account>\` with the credentials of ${p.accountId}: the roles the pipeline assumes there.`),
       `${targets.length + 1}. \`make ${t.deploy}\`: creates the stack ${project.pipelineStackName} (about 3 minutes).`,
       ...(project.usesConnection
         ? [`${targets.length + 2}. ${project.connectionArn ? 'Your connection is used as it is.' : 'Approve the PENDING connection (see [The connection](#the-connection)).'}`,
@@ -38,13 +45,13 @@ export function guideMarkdown(project: Project, t: MakeTargets): string {
     ...(approval ? [[
       '## Approving a release',
       '',
-      `Production waits at the \`Approval\` stage${project.approvalEmail ? ` (an e-mail goes to ${project.approvalEmail})` : ''}. Open the pipeline ${pipeline} in the CodePipeline console,`,
-      `look at beta (the approval links to its endpoint), then **Review** > **Approve** (or **Reject**: the release stops there). From the CLI:`,
+      `${approved.map((stage, index) => `${stage.name} waits at the \`${approvalStages[index]}\` stage`).join(', ')}${project.approvalEmail ? ` (an e-mail goes to ${project.approvalEmail})` : ''}. Open the pipeline ${pipeline} in the CodePipeline console,`,
+      `look at the stage before (${approved.map((stage) => before(stage.name)).join(', ')}: the approval links to its endpoint), then **Review** > **Approve** (or **Reject**: the release stops there). From the CLI:`,
       '',
       '```sh',
-      `aws codepipeline get-pipeline-state ${inRegion} --name ${pipeline} --query "stageStates[?stageName=='Approval'].actionStates[0].latestExecution.token" --output text`,
-      `aws codepipeline put-approval-result ${inRegion} --pipeline-name ${pipeline} --stage-name Approval --action-name ApproveRelease \\`,
-      '  --result summary="checked beta",status=Approved --token <the token above>',
+      `aws codepipeline get-pipeline-state ${inRegion} --name ${pipeline} --query "stageStates[?stageName=='${approvalStages[0]}'].actionStates[0].latestExecution.token" --output text`,
+      `aws codepipeline put-approval-result ${inRegion} --pipeline-name ${pipeline} --stage-name ${approvalStages[0]} --action-name ApproveRelease \\`,
+      `  --result summary="checked ${before(approved[0]?.name ?? '') ?? 'the release'}",status=Approved --token <the token above>`,
       '```',
       '',
       'Who may approve is who may call `codepipeline:PutApprovalResult` on this pipeline: grant it to the release managers only.',
@@ -56,7 +63,7 @@ export function guideMarkdown(project: Project, t: MakeTargets): string {
       project.pipelineType === 'V2'
         ? `- **Re-run an earlier release**: \`aws codepipeline start-pipeline-execution ${inRegion} --name ${pipeline} --source-revisions actionName=Source,revisionType=COMMIT_ID,revisionValue=<commit>\` (V2 pipelines), or **Release change** with a source revision in the console; every stage runs again on that commit.`
         : `- **Re-run an earlier release**: a V1 pipeline always takes the branch head: revert (above), or push the earlier commit to ${project.branch}.`,
-      ...(project.production && project.shiftsTraffic
+      ...(project.shiftsTraffic
         ? ['- **Stop a canary**: `make status` prints the running deployment; `aws deploy stop-deployment --deployment-id <id> --auto-rollback-enabled` moves the traffic back (an error alarm does it by itself).']
         : []),
       '- A failed deploy rolls its stack back by itself; **Retry** on the stage runs it again.',
@@ -76,7 +83,7 @@ export function guideMarkdown(project: Project, t: MakeTargets): string {
     [
       '## Teardown',
       '',
-      `\`make ${t.destroy}\` asks first (\`make ${t.destroy} CONFIRM=yes\` does not), then deletes the app stacks (${project.betaStack}${project.production ? `, ${project.prodStack}` : ''}) and only then the pipeline stack: CloudFormation deletes the app stacks as the pipeline's \`CFNDeployRole\`, which goes with the pipeline stack.`,
+      `\`make ${t.destroy}\` asks first (\`make ${t.destroy} CONFIRM=yes\` does not), then deletes the app stacks (${release.stages.map((stage) => project.appStacks[stage.name].value).join(', ')}) and only then the pipeline stack: CloudFormation deletes the app stacks as the pipeline's \`CFNDeployRole\`, which goes with the pipeline stack.`,
       `The buckets${project.usesConnection ? '' : ' and the CodeCommit repository'} are kept (Retain): empty and delete them by hand if they must go${targets.length > 0 ? '; each target account keeps its `<app>-<stage>-target` stack until deleted there' : ''}.`,
     ],
   ];

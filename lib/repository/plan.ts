@@ -102,7 +102,7 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
   else add('merged', [[PIPELINE_DOC, pipelineDocText(renderedReadme, read(PIPELINE_DOC), project.appName)]]);
   add('owned', pipelineFiles);
   // An external CI runs the release instead of CodePipeline: its own files, no pipeline.json.
-  add('owned', project.externalCi ? ciFiles(project) : [['pipeline.json', templateText(pipelineTemplate(project))], ...placementFiles(project)]);
+  add('owned', project.externalCi ? ciFiles(project) : codePipelineFiles(project));
   // One merge template per stage that shifts traffic (release/<stage>-traffic-shifting.json).
   add('owned', shiftingStages(project).map((stage): [string, string] => [mergeTemplatePath(stage.name), templateText(trafficShiftingMergeTemplate(project, stage.deployment))]));
   const chaliceConfig = chaliceConfigPlan(project, read, options.seedStagesFrom);
@@ -133,6 +133,17 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
 }
 
 /** The templates a stage in another account or region needs besides pipeline.json. */
+/** pipeline.json and the templates of the stages elsewhere. */
+function codePipelineFiles(project: Project): [string, string][] {
+  const pipeline = pipelineTemplate(project);
+  // make deploy sends a compact copy inline: a long stage list must still fit (nothing is written otherwise).
+  const compact = Buffer.byteLength(JSON.stringify(pipeline));
+  if (compact > INLINE_TEMPLATE_LIMIT) {
+    throw new InputError([`stages is invalid: pipeline.json for ${project.placements.length} targets in ${project.release.stages.length} stages is ${compact} bytes as make deploy sends it, over the ${INLINE_TEMPLATE_LIMIT} bytes aws cloudformation deploy takes inline; list fewer stages or targets`]);
+  }
+  return [['pipeline.json', templateText(pipeline)], ...placementFiles(project)];
+}
+
 function placementFiles(project: Project): [string, string][] {
   const files: [string, string][] = [];
   if (crossAccount(project)) files.push([TARGET_ACCOUNT_FILE, templateText(targetAccountTemplate(project))]);
@@ -141,6 +152,8 @@ function placementFiles(project: Project): [string, string][] {
 }
 
 export const TARGET_ACCOUNT_FILE = 'target-account.json';
+/** The largest template `aws cloudformation deploy --template-file` sends inline (a larger one needs an S3 bucket). */
+const INLINE_TEMPLATE_LIMIT = 51_200;
 export const PIPELINE_REGION_FILE = 'pipeline-region.json';
 
 /** What must be deployed in the target accounts before the (new or changed) pipeline, said in the plan. */

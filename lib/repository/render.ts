@@ -72,6 +72,8 @@ export function renderTree(tree: TemplateTree, project: Project, options: Render
     ...project,
     ...helpers,
     connectionArn: project.connectionArn ?? '',
+    // The `stages` answer, when the release was given as a list (null: today's two-stage keys).
+    stages: project.stages ?? null,
     approvalEmail: project.approvalEmail ?? '',
     notificationEmail: project.notificationEmail ?? '',
     grcUrl: project.grcUrl ?? '',

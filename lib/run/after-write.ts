@@ -53,7 +53,8 @@ export function finish(prepared: Prepared, options: AfterWriteOptions, venv?: st
   const lines: string[] = [];
   // git init and a first commit belong to a new repository only: an existing one is the user's to commit.
   if (!options.skipGit && prepared.kind === 'app') lines.push(...setUpGit(destination, project));
-  const git = enclosingRepository(destination) === undefined ? 'none' : prepared.kind === 'app' && !options.skipGit ? 'committed' : 'uncommitted';
+  const gitRoot = enclosingRepository(destination);
+  const git = gitRoot === undefined ? 'none' : prepared.kind === 'app' && !options.skipGit ? 'committed' : 'uncommitted';
   const read = (path: string) => {
     try {
       return readFileSync(join(destination, path), 'utf8');
@@ -63,7 +64,6 @@ export function finish(prepared: Prepared, options: AfterWriteOptions, venv?: st
   };
   const checkedOut = currentBranch(read);
   // The remotes the repository has (a command adding one again would fail).
-  const gitRoot = enclosingRepository(destination);
   const gitConfig = gitRoot === undefined ? '' : read(relative(destination, join(gitRoot, '.git', 'config'))) ?? '';
   const remotes = [...gitConfig.matchAll(/^\s*\[remote "([^"]+)"\]/gm)].map((match) => match[1]!);
   lines.push('', ...nextSteps(project, destination, options.cwd, ourTargets(prepared), git, checkedOut, venv, remotes));

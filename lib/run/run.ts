@@ -1,6 +1,6 @@
 // The non-interactive run without Yeoman's runtime (which costs ~0.7 s to import): same session, same plan,
 // written with node:fs. `yo chalice-pipeline` and interactive runs go through the Yeoman generators instead.
-import { finish, install } from './after-write.js';
+import { finish, install, nothingWritten } from './after-write.js';
 import type { CliArgs } from './cli-args.js';
 import { filesToWrite, forcedBackups, planReport, prepare } from './session.js';
 import { nodeDisk, previewDisk, recordingDisk, writeToDisk } from './write.js';
@@ -27,8 +27,9 @@ export async function runWithoutPrompts(args: CliArgs, cwd: string, env: NodeJS.
   const changes = [...filesToWrite(prepared.plan, args.force), ...backups.changes];
   await writeToDisk(prepared.destination, changes, { cwd, fs, seen });
   if (backups.line) output.out(backups.line);
-  if (changes.length === 0 && !prepared.fresh) {
-    output.out('up to date: nothing to change');
+  const nothing = nothingWritten(prepared);
+  if (nothing) {
+    output.out(nothing);
     return;
   }
   const options = { skipGit: args.skipGit, skipInstall: args.skipInstall, cwd, env };
