@@ -65,13 +65,13 @@ export function ciTargets(project: Project, release: Release = project.release):
 const deploysTarget = (target: CiTarget) => `Deploys${target.target.id}`;
 const SHIFTS_TRAFFIC_HERE = 'ShiftsTrafficHere';
 
-/** When the CodeDeploy role exists: always (one target), the shifting target's, or any of the shifting targets'. */
+/** When the CodeDeploy role exists: always (every target shifts), with its one shifting target, or with any of them. */
 function shiftingCondition(targets: CiTarget[], shifting: CiTarget[]): { resource: Record<string, string>; definition?: Json } {
-  if (targets.length === shifting.length && targets.length === 1) return { resource: {} };
+  if (shifting.length === targets.length) return { resource: {} };
   if (shifting.length === 1) return { resource: { Condition: deploysTarget(shifting[0]) } };
-  if (targets.length === shifting.length) return { resource: {} };
   return { resource: { Condition: SHIFTS_TRAFFIC_HERE }, definition: { 'Fn::Or': shifting.map((target) => ({ Condition: deploysTarget(target) })) } };
 }
+
 /** Where a stage's packages go in the package bucket: one prefix per stage, the only place its roles reach. */
 export const packagePrefix = (stage: ReleaseStage) => `${stage.name}/`;
 
