@@ -32,9 +32,10 @@ describe('questions', () => {
   it('the pipeline details wait behind the customise question', () => {
     const questions = questionsFor(mergeAnswers({}, {}), context);
     const main = asked(questions, { [CUSTOMISE]: false });
-    assert.deepEqual(main, ['appName', 'pythonVersion', 'region', 'source', CUSTOMISE]);
+    assert.deepEqual(main, ['appName', 'pythonVersion', 'region', 'ci', 'source', CUSTOMISE]);
     const all = asked(questions, { [CUSTOMISE]: true });
-    for (const setting of SETTINGS.filter((s) => s.pipelineDetail && !s.applies)) assert.ok(all.includes(setting.key), setting.key);
+    const byDefault = { ci: 'codepipeline', source: 'codecommit', production: true, manualApproval: true } as const;
+    for (const setting of SETTINGS.filter((s) => s.pipelineDetail && (!s.applies || s.applies(byDefault)))) assert.ok(all.includes(setting.key), setting.key);
   });
 
   it('"Stages?" in the customise section: a list answered there replaces the two-stage questions', () => {
@@ -54,7 +55,15 @@ describe('questions', () => {
 
   it('a detail without a default is asked without the gate (a GitHub repository)', () => {
     const questions = questionsFor(mergeAnswers({ flags: { appName: 'orders' } }, {}), context);
-    assert.deepEqual(asked(questions, { source: 'github', [CUSTOMISE]: false }), ['pythonVersion', 'region', 'source', CUSTOMISE, 'repository']);
+    assert.deepEqual(asked(questions, { source: 'github', [CUSTOMISE]: false }), ['pythonVersion', 'region', 'ci', 'source', CUSTOMISE, 'repository']);
+  });
+
+  it('an external CI asks no CodePipeline question: not the source, stack, image, type, e-mails or self-update', () => {
+    const questions = questionsFor(mergeAnswers({ flags: { appName: 'orders' } }, {}), context);
+    assert.deepEqual(asked(questions, { ci: 'github-actions', [CUSTOMISE]: false }), ['pythonVersion', 'region', 'ci', CUSTOMISE, 'repository']);
+    const all = asked(questions, { ci: 'gitlab-ci', [CUSTOMISE]: true });
+    for (const key of ['source', 'connectionArn', 'pipelineStackName', 'codebuildImage', 'pipelineType', 'approvalEmail', 'notificationEmail', 'selfUpdate']) assert.ok(!all.includes(key), key);
+    for (const key of ['repository', 'branch', 'unitTests', 'integrationTests', 'production', 'manualApproval', 'prodDeployment', 'prodAccountId']) assert.ok(all.includes(key), key);
   });
 
   it('saved answers are not asked; --ask-answered asks them again with the saved values as defaults', () => {

@@ -17,6 +17,7 @@ const validate = new Ajv({ strict: true, allErrors: true }).compile(committed);
 const examples: [string, Record<string, unknown>][] = [
   ['examples/answers.json', JSON.parse(readFileSync(EXAMPLE_ANSWERS, 'utf8'))],
   ['examples/answers-github.yml', parse(readFileSync(join(PACKAGE_ROOT, 'examples', 'answers-github.yml'), 'utf8'))],
+  ['examples/answers-github-actions.yml', parse(readFileSync(join(PACKAGE_ROOT, 'examples', 'answers-github-actions.yml'), 'utf8'))],
 ];
 
 /** The generator's own verdict on an answers-file object: the answers, or the problems. */

@@ -83,7 +83,8 @@ describe("the issue's example: dev, staging (its account, tested), prod (approva
     const makefile = FILES.get('Makefile')!;
     assert.match(makefile, /^STAGE_TARGETS_staging = Staging:\$\(STAGING_ACCOUNT_ID\):\$\(STAGING_REGION\)$/m);
     assert.match(makefile, /^STAGE_TARGETS_prod = ProdEuWest1:\$\(PRODEUWEST1_ACCOUNT_ID\):\$\(PRODEUWEST1_REGION\) ProdUsEast1:\$\(PRODUSEAST1_ACCOUNT_ID\):\$\(PRODUSEAST1_REGION\)$/m);
-    assert.match(makefile, /The app stacks \(\$\(APP_NAME\)DevStack, \$\(APP_NAME\)StagingStack, \$\(APP_NAME\)ProdStack\)/);
+    // make destroy asks first, naming every stage's app stack once (a wave's stack too).
+    assert.match(makefile, /Delete the app stacks \(\$\(APP_NAME\)DevStack, \$\(APP_NAME\)StagingStack, \$\(APP_NAME\)ProdStack: their APIs and functions\)/);
   });
 
   it('every security rule holds for pipeline.json, target-account.json and pipeline-region.json', () => {

@@ -9,7 +9,7 @@ import { answersMatrix, forEachVariant, newRepositoryFiles, projectFor, variantN
 type Template = { Parameters?: Record<string, unknown>; Resources: Record<string, { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string; Properties?: Record<string, unknown> }> };
 
 const VARIANTS = answersMatrix().map((answers) => ({ name: variantName(answers), answers, files: newRepositoryFiles(answers) }));
-const TARGETS = { deploy: 'deploy', remote: 'remote', push: 'push', 'target-account': 'target-account' };
+const TARGETS = { deploy: 'deploy', remote: 'remote', push: 'push', 'target-account': 'target-account', 'ci-access': 'ci-access' };
 
 /** [template file, parameter name, where it was named] for every parameter the files name. */
 function statedParameters(files: Map<string, string>, steps: string[]): [string, string, string][] {

@@ -64,7 +64,7 @@ export function mergeAnswers(layers: AnswerLayers, env: NodeJS.ProcessEnv): Reso
       if (layers.flags?.[setting.key] !== undefined || layers.file?.[setting.key] !== undefined) ignored.push(setting.key);
       continue;
     }
-    const value = normalised(setting, layers.flags?.[setting.key] ?? layers.file?.[setting.key] ?? layers.saved?.[setting.key]);
+    const value = normalised(setting, layers.flags?.[setting.key] ?? layers.file?.[setting.key] ?? layers.saved?.[setting.key]) ?? savedByOmission(setting, layers.saved, known, env);
     if (value !== undefined) {
       known[setting.key] = value;
       given.add(setting.key);
@@ -120,6 +120,11 @@ export function problemWith(setting: Setting, typed: AnswerValue, known: Partial
     return `${setting.key} ${shown} is invalid: must be one of ${setting.choices.join(', ')}`;
   }
   return undefined;
+}
+
+/** A setting left out of a .yo-rc.json (which saves it only when changed) was saved as its default. */
+function savedByOmission(setting: Setting, saved: PartialAnswers | undefined, known: PartialAnswers, env: NodeJS.ProcessEnv): AnswerValue | undefined {
+  return setting.savedOnlyWhenChanged && saved !== undefined && Object.keys(saved).length > 0 ? setting.defaultValue?.(known, env) : undefined;
 }
 
 /** Validate merged answers completely; returns the answers every later step can trust. */
@@ -243,9 +248,10 @@ function completeAnswers(known: PartialAnswers): Answers {
 export function savedForm(answers: Answers): PartialAnswers {
   const saved: PartialAnswers = {};
   // A stage list says everything today's keys said of beta and prod: they are not saved beside it.
-  for (const key of SETTING_KEYS.filter((k) => !(answers.stages && settingFor(k)!.shorthand))) {
-    const value = answers[key];
-    if (value !== undefined) saved[key] = value;
+  for (const setting of SETTINGS.filter((s) => !(answers.stages && s.shorthand))) {
+    const value = answers[setting.key];
+    if (value === undefined || (setting.savedOnlyWhenChanged && value === setting.defaultValue?.(saved, {}))) continue;
+    saved[setting.key] = value;
   }
   return saved;
 }

@@ -1,6 +1,6 @@
 // Validated answers plus everything derived from them: the one object templates and the pipeline model read.
 import { createHash } from 'node:crypto';
-import { CHALICE_RANGE, CONNECTION_PROVIDERS, NAME_LIMITS, dnsSuffix, stackCharsKept } from '../facts/aws.js';
+import { CHALICE_RANGE, CI_HOSTS, CONNECTION_PROVIDERS, NAME_LIMITS, dnsSuffix, stackCharsKept, type ExternalCi } from '../facts/aws.js';
 import { NEW_APP, type ChaliceAppFacts } from '../facts/chalice-features.js';
 import {
   mergeTemplatePath, releaseFromAnswers, shiftsTraffic as stageShiftsTraffic, testsStageName, type Release, type ReleaseStage, type ReleaseTarget,
@@ -83,13 +83,16 @@ export interface Project extends Answers {
   placements: StagePlacement[];
   /** The stages a commit is promoted through: what every renderer of the release reads. */
   release: Release;
+  /** The CI of the code's host runs the release (no CodePipeline, connection or CodeCommit); undefined: CodePipeline. */
+  externalCi?: ExternalCi;
 }
 
 export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = NEW_APP): Project {
-  const usesConnection = answers.source !== 'codecommit';
+  const externalCi = answers.ci === 'codepipeline' || answers.ci === undefined ? undefined : answers.ci;
+  const usesConnection = !externalCi && answers.source !== 'codecommit';
   const suffix = dnsSuffix(answers.region);
-  const remote = usesConnection
-    ? { remoteName: 'origin', remoteUrl: `https://${CONNECTION_PROVIDERS[answers.source as 'github'].host}/${answers.repository}.git` }
+  const remote = externalCi || usesConnection
+    ? { remoteName: 'origin', remoteUrl: `https://${externalCi ? CI_HOSTS[externalCi].host : CONNECTION_PROVIDERS[answers.source as 'github'].host}/${answers.repository}.git` }
     : {
         remoteName: 'codecommit',
         remoteUrl: `https://git-codecommit.${answers.region}.${suffix}/v1/repos/${answers.repository}`,
@@ -123,6 +126,7 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
     shiftsTraffic: release.stages.some(stageShiftsTraffic),
     placements,
     release,
+    ...(externalCi ? { externalCi } : {}),
   };
 }
 

@@ -1,8 +1,8 @@
 // One definition per answer: it feeds the prompt, the CLI flag, the answers-file key, the JSON Schema,
 // the validator and the saved .yo-rc.json, so those can never drift apart.
 import {
-  BUILD_IMAGES, DEFAULT_IMAGE, DEPRECATED_PYTHON, DEFAULT_PYTHON, DEFAULT_REGION, PIPELINE_TYPES, PROD_DEPLOYMENTS,
-  PYTHON_VERSIONS, REGIONS, SOURCES, type ProdDeployment, type Source,
+  BUILD_IMAGES, CI_HOSTS, CI_SYSTEMS, DEFAULT_IMAGE, DEPRECATED_PYTHON, DEFAULT_PYTHON, DEFAULT_REGION, PIPELINE_TYPES, PROD_DEPLOYMENTS,
+  PYTHON_VERSIONS, REGIONS, SOURCES, type CiSystem, type ExternalCi, type ProdDeployment, type Source,
 } from '../facts/aws.js';
 import {
   ACCOUNT_ID_PATTERN, APP_NAME_PATTERN, BRANCH_CHARS_PATTERN, CONNECTION_ARN_PATTERN, EMAIL_PATTERN, STACK_NAME_PATTERN,
@@ -15,6 +15,8 @@ export interface Answers {
   appName: string;
   pythonVersion: string;
   region: string;
+  ci: CiSystem;
+  /** Only with ci codepipeline (an external CI's code lives on its own host). */
   source: Source;
   repository: string;
   connectionArn?: string;
@@ -80,6 +82,11 @@ export interface Setting {
   appliesWhen?: string;
   /** Given while it does not apply is an error (exit 2), not a warning: a prod account without a prod stage. */
   onlyWhenApplies?: boolean;
+  /**
+   * Left out of .yo-rc.json while it has its default, and taken as saved when a .yo-rc.json lacks it: a repository
+   * generated before the setting existed stays byte-identical and is not asked it again.
+   */
+  savedOnlyWhenChanged?: boolean;
   /** The rule a value breaks, or undefined; rules that need other answers get them in `known`. */
   rule?: (value: string, known: PartialAnswers) => string | undefined;
   /** Describes stage beta or prod of the two-stage shape: a `stages` list replaces it (not asked, not saved then). */
@@ -87,11 +94,23 @@ export interface Setting {
 }
 
 const kebab = (key: string) => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+/** The release runs on CodePipeline (the default): the pipeline's own settings apply only then. */
+const onCodePipeline = (known: PartialAnswers) => (known.ci ?? 'codepipeline') === 'codepipeline';
+/** An external CI (a known one: an unknown value is reported on its own). */
+const externalCi = (known: PartialAnswers): ExternalCi | undefined =>
+  (known.ci !== 'codepipeline' && (CI_SYSTEMS as readonly AnswerValue[]).includes(known.ci as AnswerValue) ? known.ci as ExternalCi : undefined);
 // An unknown source (reported on its own) is not a connection, so it does not make repository a missing answer.
 const isConnection = (known: PartialAnswers) => {
   const source = known.source ?? 'codecommit';
-  return source !== 'codecommit' && (SOURCES as readonly AnswerValue[]).includes(source);
+  return onCodePipeline(known) && source !== 'codecommit' && (SOURCES as readonly AnswerValue[]).includes(source);
 };
+/** Where the repository lives: CodeCommit, a connection's provider, or the external CI's host. */
+const repositoryHost = (known: PartialAnswers): Source => {
+  const ci = externalCi(known);
+  if (ci) return CI_HOSTS[ci].source;
+  return isConnection(known) ? (known.source as Source) : 'codecommit';
+};
+const codePipelineOnly = { applies: onCodePipeline, appliesWhen: 'ci codepipeline' };
 
 function define(setting: Omit<Setting, 'flag'>): Setting {
   return { ...setting, flag: kebab(setting.key) };
@@ -117,7 +136,17 @@ export const SETTINGS: readonly Setting[] = [
     rule: regionRule,
   }),
   define({
-    key: 'source', question: 'Where does the code live?', kind: 'choice', choices: SOURCES,
+    key: 'ci', question: 'What runs the release?', kind: 'choice', choices: CI_SYSTEMS, savedOnlyWhenChanged: true,
+    choiceLabels: {
+      codepipeline: 'AWS CodePipeline (in your AWS account)',
+      'github-actions': 'GitHub Actions (the code on GitHub, signed in to AWS with OIDC)',
+      'gitlab-ci': 'GitLab CI/CD (the code on GitLab, signed in to AWS with OIDC)',
+    },
+    description: 'What runs the release: CodePipeline, or GitHub Actions / GitLab CI/CD signed in to AWS with OIDC (ci-access.json)',
+    defaultValue: () => 'codepipeline',
+  }),
+  define({
+    key: 'source', question: 'Where does the code live?', kind: 'choice', choices: SOURCES, ...codePipelineOnly,
     choiceLabels: {
       codecommit: 'AWS CodeCommit (the stack creates the repository)',
       github: 'GitHub (through a CodeConnections connection)',
@@ -129,11 +158,14 @@ export const SETTINGS: readonly Setting[] = [
   }),
   define({
     key: 'repository', pipelineDetail: true, kind: 'string',
-    question: (known) => (!isConnection(known) ? 'CodeCommit repository name?'
-      : known.source === 'gitlab' ? 'GitLab repository? (group/repo or group/subgroup/repo)' : `${known.source === 'github' ? 'GitHub' : 'Bitbucket'} repository? (owner/repo)`),
-    description: 'CodeCommit repository name, or owner/repo for a connection source',
-    defaultValue: (known) => (isConnection(known) ? undefined : known.appName),
-    rule: (value, known) => repositoryRule(value, isConnection(known) ? (known.source as Source) : 'codecommit'),
+    question: (known) => {
+      const host = repositoryHost(known);
+      if (host === 'codecommit') return 'CodeCommit repository name?';
+      return host === 'gitlab' ? 'GitLab repository? (group/repo or group/subgroup/repo)' : `${host === 'github' ? 'GitHub' : 'Bitbucket'} repository? (owner/repo)`;
+    },
+    description: 'CodeCommit repository name, or owner/repo for a connection source or GitHub Actions (GitLab: the project path)',
+    defaultValue: (known) => (repositoryHost(known) === 'codecommit' ? known.appName : undefined),
+    rule: (value, known) => repositoryRule(value, repositoryHost(known)),
   }),
   define({
     key: 'connectionArn', question: 'Existing CodeConnections connection ARN? (Enter: the stack creates one)', pipelineDetail: true, kind: 'string', pattern: CONNECTION_ARN_PATTERN, optional: true,
@@ -148,7 +180,7 @@ export const SETTINGS: readonly Setting[] = [
   define({
     key: 'pipelineStackName', question: 'Name of the pipeline stack?', pipelineDetail: true, kind: 'string', pattern: STACK_NAME_PATTERN,
     description: 'The CloudFormation stack `make deploy` creates',
-    defaultValue: (known) => (known.appName !== undefined ? `${known.appName}-pipeline` : undefined), rule: stackNameRule,
+    defaultValue: (known) => (known.appName !== undefined ? `${known.appName}-pipeline` : undefined), rule: stackNameRule, ...codePipelineOnly,
   }),
   define({
     key: 'codebuildImage', question: 'CodeBuild image?', pipelineDetail: true, kind: 'choice', choices: BUILD_IMAGES.map((image) => image.name),
@@ -159,12 +191,12 @@ export const SETTINGS: readonly Setting[] = [
       // An invalid pythonVersion is reported on its own; then only whether the image exists is checked.
       const python = String(known.pythonVersion ?? DEFAULT_PYTHON);
       return imageRule(value, pythonVersionRule(python) ? undefined : python);
-    },
+    }, ...codePipelineOnly,
   }),
   define({
     key: 'pipelineType', question: 'CodePipeline type?', pipelineDetail: true, kind: 'choice', choices: PIPELINE_TYPES,
     choiceLabels: { V1: 'V1 (the older type)', V2: 'V2 (branch triggers, the current type)' },
-    description: 'CodePipeline type', defaultValue: () => 'V2',
+    description: 'CodePipeline type', defaultValue: () => 'V2', ...codePipelineOnly,
   }),
   define({
     key: 'unitTests', question: 'Run the unit tests before deploying?', pipelineDetail: true, kind: 'boolean', description: 'Run the unit tests in the build before anything deploys',
@@ -189,8 +221,8 @@ export const SETTINGS: readonly Setting[] = [
   define({
     key: 'approvalEmail', question: 'E-mail to notify when an approval waits? (Enter: none)', pipelineDetail: true, kind: 'string', pattern: EMAIL_PATTERN, optional: true,
     description: 'E-mail notified (SNS) when an approval waits',
-    applies: (known) => (known.stages !== undefined && known.stages !== '') || (known.production !== false && known.manualApproval !== false),
-    appliesWhen: 'production and manualApproval', rule: emailRule,
+    applies: (known) => onCodePipeline(known) && ((known.stages !== undefined && known.stages !== '') || (known.production !== false && known.manualApproval !== false)),
+    appliesWhen: 'ci codepipeline, production and manualApproval', rule: emailRule,
   }),
   define({
     key: 'prodDeployment', shorthand: true, question: 'How does production take a new version?', pipelineDetail: true, kind: 'choice', choices: PROD_DEPLOYMENTS,
@@ -211,12 +243,12 @@ export const SETTINGS: readonly Setting[] = [
     normalise: (value) => (value.trim().toLowerCase() === 'none' ? '' : value),
     description: 'E-mail told (SNS) when a pipeline execution fails ("none" for none)',
     // A blank approvalEmail (saved as "" when skipped) is no address to default to.
-    defaultValue: (known) => known.approvalEmail || undefined, rule: emailRule,
+    defaultValue: (known) => known.approvalEmail || undefined, rule: emailRule, ...codePipelineOnly,
   }),
   define({
     key: 'selfUpdate', question: 'Let the pipeline update itself from pipeline.json on the branch?', pipelineDetail: true, kind: 'boolean',
     description: 'Let the pipeline update its own stack from pipeline.json on the branch (anyone who can push can then change it)',
-    defaultValue: () => false,
+    defaultValue: () => false, ...codePipelineOnly,
   }),
   define({
     key: 'approveBroadening', question: 'Stop for an approval when a release widens IAM permissions?', pipelineDetail: true, kind: 'boolean',

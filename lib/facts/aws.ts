@@ -65,6 +65,18 @@ export const CONNECTION_PROVIDERS: Record<Exclude<Source, 'codecommit'>, { provi
   bitbucket: { providerType: 'Bitbucket', host: 'bitbucket.org' },
 };
 
+/**
+ * What runs the release: CodePipeline in the pipeline's account, or the CI of the host the code lives on, signed in to
+ * AWS with OIDC (the host's issuer and the audience its AWS sign-in uses).
+ */
+export const CI_SYSTEMS = ['codepipeline', 'github-actions', 'gitlab-ci'] as const;
+export type CiSystem = (typeof CI_SYSTEMS)[number];
+export type ExternalCi = Exclude<CiSystem, 'codepipeline'>;
+export const CI_HOSTS: Record<ExternalCi, { source: 'github' | 'gitlab'; host: string; issuer: string; audience: string }> = {
+  'github-actions': { source: 'github', host: 'github.com', issuer: 'token.actions.githubusercontent.com', audience: 'sts.amazonaws.com' },
+  'gitlab-ci': { source: 'gitlab', host: 'gitlab.com', issuer: 'gitlab.com', audience: 'sts.amazonaws.com' },
+};
+
 export const PIPELINE_TYPES = ['V1', 'V2'] as const;
 
 /** Chalice versions the generated requirements-dev.txt allows (1.33 is the first with 3.14 support). */

@@ -137,7 +137,7 @@ export function s3EventProblem(app: ChaliceAppFacts): string | undefined {
 export function deployRoleReport(project: Project): string[] {
   const role = projectDeployRole(project);
   const found = project.chaliceApp.features;
-  const lines = [`Chalice features found: ${found.length > 0 ? found.map(featureTitle).join(', ') : 'none'}`, 'the deploy role (CFNDeployRole) grants, for each:'];
+  const lines = [`Chalice features found: ${found.length > 0 ? found.map(featureTitle).join(', ') : 'none'}`, `the deploy role (${project.externalCi ? 'each target\'s DeployRole in ci-access.json' : 'CFNDeployRole'}) grants, for each:`];
   for (const feature of found) {
     const grants = role.grants.filter((grant) => grant.feature === feature).map((grant) => grant.grants);
     lines.push(`  ${featureTitle(feature)}: ${grants.length > 0 ? unique(grants).join('; ') : 'nothing (not deployable by this pipeline)'}`);

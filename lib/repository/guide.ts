@@ -3,11 +3,14 @@
 // pipeline block of a new app and makes up PIPELINE.md when the pipeline is added to an existing app.
 import type { Project } from '../answers/project.js';
 import type { MakeTargets } from './makefile.js';
-import { costMarkdown } from './cost.js';
+import { PRICES, costMarkdown } from './cost.js';
+import { ciReadmeData } from './ci/readme.js';
+import { SHIFTED_FUNCTIONS, shiftingTargets } from '../cloudformation/pipeline/traffic-shifting.js';
 
 export const PIPELINE_DOC = 'PIPELINE.md';
 
 export function guideMarkdown(project: Project, t: MakeTargets): string {
+  if (project.externalCi) return externalCiGuide(project, t);
   const pipeline = `${project.appName}Pipeline`;
   const inRegion = `--region ${project.region}`;
   // One target-account.json deploy per stage and account (a wave's targets in one account are deployed together).
@@ -82,6 +85,53 @@ export function guideMarkdown(project: Project, t: MakeTargets): string {
       '',
       `\`make ${t.destroy}\` asks first (\`make ${t.destroy} CONFIRM=yes\` does not), then deletes the app stacks (${release.stages.map((stage) => project.appStacks[stage.name].value).join(', ')}) and only then the pipeline stack: CloudFormation deletes the app stacks as the pipeline's \`CFNDeployRole\`, which goes with the pipeline stack.`,
       `The buckets${project.usesConnection ? '' : ' and the CodeCommit repository'} are kept (Retain): empty and delete them by hand if they must go${targets.length > 0 ? '; each target account keeps its `<app>-<stage>-target` stack until deleted there' : ''}.`,
+    ],
+  ];
+  return sections.map((section) => section.join('\n')).join('\n\n');
+}
+
+/** The same guide when GitHub Actions or GitLab CI runs the release: no pipeline stack, a ci-access stack per target. */
+function externalCiGuide(project: Project, t: MakeTargets): string {
+  const ci = ciReadmeData(project);
+  const approvals = ci.stages.filter((stage) => stage.approval).map((stage) => `\`${stage.name}\``);
+  const targets = ci.stages.flatMap((stage) => stage.targets.map((target) => ({ stage: stage.name, ...target })));
+  const alarms = 2 * SHIFTED_FUNCTIONS.length * shiftingTargets(project).length;
+  const sections: string[][] = [
+    [
+      '## Before the first deploy',
+      '',
+      `- The AWS CLI v2, \`make\`, \`git\` and Python ${project.pythonVersion} (\`make ${t.venv}\`).`,
+      `- For each target account (${[...new Set(targets.map((target) => target.account || `the ${target.stage} account`))].join(', ')}): credentials that may create IAM roles (\`CAPABILITY_NAMED_IAM\`), to deploy \`ci-access.json\` there.`,
+      `- Admin rights on \`${project.repository}\` in ${ci.title}, to create its environments.`,
+      '',
+      'Then follow [The release](#the-release): set up, once, in that order.',
+    ],
+    ...(approvals.length > 0 ? [[
+      '## Approving a release',
+      '',
+      ci.github
+        ? `The deploy job of ${approvals.join(', ')} waits for its environment's required reviewers: open the workflow run, **Review deployments**, tick the environment, **Approve and deploy** (or **Reject**: the release stops there).`
+        : `The deploy job of ${approvals.join(', ')} is manual: open the pipeline, check the stage before it, and run the job (its ▶ button); until then the stages after it wait.`,
+    ]] : []),
+    [
+      '## Rolling back',
+      '',
+      '- **Revert and push** (always works): `git revert <commit> && git push`; the release runs for the revert like any change.',
+      ...(shiftingTargets(project).length > 0
+        ? ['- **Stop a canary**: `aws deploy stop-deployment --deployment-id <id> --auto-rollback-enabled` with the target\'s credentials moves the traffic back (an error alarm does it by itself).']
+        : []),
+      `- A failed deploy rolls its stack back by itself; re-run the failed job to try again.`,
+    ],
+    [
+      '## What it costs',
+      '',
+      `No CodePipeline or CodeBuild: the jobs run on ${ci.title}'s runners (its minutes, within the plan's allowance). In AWS, each target's package bucket (a few MB per release, cents a month)${alarms > 0 ? ` and ${alarms} CloudWatch alarms for the traffic shifts (${(alarms * PRICES.alarmPerMonth).toFixed(2)} USD a month)` : ''}; the app's own Lambda and API Gateway traffic comes on top.`,
+    ],
+    [
+      '## Teardown',
+      '',
+      `For each target, with that account's credentials: delete the app stack first (${[...new Set(targets.map((target) => `\`${target.stack}\``))].join(', ')}; CloudFormation deletes it as the target's deploy role), then the target's \`ci-access.json\` stack (${targets.map((target) => `\`${target.accessStack}\``).join(', ')}).`,
+      `The package buckets are kept (Retain): empty and delete them by hand if they must go; then remove ${ci.file} and the environments.`,
     ],
   ];
   return sections.map((section) => section.join('\n')).join('\n\n');

@@ -7,7 +7,7 @@ export const MAKE_BLOCK_END = '# <<< chalice-pipeline <<<';
 
 export const MAKE_TARGETS = [
   'help', 'venv', 'test', 'integration-test', 'package', 'lint', 'target-account', 'deploy', 'outputs', 'status', 'remote', 'push',
-  'destroy',
+  'destroy', 'ci-access',
 ] as const;
 export type MakeTarget = (typeof MAKE_TARGETS)[number];
 export type MakeTargets = Record<MakeTarget, string>;

@@ -13,6 +13,7 @@ import { pipelineRegionTemplate } from '../cloudformation/pipeline-region.js';
 import { targetAccountTemplate } from '../cloudformation/target-account.js';
 import type { Project } from '../answers/project.js';
 import { replaceBlock, splitBlock, type Markers } from './marked-block.js';
+import { ciFiles, ciSwitchNotes } from './ci/files.js';
 import { README_MARKERS, renderTree } from './render.js';
 import { PIPELINE_DOC, pipelineDocument } from './guide.js';
 import {
@@ -100,13 +101,8 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
   // An existing app whose README has no block of ours gets the same text as PIPELINE.md (its block merged in place).
   else add('merged', [[PIPELINE_DOC, pipelineDocText(renderedReadme, read(PIPELINE_DOC), project.appName)]]);
   add('owned', pipelineFiles);
-  const pipeline = pipelineTemplate(project);
-  // make deploy sends a compact copy inline: a long stage list must still fit (nothing is written otherwise).
-  const compact = Buffer.byteLength(JSON.stringify(pipeline));
-  if (compact > INLINE_TEMPLATE_LIMIT) {
-    throw new InputError([`stages is invalid: pipeline.json for ${project.placements.length} targets in ${project.release.stages.length} stages is ${compact} bytes as make deploy sends it, over the ${INLINE_TEMPLATE_LIMIT} bytes aws cloudformation deploy takes inline; list fewer stages or targets`]);
-  }
-  add('owned', [['pipeline.json', templateText(pipeline)], ...placementFiles(project)]);
+  // An external CI runs the release instead of CodePipeline: its own files, no pipeline.json.
+  add('owned', project.externalCi ? ciFiles(project) : codePipelineFiles(project));
   // One merge template per stage that shifts traffic (release/<stage>-traffic-shifting.json).
   add('owned', shiftingStages(project).map((stage): [string, string] => [mergeTemplatePath(stage.name), templateText(trafficShiftingMergeTemplate(project, stage.deployment))]));
   const chaliceConfig = chaliceConfigPlan(project, read, options.seedStagesFrom);
@@ -123,18 +119,31 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
   const saved = options.saved ?? readSavedState(read);
   // Files an earlier run generated that these answers no longer use stay (they may hold your changes): say so.
   const unused = Object.keys(saved.hashes).filter((path) => !wanted.some((file) => file.path === path) && read(path) !== undefined);
-  if (unused.length > 0) notes.push(`no longer used by the pipeline, kept: ${unused.join(', ')} (delete them if you do not need them)`);
+  if (unused.length > 0) notes.push(`no longer used by the pipeline, kept: ${unused.join(', ')} (delete them if you do not need them)`, ...ciSwitchNotes(project, unused, saved.answers));
   const files = wanted.map((wantedFile) => {
     const file = wantedFile.mode === 'merged' ? { ...wantedFile, contents: keepConventions(readAsIs(wantedFile.path), wantedFile.contents) } : wantedFile;
     return { ...file, action: decide(file, readAsIs(file.path), saved.hashes, options.upgradable) };
   });
   notes.push(...targetAccountNotes(project, files));
   for (const file of files) checkRenderedFile(file.path, withLfBreaks(file.contents));
-  files.push(yoRcFile(project, files, readAsIs, saved.other));
+  // A kept unused file stays ours: switching back (another ci, integration tests on again) updates it without a conflict.
+  const keptHashes = Object.fromEntries(unused.map((path) => [path, saved.hashes[path]]));
+  files.push(yoRcFile(project, files, readAsIs, saved.other, keptHashes));
   return { files, notes, recorded: saved.hashes };
 }
 
 /** The templates a stage in another account or region needs besides pipeline.json. */
+/** pipeline.json and the templates of the stages elsewhere. */
+function codePipelineFiles(project: Project): [string, string][] {
+  const pipeline = pipelineTemplate(project);
+  // make deploy sends a compact copy inline: a long stage list must still fit (nothing is written otherwise).
+  const compact = Buffer.byteLength(JSON.stringify(pipeline));
+  if (compact > INLINE_TEMPLATE_LIMIT) {
+    throw new InputError([`stages is invalid: pipeline.json for ${project.placements.length} targets in ${project.release.stages.length} stages is ${compact} bytes as make deploy sends it, over the ${INLINE_TEMPLATE_LIMIT} bytes aws cloudformation deploy takes inline; list fewer stages or targets`]);
+  }
+  return [['pipeline.json', templateText(pipeline)], ...placementFiles(project)];
+}
+
 function placementFiles(project: Project): [string, string][] {
   const files: [string, string][] = [];
   if (crossAccount(project)) files.push([TARGET_ACCOUNT_FILE, templateText(targetAccountTemplate(project))]);
@@ -242,8 +251,8 @@ export function createdByAppCommand(saved: SavedState, read: ReadFile): boolean 
 }
 
 /** .yo-rc.json: the answers and fingerprints of this run; other generators' sections kept. */
-function yoRcFile(project: Project, files: PlannedFile[], read: ReadFile, other: Record<string, unknown>): PlannedFile {
-  const generatedFiles: Record<string, string> = {};
+function yoRcFile(project: Project, files: PlannedFile[], read: ReadFile, other: Record<string, unknown>, kept: Record<string, string> = {}): PlannedFile {
+  const generatedFiles: Record<string, string> = { ...kept };
   for (const file of files) {
     if (file.mode === 'owned') generatedFiles[file.path] = fingerprint(file.contents);
     // The block as it will be on disk (a kept file keeps its own text).

@@ -11,6 +11,9 @@ import { codeDeployRoleName, elsewhere, otherRegions, regionId } from '../cloudf
 import { CHALICE_FEATURES } from '../facts/chalice-features.js';
 import { ALIAS_SCRIPT_PATH, MERGE_TEMPLATE_PATH, shiftingStages, shiftingTargets } from '../cloudformation/pipeline/traffic-shifting.js';
 import { MAKE_BLOCK_END, MAKE_BLOCK_START, type MakeTargets } from './makefile.js';
+import { CODEPIPELINE_ONLY_FILES, EXTERNAL_CI_ONLY_FILES } from './ci/files.js';
+import { ciAccessMakeTarget } from './ci/ci-access-target.js';
+import { ciReadmeData } from './ci/readme.js';
 import type { Markers } from './marked-block.js';
 import { guideMarkdown } from './guide.js';
 
@@ -27,6 +30,8 @@ export type TemplateTree = 'app' | 'pipeline';
 
 /** Files of a tree that only some answers want. */
 function wanted(path: string, project: Project): boolean {
+  if (CODEPIPELINE_ONLY_FILES.includes(path) && project.externalCi) return false;
+  if (EXTERNAL_CI_ONLY_FILES.includes(path)) return project.externalCi !== undefined;
   if (path === 'buildspec-integration.yml' || path.startsWith('tests/integration/')) return project.integrationTests;
   if (path === ALIAS_SCRIPT_PATH) return project.shiftsTraffic;
   if (path === REVIEW_BUILDSPEC) return project.buildspecs.includes(REVIEW_BUILDSPEC);
@@ -50,6 +55,12 @@ function packageOptions(project: Project, stage: { region?: string }): string {
 
 const testedTargets = (project: Project) => project.placements.filter((placement) => project.release.stages.some((stage) => stage.tests && stage.name === placement.chaliceStage));
 
+/** Makefile targets these answers have no use for (not written, not .PHONY). */
+function unusedMakeTargets(project: Project): string[] {
+  if (project.externalCi) return ['target-account', 'deploy', 'outputs', 'status', 'destroy'];
+  return ['ci-access', ...(project.placements.some((placement) => placement.accountId) ? [] : ['target-account'])];
+}
+
 export interface RenderOptions {
   targets: MakeTargets;
   /** The app serves the generated routes (/ and /health), so the integration tests can check them exactly. */
@@ -72,9 +83,14 @@ export function renderTree(tree: TemplateTree, project: Project, options: Render
       .map((stage) => ({ ...stage, packageOptions: packageOptions(project, stage) })),
     // What `chalice package` runs for: one per stage (a wave's targets share it).
     packagedStages: appStages(project).filter((stage, index, all) => all.findIndex((other) => other.chaliceStage === stage.chaliceStage) === index),
-    targetStages: project.placements.filter((placement) => placement.accountId),
+    // An external CI has no pipeline stack: its target accounts get ci-access.json instead of target-account.json.
+    externalCi: project.externalCi ?? '',
+    targetStages: project.externalCi ? [] : project.placements.filter((placement) => placement.accountId),
+    unusedTargets: unusedMakeTargets(project),
+    ciAccessTarget: project.externalCi ? ciAccessMakeTarget(project, options.targets) : '',
+    ci: project.externalCi ? ciReadmeData(project) : undefined,
     /** Stage name -> its targets in other accounts, for make target-account STAGE=<name>. */
-    targetAccountStages: [...new Set(project.placements.filter((placement) => placement.accountId).map((placement) => placement.chaliceStage))]
+    targetAccountStages: project.externalCi ? [] : [...new Set(project.placements.filter((placement) => placement.accountId).map((placement) => placement.chaliceStage))]
       .map((name) => ({ name, targets: project.placements.filter((placement) => placement.accountId && placement.chaliceStage === name) })),
     testedStages: project.release.stages.filter((stage) => stage.tests).map((stage) => ({ ...stage, placement: project.placements.find((placement) => placement.chaliceStage === stage.name)! })),
     shiftingTargets: shiftingTargets(project),
@@ -88,7 +104,8 @@ export function renderTree(tree: TemplateTree, project: Project, options: Render
     // target gets ENDPOINT_URL (and EXPECTED_STAGE) from the pipeline.
     testsReadArtifact: testedTargets(project).some(readsOutputsArtifact),
     testsMixed: testedTargets(project).some((target) => !readsOutputsArtifact(target)),
-    cfnTemplates: ['pipeline.json', ...(project.placements.some((p) => p.accountId) ? ['target-account.json'] : []), ...(otherRegions(project).length > 0 ? ['pipeline-region.json'] : [])],
+    cfnTemplates: project.externalCi ? ['ci-access.json'] : ['pipeline.json', ...(project.placements.some((p) => p.accountId) ? ['target-account.json'] : []), ...(otherRegions(project).length > 0 ? ['pipeline-region.json'] : [])],
+
     // The deploy role's coverage and exceptions: the Build stage's check and the README's "Deploy role" read them.
     deployRole: projectDeployRole(project),
     featureNames: Object.fromEntries(CHALICE_FEATURES.map((feature) => [feature.id, `${feature.title} (${feature.source})`])),

@@ -81,7 +81,8 @@ export function parseCli(argv: string[]): CliArgs {
 function flagProblem(message: string, specs: Record<string, OptionSpec>): string {
   const unknown = /^Unknown option '(-{1,2}[^']*)'/.exec(message)?.[1];
   if (unknown) {
-    const hint = closest(unknown.replace(/^-+/, ''), Object.keys(specs));
+    // A short option (-x) is no misspelt long one: no guess (it would be any two-letter flag, such as --ci).
+    const hint = unknown.startsWith('--') ? closest(unknown.replace(/^-+/, ''), Object.keys(specs)) : undefined;
     return `unknown option ${unknown}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`;
   }
   const flag = /'(--?[A-Za-z0-9-]+)/.exec(message)?.[1] ?? '';

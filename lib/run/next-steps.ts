@@ -2,13 +2,14 @@
 import { relative } from 'node:path';
 import { COMMIT_MESSAGE } from './git.js';
 import type { Project } from '../answers/project.js';
+import { externalCiNextSteps } from '../repository/ci/readme.js';
 
 /** none: no git repository yet; uncommitted: the files are not committed yet; committed: ready to push. */
 export type GitState = 'none' | 'uncommitted' | 'committed';
 
 /** checkedOut: the repository's branch; another one than the released branch is pushed onto it (`main:release`). */
 export function nextSteps(
-  project: Project, destination: string, cwd: string, targets: { deploy: string; remote: string; push: string; 'target-account': string }, git: GitState,
+  project: Project, destination: string, cwd: string, targets: { deploy: string; remote: string; push: string; 'target-account': string; 'ci-access': string }, git: GitState,
   checkedOut?: string, venv?: string, remotes: readonly string[] = [],
 ): string[] {
   const folder = relative(cwd, destination);
@@ -18,6 +19,7 @@ export function nextSteps(
   if (venv) lines.push(`  ${venv}            # finish .venv (its install failed above): make test runs in it`);
   if (git === 'none') lines.push(`  git init --initial-branch=${project.branch} && git add --all && git commit -m "${COMMIT_MESSAGE}"`);
   if (git === 'uncommitted') lines.push(`  git add --all && git commit -m "Release pipeline (generator-chalice-pipeline)"   # review the changes first`);
+  if (project.externalCi) return [...lines, ...externalCiNextSteps(project, targets['ci-access'], refspec)];
   // Target accounts first: the pipeline is created only if it can assume their roles.
   // One line per stage and account: the targets of a stage in that account are deployed together.
   const seen = new Set<string>();

@@ -14,6 +14,8 @@ export const APP_BUCKET = 'app-bucket-1a2b3c4d';
 export const pipelineRoleArn = (logicalId: string) => `arn:${PARTITION}:iam::${ACCOUNT}:role/${PIPELINE_STACK}-${logicalId}-1A2B3C4D5E6F7`;
 /** The pipeline stack's name in these tests (${AWS::StackName} in pipeline.json). */
 export const PIPELINE_STACK = 'pipeline';
+/** The name of any stack a role is resolved in (${AWS::StackName}): the pipeline stack's, or ci-access.json's. */
+export const STACK_NAME = PIPELINE_STACK;
 
 export interface IamStatement {
   Sid?: string;
@@ -105,7 +107,7 @@ function resolve(template: CfnTemplate, value: unknown): string[] {
 function pseudo(template: CfnTemplate, name: string): string | undefined {
   const known: Record<string, string> = {
     'AWS::Partition': PARTITION, 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::StackName': PIPELINE_STACK,
-    'ApplicationBucket.Arn': `arn:${PARTITION}:s3:::${APP_BUCKET}`,
+    'ApplicationBucket.Arn': `arn:${PARTITION}:s3:::${APP_BUCKET}`, 'PackageBucket.Arn': `arn:${PARTITION}:s3:::${APP_BUCKET}`,
   };
   if (name in known) return known[name];
   const [id, attribute] = name.split('.');

@@ -212,8 +212,12 @@ const versioningAndLifecycle: TemplateCheck = {
   id: 'S3_ARTIFACT_BUCKET_VERSIONING_AND_LIFECYCLE (CKV_AWS_21)',
   check: (template) => {
     const artifacts = template.Resources[ARTIFACT_BUCKET];
-    // A stack of roles only (target-account.json) has no artifact store to keep.
-    if (artifacts?.Type !== 'AWS::S3::Bucket') return buckets(template).length > 0 || pipelines(template).length > 0 ? [`${ARTIFACT_BUCKET}: the artifact bucket is missing`] : [];
+    // A stack of roles only (target-account.json) has no artifact store to keep; nor has ci-access.json (no
+    // pipeline, a package bucket only), whose versioned buckets must still expire noncurrent versions.
+    if (artifacts?.Type !== 'AWS::S3::Bucket') {
+      if (pipelines(template).length > 0 || (buckets(template).length > 0 && !template.Resources.PackageBucket)) return [`${ARTIFACT_BUCKET}: the artifact bucket is missing`];
+      return buckets(template).flatMap(([id, properties]) => (objectAt(properties.VersioningConfiguration).Status === 'Enabled' ? lifecycleProblems(id, properties, false) : []));
+    }
     const problems: string[] = [];
     for (const [id, properties] of buckets(template)) {
       const versioned = objectAt(properties.VersioningConfiguration).Status === 'Enabled';
@@ -350,11 +354,32 @@ function narrowAccountTrust(statement: Record<string, unknown>): boolean {
   return principals.length === 1 && principals[0] !== '*' && conditionKeys(statement).includes('aws:PrincipalArn');
 }
 
+/**
+ * A role an external CI signs in to with OIDC: one identity provider of the template (never a literal or wildcard
+ * ARN), sts:AssumeRoleWithWebIdentity only, the audience and one exact subject (StringEquals, no wildcard) checked.
+ */
+function narrowOidcTrust(statement: Record<string, unknown>): string | undefined {
+  const provider = objectAt(statement.Principal).Federated;
+  if (typeof provider === 'string') return `trusts the literal provider ${provider}, not the template's own (or its parameter)`;
+  if (asList(statement.Action).join() !== 'sts:AssumeRoleWithWebIdentity') return `allows ${JSON.stringify(statement.Action)}, not only sts:AssumeRoleWithWebIdentity`;
+  const operators = Object.keys(objectAt(statement.Condition));
+  if (operators.join() !== 'StringEquals') return `conditions use ${operators.join(', ') || 'nothing'}, not only StringEquals`;
+  const keys = objectAt(objectAt(statement.Condition).StringEquals);
+  const sub = Object.entries(keys).find(([key]) => key.endsWith(':sub'))?.[1];
+  if (!Object.keys(keys).some((key) => key.endsWith(':aud'))) return 'the audience (aud) is not checked';
+  if (typeof sub !== 'string' || /[*?]/.test(sub)) return `the subject (sub) is not one exact value: ${JSON.stringify(sub)}`;
+  return undefined;
+}
+
 const trustOneService: TemplateCheck = {
   id: 'IAM_TRUST_POLICY_ONE_SERVICE_PRINCIPAL (CKV_AWS_60, CKV_AWS_61)',
   check: (template) => resourcesOfType(template, 'AWS::IAM::Role').flatMap(([id, properties]) => {
     const statements = asList(objectAt(properties.AssumeRolePolicyDocument).Statement).map(objectAt).filter(isAllow);
     // The role a pipeline in another account assumes trusts that account, narrowed to its pipeline role.
+    if (statements.length === 1 && Object.keys(objectAt(statements[0].Principal)).join() === 'Federated') {
+      const problem = narrowOidcTrust(statements[0]);
+      return problem ? [`${id}: OIDC trust policy ${problem}`] : [];
+    }
     if (statements.length === 1 && Object.keys(objectAt(statements[0].Principal)).join() === 'AWS') {
       return narrowAccountTrust(statements[0]) ? [] : [`${id}: trust policy trusts ${JSON.stringify(statements[0].Principal)} without narrowing it to one account and an aws:PrincipalArn condition`];
     }

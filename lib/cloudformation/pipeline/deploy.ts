@@ -102,7 +102,7 @@ export function deployActions(project: Project, stage: AppStage, executeRunOrder
 }
 
 /** The app_name Chalice names things after (the managed layer): the ApplicationName parameter, unless the app's own differs. */
-const chaliceNameIn = (project: Project): string => project.chaliceApp.chaliceName ?? '${ApplicationName}';
+export const chaliceNameIn = (project: Project): string => project.chaliceApp.chaliceName ?? '${ApplicationName}';
 
 /** The app stacks the pipeline deploys, for the deploy role's scope. */
 export function appStackScope(project: Project): RoleScope {

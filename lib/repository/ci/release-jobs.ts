@@ -1,0 +1,67 @@
+// The release as CI jobs, independent of the CI that runs them: the same commands as CodePipeline's Build and deploy
+// stages (chalice package --stage, the Build-stage check, aws cloudformation package, a change set with the deploy
+// role), in the order of the release's stages. GitHub Actions and GitLab CI/CD only wrap these in their own syntax.
+import type { Project } from '../../answers/project.js';
+import { partitionOf } from '../../answers/rules.js';
+import { mergeTemplatePath, type Release } from '../../answers/release.js';
+import { ciOutputs, ciTargets, type CiTarget } from '../../cloudformation/ci-access.js';
+import { ALIAS_SCRIPT_PATH } from '../../cloudformation/pipeline/traffic-shifting.js';
+
+export const INSTALL = 'python -m pip install -r requirements.txt -r requirements-dev.txt';
+export const UNIT_TESTS = 'python -m pytest tests --ignore=tests/integration --junitxml=reports/unit-tests.xml';
+export const INTEGRATION_INSTALL = 'python -m pip install -r requirements-dev.txt';
+/** tests/integration skips without an endpoint: in CI a missing one is a failure. */
+export const INTEGRATION_TESTS = 'test -n "$ENDPOINT_URL" && python -m pytest tests/integration --junitxml=reports/integration-tests.xml';
+/** What the package job hands to every deploy job: build/<stage>/sam.json of each stage. */
+export const PACKAGE_PATH = 'build/';
+
+/** One stage of the release with its targets, as the CI renders it (a wave when it has several). */
+export interface CiStage {
+  /** The Chalice stage: names the stage's jobs and its CI environment. */
+  name: string;
+  /** Someone approves before the stage deploys (GitHub: the environment's reviewers; GitLab: a manual job). */
+  approval: boolean;
+  /** tests/integration runs against each target once it deployed. */
+  tests: boolean;
+  targets: CiTarget[];
+}
+
+export function ciStages(project: Project, release: Release = project.release): CiStage[] {
+  const targets = ciTargets(project, release);
+  return release.stages.map((stage) => ({
+    name: stage.name, approval: stage.approval, tests: stage.tests,
+    targets: targets.filter((target) => target.stage === stage),
+  }));
+}
+
+/** `chalice package` of every stage, each checked against the deploy role's coverage before any deploy. */
+export function packageCommands(project: Project, release: Release = project.release): string[] {
+  const shifting = new Set(ciTargets(project, release).filter((target) => target.shiftsTraffic).map((target) => target.stage.name));
+  return release.stages.flatMap((stage) => [
+    ...(shifting.has(stage.name)
+      ? [
+          `chalice package --stage ${stage.name} --merge-template ${mergeTemplatePath(stage.name)} build/${stage.name}`,
+          `python ${ALIAS_SCRIPT_PATH} build/${stage.name}/sam.json`,
+        ]
+      : [`chalice package --stage ${stage.name} build/${stage.name}`]),
+    `python scripts/check_deploy_role.py build/${stage.name}/sam.json`,
+  ]);
+}
+
+/** The deploy command of a target (scripts/deploy_stage.sh), run signed in as its CI role. */
+export function deployCommand(target: CiTarget): string {
+  const outputs = ciOutputs(target);
+  return ['bash scripts/deploy_stage.sh', target.stage.name, target.stack.value, target.accessStack, outputs.deployRole,
+    ...(target.shiftsTraffic ? [outputs.codeDeployRole] : [])].join(' ');
+}
+
+/** Where a target deploys: its region, and the account when the answers name it (else the CI's variable). */
+export function targetRegion(project: Project, target: CiTarget): string {
+  return target.target.region ?? project.region;
+}
+
+/** The CI role's ARN; `accountVariable` stands in for an account the answers do not name (set per environment). */
+export function ciRoleArn(project: Project, target: CiTarget, accountVariable: string): string {
+  const account = target.target.accountId ?? accountVariable;
+  return `arn:${partitionOf(targetRegion(project, target))}:iam::${account}:role/${target.ciRoleName}`;
+}
