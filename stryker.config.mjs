@@ -4,7 +4,7 @@
 const TARGETS = {
   rules: { mutate: 'lib/answers/rules.ts', tests: ['rules', 'bad-input'] },
   makefile: { mutate: 'lib/repository/makefile.ts', tests: ['makefile', 'pipeline-generator'] },
-  'deploy-role': { mutate: 'lib/cloudformation/deploy-role.ts', tests: ['least-privilege', 'accounts', 'deploy-role'] },
+  'deploy-role': { mutate: 'lib/cloudformation/deploy-role.ts', tests: ['deploy-role-handlers', 'least-privilege', 'accounts', 'deploy-role'] },
 };
 const name = process.env.MUTATE ?? 'rules';
 const target = TARGETS[name];
