@@ -10,7 +10,7 @@ import { before, describe, it } from 'node:test';
 import { finishAnswers, mergeAnswers } from '../lib/answers/answers.js';
 import { describeProject } from '../lib/answers/project.js';
 import type { PartialAnswers } from '../lib/answers/settings.js';
-import { deployRole, TEAM_LAYERS_PARAMETER, TEAM_ROLES_PARAMETER } from '../lib/cloudformation/deploy-role.js';
+import { deployRole, exceptionsMetadata, TEAM_LAYERS_PARAMETER, TEAM_ROLES_PARAMETER } from '../lib/cloudformation/deploy-role.js';
 import { pipelineTemplate } from '../lib/cloudformation/pipeline/template.js';
 import { CHALICE_FEATURES, NEW_APP, type ChaliceAppFacts, type ChaliceFeatureId } from '../lib/facts/chalice-features.js';
 import { chaliceAppIn } from '../lib/repository/chalice-app.js';
@@ -112,6 +112,25 @@ function shiftedStack(): CfnTemplate {
   } as unknown as CfnTemplate;
 }
 
+describe('properties a merge template may add to the stacks\' roles and rules (tags, attached managed policies)', () => {
+  it('the handler calls they add (iam:TagRole, iam:AttachRolePolicy, events:TagResource...) are allowed on the stack\'s own roles and rules', () => {
+    const template = structuredClone(packaged.get(`${join(FEATURE_APPS, 'schedule')}@beta`)!.transformed!) as CfnTemplate;
+    const tags = [{ Key: 'team', Value: 'shop' }];
+    let changed = 0;
+    for (const resource of Object.values(template.Resources) as { Type: string; Properties: Record<string, unknown> }[]) {
+      if (resource.Type === 'AWS::IAM::Role') Object.assign(resource.Properties, { Tags: tags, ManagedPolicyArns: ['arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess'] });
+      if (resource.Type === 'AWS::Events::Rule') Object.assign(resource.Properties, { Tags: tags });
+      if (resource.Type === 'AWS::IAM::Role' || resource.Type === 'AWS::Events::Rule') changed += 1;
+    }
+    assert.ok(changed >= 2, 'the schedule app has a role and a rule');
+    const requests = new DeployedStack(template, STACKS.beta).requests();
+    const actions = new Set(requests.map((request) => request.action));
+    for (const action of ['iam:TagRole', 'iam:UntagRole', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'events:TagResource', 'events:UntagResource']) assert.ok(actions.has(action), action);
+    const app = chaliceAppIn(join(FEATURE_APPS, 'schedule'), disk, ['beta', 'prod']);
+    assert.deepEqual(denied(roleFor({ appName: 'shop' }, app), requests), []);
+  });
+});
+
 describe('edge-optimized domains (API Gateway\'s own CloudFront distribution)', () => {
   const domainApp = (edge: boolean): ChaliceAppFacts => ({ ...NEW_APP, features: ['routes', 'rest-domain'], restDomains: [{ name: 'api.example.com', edge }] });
   const update = { action: 'cloudfront:UpdateDistribution', resource: 'arn:aws:cloudfront::123456789012:distribution/E1A2B3C4D5' };
@@ -119,6 +138,12 @@ describe('edge-optimized domains (API Gateway\'s own CloudFront distribution)', 
   it('an edge domain gets cloudfront:UpdateDistribution; a regional one does not', () => {
     assert.equal(allows(roleFor({ appName: 'shop' }, domainApp(true)), update), true);
     assert.equal(allows(roleFor({ appName: 'shop' }, domainApp(false)), update), false);
+  });
+
+  it('a regional beta domain and an edge prod domain: the edge one needs it, the grant names both', () => {
+    const role = deployRole(SCOPE, { ...NEW_APP, features: ['routes', 'rest-domain'], restDomains: [{ name: 'beta.example.com', edge: false }, { name: 'api.example.com', edge: true }] });
+    assert.ok(role.statements.some((statement) => statement.Sid === 'SetUpEdgeDomains'));
+    assert.equal(role.grants.find((grant) => grant.feature === 'rest-domain')?.grants, 'the custom domain names beta.example.com, api.example.com and their base path mappings');
   });
 });
 
@@ -301,6 +326,18 @@ describe('what the role says about itself: parameters, grants, exceptions, cover
     assert.deepEqual(Object.keys(reasons).sort(), Object.keys(expected).sort());
     for (const [sid, pattern] of Object.entries(expected)) assert.match(reasons[sid]!, pattern, sid);
     for (const exception of role.exceptions) assert.equal(exception.rule, 'IAM_RESOURCES_SCOPED (W11)');
+  });
+
+  it('a new app\'s coverage leaves out what the app must configure first; the exceptions go into Metadata for reviewers and cfn_nag', () => {
+    const newApp = deployRole({ ...SCOPE, stacks: [SCOPE.stacks[0]!] }, NEW_APP);
+    const configured = new Set<ChaliceFeatureId>(CHALICE_FEATURES.filter((feature) => feature.needsAppValues).map((feature) => feature.id));
+    assert.deepEqual(newApp.coverage.features, FEATURES.filter((id) => !configured.has(id)));
+    assert.deepEqual(role.coverage.features, FEATURES);
+    const exceptions = [{ statement: 'A', rule: 'R1', reason: 'why A' }, { statement: 'B', rule: 'R2', reason: 'why B' }];
+    assert.deepEqual(exceptionsMetadata(exceptions), {
+      SecurityRuleExceptions: [{ Rule: 'R1', Statement: 'A', Reason: 'why A' }, { Rule: 'R2', Statement: 'B', Reason: 'why B' }],
+      cfn_nag: { rules_to_suppress: [{ id: 'W11', reason: 'A, B: see SecurityRuleExceptions' }] },
+    });
   });
 
   it('traffic shifting covers its resource types in the shifted stage only; the grants of the stacks name it', () => {
