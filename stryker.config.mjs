@@ -1,10 +1,12 @@
 // npm run mutate: mutation testing (Stryker, its TAP runner over node --test files) of the files whose promises the
 // tests must keep, each against only the test files that cover it, one worker (the machine is shared). Not part of
 // npm test. MUTATE=rules|makefile|deploy-role picks one file; reports land in reports/mutation/<name>.{html,json}.
+import { rmSync } from 'node:fs';
+
 const TARGETS = {
   rules: { mutate: 'lib/answers/rules.ts', tests: ['rules', 'bad-input'] },
   makefile: { mutate: 'lib/repository/makefile.ts', tests: ['makefile', 'pipeline-generator'] },
-  'deploy-role': { mutate: 'lib/cloudformation/deploy-role.ts', tests: ['least-privilege', 'accounts', 'deploy-role'] },
+  'deploy-role': { mutate: 'lib/cloudformation/deploy-role.ts', tests: ['deploy-role-handlers', 'least-privilege', 'accounts', 'deploy-role'] },
 };
 const name = process.env.MUTATE ?? 'rules';
 const target = TARGETS[name];
@@ -13,7 +15,13 @@ if (!target) throw new Error(`MUTATE=${name}: one of ${Object.keys(TARGETS).join
 if (process.env.MUTATE_TESTS) target.tests = process.env.MUTATE_TESTS.split(',');
 
 // The deploy role's handler-permission tests package the feature apps with the real Chalice: once per mutation run.
-if (name === 'deploy-role') process.env.CHALICE_PACKAGE_CACHE ??= new URL('.stryker-tmp-deploy-role/chalice-package-cache', import.meta.url).pathname;
+// Stryker removes its sandboxes but not this folder: a run clears it first, so no run reuses another's packages (the
+// test processes inherit the variable already set, and keep the run's folder).
+if (name === 'deploy-role' && !process.env.CHALICE_PACKAGE_CACHE) {
+  const cache = new URL('.stryker-tmp-deploy-role/chalice-package-cache', import.meta.url).pathname;
+  rmSync(cache, { recursive: true, force: true });
+  process.env.CHALICE_PACKAGE_CACHE = cache;
+}
 
 export default {
   testRunner: 'tap',
