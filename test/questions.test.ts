@@ -2,8 +2,8 @@
 // --ask-answered revisiting saved answers, and an optional answer left blank that stays answered.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mergeAnswers } from '../lib/answers/answers.js';
-import { CUSTOMISE, questionsFor, type Question } from '../lib/answers/prompts.js';
+import { finishAnswers, mergeAnswers, savedForm } from '../lib/answers/answers.js';
+import { CUSTOMISE, askAll, questionsFor, stageQuestionsFor, type Question } from '../lib/answers/prompts.js';
 import { SETTINGS, type PartialAnswers } from '../lib/answers/settings.js';
 
 const context = { env: {}, cwd: '/tmp/orders' };
@@ -18,6 +18,38 @@ function asked(questions: Question[], answers: Record<string, unknown>): string[
     (so as Record<string, unknown>)[question.name] = question.name in answers ? answers[question.name] : question.default(so);
   }
   return names;
+}
+
+/**
+ * A terminal as inquirer runs it: each question asked in turn, the typed values taken in order (one left out: Enter,
+ * the default), a value the validation refuses re-asked with the message shown (collected in `shown`).
+ */
+function typing(typed: Record<string, unknown[]>, shown: string[]) {
+  return async (questions: Question[]): Promise<PartialAnswers> => {
+    const so: PartialAnswers = {};
+    for (const question of questions) {
+      if (!question.when(so)) continue;
+      for (;;) {
+        const queue = typed[question.name] ?? [];
+        const enter = queue.length === 0;
+        const value = (enter ? question.default(so) : queue.shift()) as never;
+        const valid = question.validate ? question.validate(value, so) : true;
+        if (valid !== true && enter) throw new Error(`${question.name}: Enter refused: ${valid}`);
+        if (valid !== true) { shown.push(`${question.name}: ${valid}`); continue; }
+        (so as Record<string, unknown>)[question.name] = question.filter ? question.filter(value) : value;
+        break;
+      }
+    }
+    return so;
+  };
+}
+
+/** The answers a terminal run ends with, as .yo-rc.json saves them. */
+async function savedAfter(typed: Record<string, unknown[]>, shown: string[] = []): Promise<PartialAnswers> {
+  const flags = { appName: 'orders', region: 'eu-west-1' };
+  const resolution = mergeAnswers({ flags }, {});
+  const asked = await askAll(typing({ [CUSTOMISE]: [true], approvalEmail: ['ops@example.com'], ...typed }, shown), resolution, context);
+  return savedForm(finishAnswers(mergeAnswers({ flags: { ...asked, ...flags } }, {})).answers);
 }
 
 describe('questions', () => {
@@ -114,5 +146,45 @@ describe('questions', () => {
     assert.match(String(account.validate!('2222-2222-222', {})), /exactly 12 digits/);
     const resolution = mergeAnswers({ flags: { appName: 'orders', betaAccountId: '2222-2222-2222' } }, {});
     assert.equal(resolution.known.betaAccountId, '222222222222');
+  });
+
+  it('after "Stages?", each stage is asked what differs from the defaults; the list saved holds only that', async () => {
+    const shown: string[] = [];
+    const saved = await savedAfter({
+      stages: ['dev,staging,prod'],
+      'staging/account': ['3333-3333-3333'], 'staging/tests': [true], 'dev/tests': [false],
+      'prod/account': ['222222222222'], 'prod/region': ['us-east-1'], 'prod/deployment': ['Canary10Percent5Minutes'],
+    }, shown);
+    assert.deepEqual(saved.stages, [
+      { name: 'dev' },
+      { name: 'staging', account: '333333333333', tests: true },
+      { name: 'prod', account: '222222222222', region: 'us-east-1', approval: true, deployment: 'Canary10Percent5Minutes' },
+    ]);
+    assert.deepEqual(shown, []);
+    for (const key of ['production', 'manualApproval', 'integrationTests', 'prodAccountId']) assert.ok(!(key in saved), key);
+  });
+
+  it('Enter at every stage question: tests against the first stage, an approval before the last, the pipeline\'s place', async () => {
+    assert.deepEqual((await savedAfter({ stages: ['dev,staging,prod'] })).stages, [{ name: 'dev', tests: true }, { name: 'staging' }, { name: 'prod', approval: true }]);
+    // One stage: nothing before it to approve, so no approval question.
+    assert.deepEqual((await savedAfter({ stages: ['live'] })).stages, [{ name: 'live', tests: true }]);
+    assert.deepEqual((await savedAfter({ stages: ['live'], 'live/approval': [true] })).stages, [{ name: 'live', tests: true }], 'not asked, so not taken');
+  });
+
+  it('a bad stage account or region is asked again with the rule, as the answers file would say it (the account as normalised)', async () => {
+    const shown: string[] = [];
+    const saved = await savedAfter({ stages: ['dev,prod'], 'prod/account': ['2222-2222-222', '2222 2222 2222'], 'dev/region': ['mars-1', 'eu-central-1'] }, shown);
+    assert.equal(shown.length, 2, shown.join('\n'));
+    assert.match(shown[0], /^dev\/region: stages: stage "dev" has an invalid region "mars-1": /);
+    assert.match(shown[1], /^prod\/account: stages: stage "prod" has an invalid account "22222222222": must be an AWS account id: exactly 12 digits/);
+    assert.deepEqual(saved.stages, [{ name: 'dev', region: 'eu-central-1', tests: true }, { name: 'prod', account: '222222222222', approval: true }]);
+  });
+
+  it('the stage questions say the defaults and that a wave belongs in the answers file', () => {
+    const questions = stageQuestionsFor('dev,prod', { region: 'eu-west-1' });
+    assert.deepEqual(questions.map((q) => q.name), ['dev/account', 'dev/region', 'dev/tests', 'dev/deployment', 'prod/account', 'prod/region', 'prod/approval', 'prod/tests', 'prod/deployment']);
+    for (const question of questions) assert.match(String(question.message), /^Stage (dev|prod): [^\n]{2,120}\?/);
+    assert.match(String(questions[0].message), /Enter: the pipeline's own; .*wave, in the answers file/);
+    assert.deepEqual(questions.find((q) => q.name === 'prod/deployment')!.choices!.map((c) => c.value), SETTINGS.find((s) => s.key === 'prodDeployment')!.choices);
   });
 });

@@ -286,6 +286,14 @@ describe('through yeoman-test', () => {
     assert.equal(branch?.answer, 'release');
     assert.ok(result.askedQuestions.some((question) => question.name === 'region'));
   });
+
+  it('"Stages?" answered with names asks each stage through Yeoman\'s prompt; the list is saved', async () => {
+    const root = generated('staged');
+    const answers = { customise: true, stages: 'dev,live', approvalEmail: 'ops@example.com', 'live/account': '2222-2222-2222' };
+    const result = await helpers.run(PIPELINE).cd(root).withOptions({ ...QUIET, askAnswered: true, force: true } as never).withAnswers(answers);
+    assert.ok(result.askedQuestions.some((question) => question.name === 'dev/tests'));
+    assert.deepEqual(savedSection(root).stages, [{ name: 'dev', tests: true }, { name: 'live', account: '222222222222', approval: true }]);
+  });
 });
 
 /**

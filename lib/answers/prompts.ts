@@ -3,6 +3,7 @@
 import { basename } from 'node:path';
 import { normalised, problemWith, type Resolution } from './answers.js';
 import { appNameRule } from './rules.js';
+import { parseStages, stageListProblems, type StageAnswer } from './stage-list.js';
 import { SETTINGS, type AnswerValue, type PartialAnswers, type Setting } from './settings.js';
 
 export interface Question {
@@ -64,4 +65,78 @@ export function questionsFor(resolution: Resolution, context: AskContext): Quest
     ...(setting.normalise ? { filter: (value: AnswerValue) => normalised(setting, value) } : {}),
   });
   return [...open.filter((s) => !s.pipelineDetail).map(question), ...gate, ...details.map(question)];
+}
+
+/** The field of one stage a per-stage question answers; its name is `<stage>/<field>` (no "." for inquirer's paths). */
+const STAGE_FIELDS = ['account', 'region', 'approval', 'tests', 'deployment'] as const;
+type StageField = (typeof STAGE_FIELDS)[number];
+const stageQuestionName = (stage: string, field: StageField) => `${stage}/${field}`;
+
+/**
+ * After "Stages?" named the stages: per stage, what the list would otherwise leave to its defaults. Enter keeps the
+ * default; the answers are checked by the stage list's own rules (stage-list.ts) and normalised like the two-stage keys.
+ * A wave (several targets) is an answers-file feature.
+ */
+export function stageQuestionsFor(names: string, known: PartialAnswers): Question[] {
+  const stages = parseStages(names).stages ?? [];
+  const region = typeof known.region === 'string' ? known.region : undefined;
+  const setting = (key: string) => SETTINGS.find((s) => s.key === key)!;
+  const account = setting('betaAccountId');
+  const deployment = setting('prodDeployment');
+  return stages.flatMap(({ name }, index): Question[] => {
+    // The stage's own rules, for the one field typed: the same message an answers file gets.
+    const checked = (field: StageField) => (value: AnswerValue) => {
+      const typed = field === 'account' ? normalised(account, value) : value;
+      if (typed === '') return true;
+      const problems = stageListProblems([{ name, [field]: typed }], region);
+      return problems.length === 0 ? true : problems.join('; ');
+    };
+    // A yes or no needs no check (the one rule, no approval on the first stage, is kept by not asking it there).
+    const ask = (field: StageField, rest: Omit<Question, 'name' | 'when' | 'validate'>): Question => ({
+      name: stageQuestionName(name, field), when: () => true, ...(rest.type === 'confirm' ? {} : { validate: checked(field) }), ...rest,
+    });
+    return [
+      ask('account', {
+        type: 'input', message: `Stage ${name}: AWS account? (Enter: the pipeline's own; several accounts/regions at once: a wave, in the answers file)`,
+        default: () => '', filter: (value) => normalised(account, value),
+      }),
+      ask('region', { type: 'input', message: `Stage ${name}: AWS region? (Enter: the pipeline's region)`, default: () => '' }),
+      // An approval on the first stage would have nothing deployed to review (stage-list.ts refuses it).
+      ...(index === 0 ? [] : [ask('approval', { type: 'confirm', message: `Stage ${name}: manual approval before it deploys?`, default: () => index === stages.length - 1 })]),
+      ask('tests', { type: 'confirm', message: `Stage ${name}: run tests/integration against it?`, default: () => index === 0 }),
+      ask('deployment', {
+        type: 'select', message: `Stage ${name}: how does it take a new version?`, default: () => 'AllAtOnce',
+        choices: deployment.choices!.map((value) => ({ name: deployment.choiceLabels?.[value] ?? value, value })),
+      }),
+    ];
+  });
+}
+
+/** The stage list the per-stage answers give: only the keys that differ from a stage's defaults (as saved in .yo-rc.json). */
+export function stageListFrom(names: string, answers: PartialAnswers): StageAnswer[] {
+  const given = answers as Record<string, AnswerValue | undefined>;
+  return (parseStages(names).stages ?? []).map(({ name }) => {
+    const value = (field: StageField) => given[stageQuestionName(name, field)];
+    const stage: StageAnswer = { name };
+    const account = value('account');
+    const region = value('region');
+    const deployment = value('deployment');
+    if (typeof account === 'string' && account !== '') stage.account = account;
+    if (typeof region === 'string' && region !== '') stage.region = region;
+    if (value('approval') === true) stage.approval = true;
+    if (value('tests') === true) stage.tests = true;
+    if (typeof deployment === 'string' && deployment !== 'AllAtOnce') stage.deployment = deployment as StageAnswer['deployment'];
+    return stage;
+  });
+}
+
+/** Every question a terminal run asks: the main and pipeline questions, then each named stage's details. */
+export async function askAll(
+  prompt: (questions: Question[]) => Promise<PartialAnswers>, resolution: Resolution, context: AskContext,
+): Promise<PartialAnswers> {
+  const answers = await prompt(questionsFor(resolution, context));
+  const names = answers.stages;
+  if (typeof names !== 'string' || names === '') return answers;
+  const details = await prompt(stageQuestionsFor(names, { ...resolution.known, ...answers }));
+  return { ...answers, stages: stageListFrom(names, details) };
 }

@@ -8,7 +8,7 @@ import Generator from 'yeoman-generator';
 import { finish, install, nothingWritten, type AfterWriteOptions } from './after-write.js';
 import { spinWhile } from './venv.js';
 import { generatorHelp, RUN_FLAGS, yoCommandLineProblems } from './cli-args.js';
-import { questionsFor } from '../answers/prompts.js';
+import { askAll } from '../answers/prompts.js';
 import { BIN_COMMANDS, BIN_ROUTE_OPTION, YO_COMMANDS, canAsk, type Commands } from './commands.js';
 import {
   filesToWrite, forcedBackups, gather, planAt, planReport, type Disk, type Gathered, type GeneratorKind, type Prepared, type SessionOptions,
@@ -184,7 +184,7 @@ export abstract class ChaliceGenerator extends Generator {
   async prompting(): Promise<void> {
     this.gathered = await gather(this.session!, this.disk(), async (resolution, context) => {
       try {
-        return (await this.prompt(questionsFor(resolution, context) as never)) as PartialAnswers;
+        return await askAll(async (questions) => (await this.prompt(questions as never)) as PartialAnswers, resolution, context);
       } catch (error) {
         // Nothing is written yet: a new line after the question, then the shell's code for Ctrl-C.
         if ((error as Error).name === 'ExitPromptError') {
