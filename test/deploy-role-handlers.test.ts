@@ -14,7 +14,7 @@ import { deployRole, exceptionsMetadata, TEAM_LAYERS_PARAMETER, TEAM_ROLES_PARAM
 import { pipelineTemplate } from '../lib/cloudformation/pipeline/template.js';
 import { CHALICE_FEATURES, NEW_APP, type ChaliceAppFacts, type ChaliceFeatureId } from '../lib/facts/chalice-features.js';
 import { chaliceAppIn } from '../lib/repository/chalice-app.js';
-import { FEATURE_APPS, packageApps, type FeaturePackage } from './support/chalice-package.js';
+import { FEATURE_APPS, featureStackRequests, packageApps, type FeaturePackage } from './support/chalice-package.js';
 import { DeployedStack, type HandlerRequest } from './support/handler-requests.js';
 import { allows, pipelineRoleArn, roleStatements, type IamStatement } from './support/iam-policy.js';
 import type { CfnTemplate } from './support/security-rules.js';
@@ -42,13 +42,8 @@ before(() => {
   packaged = packageApps(FEATURES.map((feature) => join(FEATURE_APPS, feature)));
 });
 
-function handlerRequests(feature: ChaliceFeatureId): HandlerRequest[] {
-  return (Object.keys(STACKS) as (keyof typeof STACKS)[]).flatMap((stage) => {
-    const result = packaged.get(`${join(FEATURE_APPS, feature)}@${stage}`)!;
-    assert.ok(result.transformed, `${feature}/${stage} did not package: ${result.error}`);
-    return new DeployedStack(result.transformed, STACKS[stage]).requests().map((request) => ({ ...request, resourceId: `${stage}: ${request.resourceId}` }));
-  });
-}
+/** The calls CloudFormation makes for one feature app in both stacks. */
+const handlerRequests = (feature: ChaliceFeatureId): HandlerRequest[] => featureStackRequests(packaged, feature, STACKS);
 
 describe('the role built from each feature app\'s files allows every handler call of its beta and prod stacks', () => {
   for (const feature of FEATURES) {

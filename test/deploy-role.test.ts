@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } f
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { CHALICE_FEATURES, type ChaliceFeatureId } from '../lib/facts/chalice-features.js';
-import { FEATURE_APPS, packageApps, type FeaturePackage } from './support/chalice-package.js';
+import { FEATURE_APPS, featureStackRequests, packageApps, type FeaturePackage } from './support/chalice-package.js';
 import { DeployedStack, HANDLER_PERMISSIONS, type HandlerRequest } from './support/handler-requests.js';
 import { allows, roleStatements, type IamStatement } from './support/iam-policy.js';
 import { pythonEnv } from './support/chalice.js';
@@ -24,13 +24,7 @@ before(() => {
 });
 
 /** The calls CloudFormation makes for one feature app in both stacks. */
-function handlerRequests(feature: ChaliceFeatureId): HandlerRequest[] {
-  return (Object.keys(STACKS) as (keyof typeof STACKS)[]).flatMap((stage) => {
-    const result = packaged.get(`${join(FEATURE_APPS, feature)}@${stage}`)!;
-    assert.ok(result.transformed, `${feature}/${stage} did not package: ${result.error}`);
-    return new DeployedStack(result.transformed, STACKS[stage]).requests().map((request) => ({ ...request, resourceId: `${stage}: ${request.resourceId}` }));
-  });
-}
+const handlerRequests = (feature: ChaliceFeatureId): HandlerRequest[] => featureStackRequests(packaged, feature, STACKS);
 
 const denied = (statements: IamStatement[], requests: HandlerRequest[]) =>
   requests.filter((request) => !allows(statements, request)).map((r) => `${r.resourceId}: ${r.action} on ${r.resource}${r.context ? ` ${JSON.stringify(r.context)}` : ''}`);

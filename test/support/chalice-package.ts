@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { pythonEnv } from './chalice.js';
 import { PACKAGE_ROOT, tempDir } from './tools.js';
 import type { CfnTemplate } from './security-rules.js';
+import assert from 'node:assert/strict';
+import { DeployedStack, type HandlerRequest } from './handler-requests.js';
 
 export const FEATURE_APPS = join(PACKAGE_ROOT, 'test', 'fixtures', 'chalice-features');
 const PACKAGER = join(PACKAGE_ROOT, 'test', 'support', 'package_apps.py');
@@ -89,4 +91,13 @@ export function packageApps(apps: string[], stages: string[] = ['beta', 'prod'])
     }
   }
   return new Map(apps.flatMap((app) => stages.map((stage): [string, FeaturePackage] => [`${app}@${stage}`, cache.get(`${app}@${stage}`)!])));
+}
+
+/** The calls CloudFormation makes for one feature app in each of its stacks (stage -> stack name), named by stage. */
+export function featureStackRequests(packaged: Map<string, FeaturePackage>, feature: string, stacks: Record<string, string>): HandlerRequest[] {
+  return Object.entries(stacks).flatMap(([stage, stack]) => {
+    const result = packaged.get(`${join(FEATURE_APPS, feature)}@${stage}`)!;
+    assert.ok(result.transformed, `${feature}/${stage} did not package: ${result.error}`);
+    return new DeployedStack(result.transformed, stack).requests().map((request) => ({ ...request, resourceId: `${stage}: ${request.resourceId}` }));
+  });
 }
