@@ -33,6 +33,9 @@ export interface Release {
   stages: ReleaseStage[];
 }
 
+/** A target's region when it is not the pipeline's (blank or the pipeline's own: undefined). */
+const otherRegion = (answers: Answers, region: string | undefined) => (region && region !== answers.region ? region : undefined);
+
 /** `staging` -> `Staging`, `eu-prod` -> `EuProd`. */
 export const stageId = pascal;
 
@@ -46,7 +49,7 @@ export const shiftsTraffic = (stage: ReleaseStage) => stage.deployment !== 'AllA
 export function releaseFromShorthand(answers: Answers): Release {
   const target = (id: string, accountId: string | undefined, region: string | undefined): ReleaseTarget => ({
     // A blank optional answer ("") is no answer: the pipeline's own account and region.
-    id, accountId: accountId || undefined, region: region && region !== answers.region ? region : undefined,
+    id, accountId: accountId || undefined, region: otherRegion(answers, region),
   });
   const stages: ReleaseStage[] = [{
     name: 'beta', id: 'Beta', targets: [target('Beta', answers.betaAccountId, answers.betaRegion)],
@@ -67,7 +70,7 @@ export function releaseFromShorthand(answers: Answers): Release {
  */
 export function releaseFromAnswers(answers: Answers): Release {
   if (!answers.stages) return releaseFromShorthand(answers);
-  const here = (region: string | undefined) => (region && region !== answers.region ? region : undefined);
+  const here = (region: string | undefined) => otherRegion(answers, region);
   return {
     stages: answers.stages.map((stage): ReleaseStage => {
       const id = stageId(stage.name);
