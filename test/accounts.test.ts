@@ -52,6 +52,7 @@ const remote = (project: Project) => project.placements.filter((p) => p.accountI
 const accountOf = (project: Project, stage: string) => project.placements.find((p) => p.stage === stage)?.accountId;
 const actionRole = (stage: string, account: string) => `arn:\${AWS::Partition}:iam::${account}:role/orders${stage}ActionRole`;
 const deployRole = (stage: string, account: string) => `arn:\${AWS::Partition}:iam::${account}:role/orders${stage}DeployRole`;
+const reviewRole = (stage: string, account: string) => `arn:\${AWS::Partition}:iam::${account}:role/orders${stage}ReviewRole`;
 
 /** Statements of a resource's own policy document (bucket policy) or key policy, Fn::If branches that hold included. */
 function resourcePolicy(template: CfnTemplate, id: string, regionHere?: string): Record<string, unknown>[] {
@@ -79,6 +80,13 @@ function grantees(statements: Record<string, unknown>[], template: CfnTemplate):
 /** The CloudFormation actions of the Beta and Prod stages (not the pipeline's own UpdatePipeline stage). */
 const appStageActions = (pipeline: CfnTemplate) => pipelineActions(objectAt(pipeline.Resources.AppPipeline.Properties))
   .filter(({ stage, action }) => (stage === 'Beta' || stage === 'Prod') && objectAt(action.ActionTypeId).Provider === 'CloudFormation');
+
+/** Whether a target-account.json condition holds for a Stage value (none, Deploys<Stage>, or an Fn::Or of those). */
+function holdsFor(template: CfnTemplate, condition: string | undefined, stage: string): boolean {
+  if (condition === undefined || condition === `Deploys${stage}`) return true;
+  const any = objectAt(template.Conditions?.[condition])['Fn::Or'];
+  return Array.isArray(any) && any.some((entry) => objectAt(entry).Condition === `Deploys${stage}`);
+}
 
 const root = (account: string) => `arn:\${AWS::Partition}:iam::${account}:root`;
 
@@ -173,13 +181,14 @@ describe('pipeline.json places each stage where the answers say', () => {
     }
   }));
 
-  it('the pipeline role may assume exactly the target accounts\' action roles, and nothing else may assume anything', () => forEach(({ project, pipeline }) => {
+  it('the pipeline role may assume exactly the target accounts\' action roles, the change review their review roles, nothing else anything', () => forEach(({ project, pipeline }) => {
     const assuming = policyStatements(pipeline).filter(({ statement }) => asList(statement.Action).some((a) => String(a).startsWith('sts:')));
-    const expected = remote(project).map((p) => actionRole(p.stage, p.accountId!));
-    if (expected.length === 0) return assert.deepEqual(assuming, []);
-    assert.deepEqual(assuming.map((s) => s.where), ['CodePipelineRole/RunPipeline/AssumeTargetActionRoles']);
-    assert.deepEqual(asList(assuming[0].statement.Action), ['sts:AssumeRole']);
-    assert.deepEqual(asList(assuming[0].statement.Resource).map((r) => filled(r, pipeline)), expected);
+    if (remote(project).length === 0) return assert.deepEqual(assuming, []);
+    // Every stage of the matrix is reviewed (an approval, or the broadening gate by default).
+    assert.deepEqual(assuming.map((s) => s.where), ['ChangeReviewRole/ReviewChanges/AssumeTargetReviewRoles', 'CodePipelineRole/RunPipeline/AssumeTargetActionRoles']);
+    for (const { statement } of assuming) assert.deepEqual(asList(statement.Action), ['sts:AssumeRole']);
+    assert.deepEqual(asList(assuming[0].statement.Resource).map((r) => filled(r, pipeline)), remote(project).map((p) => reviewRole(p.stage, p.accountId!)));
+    assert.deepEqual(asList(assuming[1].statement.Resource).map((r) => filled(r, pipeline)), remote(project).map((p) => actionRole(p.stage, p.accountId!)));
   }));
 
   it('the key and the bucket policies of each store grant exactly the target accounts\' roles deployed from it', () => forEach(({ project, pipeline, region }) => {
@@ -275,9 +284,17 @@ describe('target-account.json creates exactly the roles pipeline.json points at'
         assert.equal(pipeline.Resources.CodeDeployRole, undefined, 'pipeline.json makes no CodeDeploy role for a prod elsewhere');
         if (remote(project).length > 1) assert.equal(codeDeploy.Condition, 'DeploysProd');
       }
-      const trust = objectAt(asList(objectAt(objectAt(target.Resources.PipelineActionRole.Properties).AssumeRolePolicyDocument).Statement)[0]);
-      assert.equal(filled(objectAt(trust.Principal).AWS, target, names), root('111111111111'));
-      assert.equal(filled(objectAt(objectAt(trust.Condition).ArnEquals)['aws:PrincipalArn'], target, names), `arn:\${AWS::Partition}:iam::111111111111:role/${pipelineRole}`);
+      const trusted = (id: string): string => {
+        const trust = objectAt(asList(objectAt(objectAt(target.Resources[id].Properties).AssumeRolePolicyDocument).Statement)[0]);
+        assert.equal(filled(objectAt(trust.Principal).AWS, target, names), root('111111111111'));
+        return filled(objectAt(objectAt(trust.Condition).ArnEquals)['aws:PrincipalArn'], target, names);
+      };
+      assert.equal(trusted('PipelineActionRole'), `arn:\${AWS::Partition}:iam::111111111111:role/${pipelineRole}`);
+      // The review role: named as the change review assumes it, trusting exactly the change review's role.
+      assert.equal(filled(objectAt(target.Resources.ReviewRole.Properties).RoleName, target, names), `orders${placement.stage}ReviewRole`);
+      const changeReview = filled(objectAt(pipeline.Resources.ChangeReviewRole.Properties).RoleName, pipeline);
+      assert.equal(changeReview, 'ordersChangeReviewRole');
+      assert.equal(trusted('ReviewRole'), `arn:\${AWS::Partition}:iam::111111111111:role/${changeReview}`);
     }
   }));
 
@@ -286,7 +303,7 @@ describe('target-account.json creates exactly the roles pipeline.json points at'
     const readme = files.get('README.md')!;
     const tableRoles = [...readme.matchAll(/^\| `([^`]+)` \| (\d{12}) \|/gm)].map((m) => `${m[2]} ${m[1]}`).sort();
     const created = remote(project).flatMap((placement) => Object.values(target.Resources)
-      .filter((resource) => resource.Type === 'AWS::IAM::Role' && (resource.Condition === undefined || resource.Condition === `Deploys${placement.stage}`))
+      .filter((resource) => resource.Type === 'AWS::IAM::Role' && holdsFor(target, resource.Condition as string | undefined, placement.stage))
       .map((resource) => `${placement.accountId} ${filled(objectAt(resource.Properties).RoleName, target, { Stage: placement.stage })}`)).sort();
     assert.deepEqual(tableRoles, created);
   }));

@@ -440,9 +440,8 @@ function expectedResources(project: Project): string[] {
   // Prod shifting traffic in this account: its CodeDeploy role (in another account, target-account.json makes it).
   if (project.shiftsTraffic && !project.placements[1]?.accountId) ids.push('CodeDeployRole');
   if (project.selfUpdate) ids.push('PipelineUpdateRole', 'PipelineRolesBoundary');
-  // The review build: a reviewed approval, a broadening gate (a stage in this account, or the self-update).
-  const approved = project.production && project.manualApproval;
-  const reviewed = [project.placements[0], ...(project.production ? [project.placements[1]] : [])].some((p, index) => !p.accountId && (project.approveBroadening || (index === 1 && approved)));
+  // The review build: an approval, or a broadening gate (a stage, wherever it lives, or the self-update).
+  const reviewed = project.approveBroadening || (project.production && project.manualApproval);
   if (reviewed || (project.selfUpdate && project.approveBroadening)) ids.push('ChangeReviewRole', 'ChangeReviewBuild');
   // A stage in another account: the stack's own artifact key; no stage in this account: no CFNDeployRole.
   if (project.placements.some((p) => p.accountId)) ids.push('ArtifactKey');
@@ -475,16 +474,15 @@ describe('the template has exactly what the answers ask for', () => {
 
   it('stages: Source, (UpdatePipeline,) Build, Beta, then IntegrationTests and Prod exactly when asked, each change without an approval behind the broadening gate', () => forEachVariant(ALL, ({ project, template }) => {
     // The gate: a review stage, then (V2) an approval stage entered only when IAM widens; none for a stage with an
-    // approval (reviewed inside it), in another account (out of the review's reach), or with approveBroadening off.
+    // approval (reviewed inside it) or with approveBroadening off; a stage in another account is gated like the others.
     const gate = (id: string, applies: boolean) => (!applies || !project.approveBroadening ? [] : project.pipelineType === 'V2' ? [`Review${id}`, `Approve${id}Broadening`] : [`Review${id}`]);
-    const [beta, prod] = project.placements;
     const approved = project.production && project.manualApproval;
     const expected = [
       'Source', ...gate('Pipeline', project.selfUpdate), ...(project.selfUpdate ? ['UpdatePipeline'] : []), 'Build',
-      ...gate('Beta', !beta.accountId), 'Beta',
+      ...gate('Beta', true), 'Beta',
     ];
     if (project.integrationTests) expected.push('IntegrationTests');
-    if (project.production) expected.push(...gate('Prod', !approved && !prod.accountId), 'Prod');
+    if (project.production) expected.push(...gate('Prod', !approved), 'Prod');
     assert.deepEqual(stagesOf(template).map((s) => s.Name), expected);
   }));
 

@@ -269,7 +269,7 @@ import json, os, sys
 args = sys.argv[1:]
 folder = os.environ['FAKE_AWS_DIR']
 with open(os.path.join(folder, 'calls.log'), 'a') as log:
-    log.write(' '.join(args) + '\\n')
+    log.write(' '.join(args) + ' [as ' + os.environ.get('AWS_ACCESS_KEY_ID', 'the build role') + ']\\n')
 def read(name):
     with open(os.path.join(folder, name)) as handle:
         return handle.read()
@@ -283,6 +283,11 @@ elif args[:2] == ['cloudformation', 'get-template']:
     print(json.dumps({'TemplateBody': json.loads(body), 'StagesAvailable': ['Original', 'Processed']}))
 elif args[:2] == ['cloudformation', 'describe-change-set']:
     print(read('change-set.json'))
+elif args[:2] == ['sts', 'assume-role'] and os.path.exists(os.path.join(folder, 'trusts')):
+    print('ASIAREVIEW\\tsecret-of-review\\ttoken-of-review')
+elif args[:2] == ['sts', 'assume-role']:
+    sys.stderr.write('An error occurred (AccessDenied) when calling the AssumeRole operation: not authorized\\n')
+    sys.exit(254)
 else:
     sys.stderr.write('unexpected aws call: ' + ' '.join(args) + '\\n')
     sys.exit(255)
@@ -296,7 +301,7 @@ else:
     ],
   };
 
-  async function reviewBuild(answers: PartialAnswers, env: Record<string, string>, stack: { deployed?: unknown; changeSetTemplate?: unknown; artifact?: [string, unknown] }) {
+  async function reviewBuild(answers: PartialAnswers, env: Record<string, string>, stack: { deployed?: unknown; changeSetTemplate?: unknown; artifact?: [string, unknown]; trusts?: boolean }) {
     const files = newRepositoryFiles({ appName: 'shop', ...answers });
     const source = repositoryCopy(files, 'cp-review-build-');
     const fake = join(source, '.fake-aws');
@@ -304,6 +309,7 @@ else:
       'bin/aws': FAKE_AWS, 'change-set.json': JSON.stringify(CHANGE_SET),
       ...(stack.deployed ? { 'deployed.json': JSON.stringify(stack.deployed) } : {}),
       ...(stack.changeSetTemplate ? { 'change-set-template.json': JSON.stringify(stack.changeSetTemplate) } : {}),
+      ...(stack.trusts ? { trusts: '' } : {}),
     });
     chmodSync(join(fake, 'bin/aws'), 0o755);
     const extra: Record<string, string> = {};
@@ -350,5 +356,21 @@ else:
     assert.match(first.run.output, /IAM widens, and this stage has no approval: 4 added/);
     const unchanged = await reviewBuild(v1, { STACK_NAME: 'shopBetaStack', TEMPLATE: 'transformed-beta.yaml', FAIL_ON_WIDENING: 'true' }, { deployed: packaged.v1, artifact: ['transformed-beta.yaml', packaged.v1] });
     assert.equal(unchanged.run.status, 0, unchanged.run.output);
+  });
+
+  it('a stack in another account: assumes the review role there first, then every read runs as that role; a refused role fails the review', async () => {
+    const role = 'arn:aws:iam::222222222222:role/shopProdReviewRole';
+    const env = { STACK_NAME: 'shopProdStack', CHANGE_SET_NAME: 'shopProdChangeSet', REVIEW_ROLE_ARN: role };
+    const { run, calls } = await reviewBuild({ prodAccountId: '222222222222' }, env, { deployed: packaged.v1, changeSetTemplate: withNewCode(packaged.v1), trusts: true });
+    assert.equal(run.status, 0, run.output);
+    assert.equal(run.exported.IAM_WIDENS, 'false');
+    const lines = calls.trim().split('\n');
+    assert.match(lines[0], new RegExp(`^sts assume-role --role-arn ${role} --role-session-name change-review .*\\[as testing\\]$`));   // the runner's dummy credentials: the build role's
+    assert.ok(lines.length >= 4, calls);
+    for (const line of lines.slice(1)) assert.match(line, /^cloudformation (describe-stacks|get-template|describe-change-set) .*\[as ASIAREVIEW\]$/);
+    const refused = await reviewBuild({ prodAccountId: '222222222222' }, env, { deployed: packaged.v1, changeSetTemplate: withNewCode(packaged.v1) });
+    assert.equal(refused.run.status === 0, false, refused.run.output);
+    assert.equal(refused.run.failedPhase, 'BUILD');
+    assert.doesNotMatch(refused.calls, /^cloudformation/m, 'nothing is read as the build role when the review role is refused');
   });
 });

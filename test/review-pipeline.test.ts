@@ -9,6 +9,8 @@ import { describe, it } from 'node:test';
 import type { PartialAnswers } from '../lib/answers/settings.js';
 import type { Json } from '../lib/cloudformation/cfn.js';
 import { pythonEnv } from './support/chalice.js';
+import { ACCOUNT, REGION, allows, roleStatements } from './support/iam-policy.js';
+import type { CfnTemplate } from './support/security-rules.js';
 import { PACKAGE_ROOT, PROD_ACCOUNT, newRepositoryFiles, tempDir, templateFor } from './support/tools.js';
 
 type Action = { Name: string; ActionTypeId: Record<string, string>; Configuration: Record<string, Json>; RunOrder: number; Namespace?: string; InputArtifacts?: { Name: string }[] };
@@ -56,10 +58,21 @@ describe('a stage with an approval: create, review, approve, execute that change
     }
   });
 
-  it('a prod in another account keeps its approval after the change set, without the review build (out of its reach)', () => {
-    const stages = stagesOf({ prodAccountId: PROD_ACCOUNT });
-    assert.deepEqual(stage(stages, 'Prod').Actions.map((a) => a.Name), ['CreateProdChangeSet', 'ApproveRelease', 'ExecuteProdChangeSet']);
-    assert.match(JSON.stringify(stage(stages, 'Prod').Actions[1].Configuration.CustomData), /in account \$\{ProdAccountId\}/);
+  it('a prod in another account is reviewed there: the review assumes its review role (target-account.json), nothing else', () => {
+    const answers = { appName: 'shop', prodAccountId: PROD_ACCOUNT };
+    const prod = stage(stagesOf(answers), 'Prod');
+    assert.deepEqual(prod.Actions.map((a) => [a.Name, a.RunOrder]), [['CreateProdChangeSet', 1], ['ReviewProdChanges', 2], ['ApproveRelease', 3], ['ExecuteProdChangeSet', 4]]);
+    assert.deepEqual(reviewVariables(prod.Actions[1]), {
+      STACK_NAME: '${ApplicationName}ProdStack', CHANGE_SET_NAME: '${ApplicationName}ProdChangeSet',
+      REVIEW_ROLE_ARN: 'arn:${AWS::Partition}:iam::${ProdAccountId}:role/${ApplicationName}ProdReviewRole',
+    });
+    // The role there reads the prod stack, and is assumable by the change review only (accounts.test.ts: the names).
+    const target = JSON.parse(newRepositoryFiles(answers).get('target-account.json')!) as { Resources: Record<string, { Properties: Record<string, Json> }> };
+    const policy = (target.Resources.ReviewRole.Properties.Policies as { PolicyDocument: { Statement: Record<string, Json>[] } }[])[0].PolicyDocument.Statement;
+    assert.deepEqual(policy.map((s) => [s.Action, s.Resource]), [[
+      ['cloudformation:GetTemplate', 'cloudformation:DescribeStacks', 'cloudformation:DescribeChangeSet'],
+      [{ 'Fn::Sub': 'arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${ApplicationName}ProdStack/*' }],
+    ]]);
   });
 });
 
@@ -125,9 +138,48 @@ describe('the review role reads the reviewed stacks and nothing else', () => {
       { 'Fn::Sub': 'arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${ApplicationName}ProdStack/*' },
       { 'Fn::Sub': 'arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${AWS::StackName}/*' },
     ]);
-    // A prod in another account is not reviewed: its stack is not in the list.
+    // A prod in another account is read through the review role there: its stack is not in this list.
     const remote = templateFor({ appName: 'shop', prodAccountId: PROD_ACCOUNT }).Resources.ChangeReviewRole.Properties! as typeof role;
-    assert.doesNotMatch(JSON.stringify(remote.Policies), /ProdStack/);
+    assert.doesNotMatch(JSON.stringify(remote.Policies[0].PolicyDocument.Statement[2]), /ProdStack/);
+    assert.match(JSON.stringify(remote.Policies[0].PolicyDocument.Statement[3]), /ProdReviewRole/);
+  });
+
+  it('without a reviewed stage in another account the role keeps its generated name (nothing trusts it by name)', () => {
+    assert.equal((templateFor({ appName: 'shop' }).Resources.ChangeReviewRole.Properties as Record<string, Json>).RoleName, undefined);
+    // staging (here) is approved, so reviewed; prod (another account) has no approval and no gate.
+    const unreviewed = templateFor({ appName: 'shop', approveBroadening: false, stages: [{ name: 'beta' }, { name: 'staging', approval: true }, { name: 'prod', account: PROD_ACCOUNT }] });
+    assert.equal((unreviewed.Resources.ChangeReviewRole.Properties as Record<string, Json>).RoleName, undefined);
+    assert.doesNotMatch(JSON.stringify((unreviewed.Resources.ChangeReviewRole.Properties as Record<string, Json>).Policies), /sts:AssumeRole|ReviewRole/);
+  });
+});
+
+describe('a stage in another account: what the review may do there, evaluated call by call', () => {
+  const answers = { appName: 'shop', prodAccountId: PROD_ACCOUNT };
+  const target = JSON.parse(newRepositoryFiles(answers).get('target-account.json')!) as CfnTemplate;
+  // target-account.json resolved in the prod account (the evaluator's account stands for it), Stage=Prod.
+  const there = roleStatements(target, 'ReviewRole');
+  const stack = (name: string) => `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${name}/0a1b2c3d`;
+
+  it('reads the prod stack (status, deployed and change-set template, change set): each call the review build makes', () => {
+    for (const action of ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate', 'cloudformation:DescribeChangeSet']) {
+      assert.ok(allows(there, { action, resource: stack('shopProdStack') }), action);
+    }
+  });
+
+  it('changes nothing and reads no other stack', () => {
+    for (const action of ['cloudformation:ExecuteChangeSet', 'cloudformation:CreateChangeSet', 'cloudformation:DeleteChangeSet', 'cloudformation:DeleteStack', 'cloudformation:UpdateStack', 'iam:PassRole', 'sts:AssumeRole']) {
+      assert.equal(allows(there, { action, resource: stack('shopProdStack') }), false, action);
+    }
+    assert.equal(allows(there, { action: 'cloudformation:GetTemplate', resource: stack('shopBetaStack') }), false);
+    assert.equal(allows(there, { action: 'cloudformation:GetTemplate', resource: stack('otherProdStack') }), false);
+  });
+
+  it('the change review may assume exactly that role, not the action or deploy role of that account', () => {
+    const review = roleStatements(templateFor(answers), 'ChangeReviewRole');
+    const role = (name: string) => `arn:aws:iam::${PROD_ACCOUNT}:role/${name}`;
+    assert.ok(allows(review, { action: 'sts:AssumeRole', resource: role('shopProdReviewRole') }));
+    for (const name of ['shopProdActionRole', 'shopProdDeployRole', 'shopBetaReviewRole']) assert.equal(allows(review, { action: 'sts:AssumeRole', resource: role(name) }), false, name);
+    assert.equal(allows(review, { action: 'cloudformation:GetTemplate', resource: `arn:aws:cloudformation:${REGION}:${PROD_ACCOUNT}:stack/shopProdStack/0a1b` }), false, 'not as itself');
   });
 });
 
@@ -169,17 +221,25 @@ describe('the stage list: every stage with an approval, every stage without (wav
     assert.equal(reviewVariables(stage(stages, 'ReviewQa').Actions[1]).STACK_REGION, '${QaEuWest1Region}');
   });
 
-  it('an approved wave: both change sets, the reachable one reviewed, one approval naming the other, both executes after it', () => {
+  it('an approved wave: both change sets, both reviewed (the other account through its review role), one approval, both executes after it', () => {
     const prod = stage(stages, 'Prod');
     assert.deepEqual(prod.Actions.map((a) => [a.Name, a.RunOrder]), [
-      ['CreateProdPipelineChangeSet', 1], [`CreateProd${PROD_ACCOUNT}ChangeSet`, 1], ['ReviewProdPipelineChanges', 2], ['ApproveRelease', 3],
+      ['CreateProdPipelineChangeSet', 1], [`CreateProd${PROD_ACCOUNT}ChangeSet`, 1], ['ReviewProdPipelineChanges', 2], [`ReviewProd${PROD_ACCOUNT}Changes`, 2], ['ApproveRelease', 3],
       ['ExecuteProdPipelineChangeSet', 4], [`ExecuteProd${PROD_ACCOUNT}ChangeSet`, 4],
     ]);
+    assert.equal(reviewVariables(prod.Actions[2]).REVIEW_ROLE_ARN, undefined);
+    assert.equal(reviewVariables(prod.Actions[3]).REVIEW_ROLE_ARN, `arn:\${AWS::Partition}:iam::\${Prod${PROD_ACCOUNT}AccountId}:role/\${ApplicationName}Prod${PROD_ACCOUNT}ReviewRole`);
     const approval = prod.Actions.find((a) => a.Name === 'ApproveRelease')!;
-    const text = String((approval.Configuration.CustomData as Record<string, Json>)['Fn::Sub']);
-    assert.match(text, /^To prod: ProdPipeline #\{ReviewProdPipeline\.SUMMARY\}\. Qa.*: #\{QaUsEast1StackOutputs\.EndpointURL\}\. /);
-    assert.ok(text.includes(`change set \${ApplicationName}Prod${PROD_ACCOUNT}ChangeSet`), text);
+    const text = String(approval.Configuration.CustomData);
+    assert.match(text, /^To prod: ProdPipeline #\{ReviewProdPipeline\.SUMMARY\}; Prod\d{12} #\{ReviewProd\d{12}\.SUMMARY\}\. Qa.*: #\{QaUsEast1StackOutputs\.EndpointURL\}\. Approving executes every target's change set\.$/);
     assert.equal(approval.Configuration.ExternalEntityLink, '#{ReviewProdPipeline.CHANGE_SET_URL}');
     assert.equal(stages.some((s) => /^ReviewProd|Broadening$/.test(s.Name) && s.Name.includes('Prod')), false);
+  });
+
+  it('a stage in another account without an approval gets the broadening gate too, its review through the role there', () => {
+    const gated = stagesOf({ prodAccountId: PROD_ACCOUNT, manualApproval: false });
+    const names = gated.map((s) => s.Name);
+    assert.deepEqual(names.slice(names.indexOf('IntegrationTests')), ['IntegrationTests', 'ReviewProd', 'ApproveProdBroadening', 'Prod']);
+    assert.match(reviewVariables(stage(gated, 'ReviewProd').Actions[0]).REVIEW_ROLE_ARN, /\$\{ProdAccountId\}:role\/\$\{ApplicationName\}ProdReviewRole$/);
   });
 });

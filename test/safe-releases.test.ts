@@ -505,9 +505,13 @@ function withoutReleases(template: Template): Template {
   for (const statement of copy.Resources.ChangeReviewRole?.Properties.Policies[0].PolicyDocument.Statement ?? []) {
     if (statement.Sid === 'ReadReviewedStacks') statement.Resource = statement.Resource.filter((arn: Template) => !JSON.stringify(arn).includes('${AWS::StackName}'));
   }
-  // Nothing else reviewed (every app stage in another account): no review build either.
-  const reviewed = copy.Resources.ChangeReviewRole?.Properties.Policies[0].PolicyDocument.Statement.find((s: Template) => s.Sid === 'ReadReviewedStacks');
-  if (reviewed && reviewed.Resource.length === 0) {
+  // No other stack of this account reviewed (every app stage in another account): no statement reading stacks here;
+  // nothing reviewed at all: no review build either.
+  const review = copy.Resources.ChangeReviewRole?.Properties.Policies[0].PolicyDocument;
+  if (review?.Statement.find((s: Template) => s.Sid === 'ReadReviewedStacks')?.Resource.length === 0) {
+    review.Statement = review.Statement.filter((s: Template) => s.Sid !== 'ReadReviewedStacks');
+  }
+  if (review && !review.Statement.some((s: Template) => s.Sid === 'ReadReviewedStacks' || s.Sid === 'AssumeTargetReviewRoles')) {
     delete copy.Resources.ChangeReviewRole;
     delete copy.Resources.ChangeReviewBuild;
     for (const statement of copy.Resources.CodePipelineRole.Properties.Policies[0].PolicyDocument.Statement) {

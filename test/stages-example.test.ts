@@ -43,39 +43,46 @@ function targetAccountFor(target: string): CfnTemplate {
 
 describe("the issue's example: dev, staging (its account, tested), prod (approval, canary, a wave of two regions)", () => {
   it('the pipeline: Source, Build, the gate before Dev, Dev, Staging, its tests, then the prod wave with its approval', () => {
-    // Dev (this account, no approval) gets the broadening gate; Staging is in another account: out of the review's reach.
-    assert.deepEqual(STAGES.map((entry) => entry.Name), ['Source', 'Build', 'ReviewDev', 'ApproveDevBroadening', 'Dev', 'Staging', 'IntegrationTests', 'Prod']);
+    // Dev and Staging (no approval) get the broadening gate; Staging's review reads its stack through the role there.
+    assert.deepEqual(STAGES.map((entry) => entry.Name), ['Source', 'Build', 'ReviewDev', 'ApproveDevBroadening', 'Dev', 'ReviewStaging', 'ApproveStagingBroadening', 'Staging', 'IntegrationTests', 'Prod']);
+    const [review] = stage('ReviewStaging').Actions;
+    assert.match(JSON.stringify(review.Configuration.EnvironmentVariables), /REVIEW_ROLE_ARN.*iam::\$\{StagingAccountId\}:role\/\$\{ApplicationName\}StagingReviewRole/);
   });
 
   it('the two prod deploys share their run orders in one stage (a wave), one approval between the change sets and their execution', () => {
     const prod = stage('Prod').Actions.map((action) => [action.Name, action.RunOrder, action.Region ?? null]);
     assert.deepEqual(prod, [
       ['CreateProdEuWest1ChangeSet', 1, { Ref: 'ProdEuWest1Region' }], ['CreateProdUsEast1ChangeSet', 1, null],
-      ['ApproveRelease', 2, null],
-      ['ExecuteProdEuWest1ChangeSet', 3, { Ref: 'ProdEuWest1Region' }], ['ExecuteProdUsEast1ChangeSet', 3, null],
+      ['ReviewProdEuWest1Changes', 2, null], ['ReviewProdUsEast1Changes', 2, null],
+      ['ApproveRelease', 3, null],
+      ['ExecuteProdEuWest1ChangeSet', 4, { Ref: 'ProdEuWest1Region' }], ['ExecuteProdUsEast1ChangeSet', 4, null],
     ]);
     // Each target runs as its own action role in 222222222222, deploying the same stack name in its region.
-    for (const action of stage('Prod').Actions.filter((entry) => entry.Name !== 'ApproveRelease')) assert.deepEqual(action.Configuration.StackName, { 'Fn::Sub': '${ApplicationName}ProdStack' });
+    for (const action of stage('Prod').Actions.filter((entry) => entry.ActionTypeId.Category === 'Deploy')) assert.deepEqual(action.Configuration.StackName, { 'Fn::Sub': '${ApplicationName}ProdStack' });
     assert.deepEqual(PIPELINE.Parameters!.ProdEuWest1AccountId.Default, PROD_ACCOUNT);
     assert.deepEqual(PIPELINE.Parameters!.ProdUsEast1AccountId.Default, PROD_ACCOUNT);
     assert.deepEqual(PIPELINE.Parameters!.StagingAccountId.Default, BETA_ACCOUNT);
     assert.deepEqual(stage('Prod').OnFailure, { Result: 'ROLLBACK' });
   });
 
-  it('the integration tests run after staging, against its endpoint; the approval names staging\'s endpoint and both prod change sets', () => {
+  it('the integration tests run after staging, against its endpoint; the approval names staging\'s endpoint and both prod reviews', () => {
     const [tests] = stage('IntegrationTests').Actions;
     assert.equal(tests.ActionTypeId.Category, 'Test');
     assert.deepEqual(JSON.parse(tests.Configuration.EnvironmentVariables as string), [
       { name: 'ENDPOINT_URL', value: '#{StagingStackOutputs.EndpointURL}', type: 'PLAINTEXT' },
       { name: 'EXPECTED_STAGE', value: 'staging', type: 'PLAINTEXT' },
     ]);
-    // Prod is in another account: no review there; the approval names each target's change set to read in that account.
+    // Prod is in another account: each target is reviewed there (its region, its review role); one approval shows both.
     const approval = stage('Prod').Actions.find((action) => action.Name === 'ApproveRelease')!;
-    assert.equal(approval.Configuration.ExternalEntityLink, 'https://us-east-1.console.aws.amazon.com/cloudformation/home');
+    assert.equal(approval.Configuration.ExternalEntityLink, '#{ReviewProdEuWest1.CHANGE_SET_URL}');
     assert.deepEqual(approval.Configuration.NotificationArn, { Ref: 'ApprovalTopic' });
-    const text = (approval.Configuration.CustomData as { 'Fn::Sub': string })['Fn::Sub'];
-    assert.match(text, /^Release of \$\{ApplicationName\} to prod\. Staging: #\{StagingStackOutputs\.EndpointURL\}\. /);
-    for (const target of ['ProdEuWest1', 'ProdUsEast1']) assert.ok(text.includes(`change set \${ApplicationName}${target}ChangeSet of stack \${ApplicationName}ProdStack in account \${${target}AccountId}`), text);
+    assert.equal(approval.Configuration.CustomData, "To prod: ProdEuWest1 #{ReviewProdEuWest1.SUMMARY}; ProdUsEast1 #{ReviewProdUsEast1.SUMMARY}. Staging: #{StagingStackOutputs.EndpointURL}. Approving executes every target's change set.");
+    const variables = (name: string) => Object.fromEntries((JSON.parse((stage('Prod').Actions.find((action) => action.Name === name)!.Configuration.EnvironmentVariables as { 'Fn::Sub': string })['Fn::Sub']) as { name: string; value: string }[]).map((v) => [v.name, v.value]));
+    assert.deepEqual(variables('ReviewProdEuWest1Changes'), {
+      STACK_NAME: '${ApplicationName}ProdStack', CHANGE_SET_NAME: '${ApplicationName}ProdEuWest1ChangeSet', STACK_REGION: '${ProdEuWest1Region}',
+      REVIEW_ROLE_ARN: 'arn:${AWS::Partition}:iam::${ProdEuWest1AccountId}:role/${ApplicationName}ProdEuWest1ReviewRole',
+    });
+    assert.equal(variables('ReviewProdUsEast1Changes').REVIEW_ROLE_ARN, 'arn:${AWS::Partition}:iam::${ProdUsEast1AccountId}:role/${ApplicationName}ProdUsEast1ReviewRole');
   });
 
   it('.chalice/config.json has the three stages; the Makefile deploys each target account per stage', () => {

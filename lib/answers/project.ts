@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { CHALICE_RANGE, CI_HOSTS, CONNECTION_PROVIDERS, NAME_LIMITS, dnsSuffix, stackCharsKept, type ExternalCi } from '../facts/aws.js';
 import { NEW_APP, type ChaliceAppFacts } from '../facts/chalice-features.js';
 import {
-  mergeTemplatePath, releaseFromAnswers, shiftsTraffic as stageShiftsTraffic, testsStageName, type Release, type ReleaseStage, type ReleaseTarget,
+  mergeTemplatePath, releaseFromAnswers, shiftsTraffic as stageShiftsTraffic, testsStageName, type Release, type ReleaseStage,
 } from './release.js';
 import type { Answers } from './settings.js';
 
@@ -132,32 +132,28 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
 
 /**
  * How a change is reviewed before it deploys (lib/cloudformation/pipeline/review.ts builds it):
- * `approval` create the change set, review it, approve, execute that change set; `approval-unreviewed` the same
- * without the review build (a stack in another account is out of its reach); `gate` a review, then an approval only
- * when IAM permissions widen (a V2 stage condition); `gate-fails` V1 has no stage conditions: the review fails the
- * release when IAM widens; `none`.
+ * `approval` create the change set, review it, approve, execute that change set; `gate` a review, then an approval
+ * only when IAM permissions widen (a V2 stage condition); `gate-fails` V1 has no stage conditions: the review fails
+ * the release when IAM widens; `none`. A stack in another account is reviewed through that account's read-only
+ * review role (target-account.json).
  */
-export type ChangeReview = 'approval' | 'approval-unreviewed' | 'gate' | 'gate-fails' | 'none';
+export type ChangeReview = 'approval' | 'gate' | 'gate-fails' | 'none';
 
 const broadeningGate = (answers: Answers): ChangeReview => (!answers.approveBroadening ? 'none' : answers.pipelineType === 'V2' ? 'gate' : 'gate-fails');
 
-/** How one target of a stage is reviewed: a stack in another account is out of the review's reach. */
-export function targetReview(answers: Answers, stage: ReleaseStage, target: Pick<ReleaseTarget, 'accountId'>): ChangeReview {
-  const otherAccount = target.accountId !== undefined;
-  if (stage.approval) return otherAccount ? 'approval-unreviewed' : 'approval';
-  return otherAccount ? 'none' : broadeningGate(answers);
-}
+/** How the targets of a stage are reviewed: every target of a stage alike, wherever it lives. */
+export const stageReview = (answers: Answers, stage: ReleaseStage): ChangeReview => (stage.approval ? 'approval' : broadeningGate(answers));
 
 /** The self-update's gate: a pushed pipeline.json that widens the pipeline's own roles waits for an approval. */
 export const selfUpdateReview = (answers: Answers): ChangeReview => (answers.selfUpdate ? broadeningGate(answers) : 'none');
 
-/** A review that runs the review build (the unreviewed approval does not). */
-export const runsReviewBuild = (review: ChangeReview) => review === 'approval' || review === 'gate' || review === 'gate-fails';
+/** A review that runs the review build. */
+export const runsReviewBuild = (review: ChangeReview) => review !== 'none';
 
 export const REVIEW_BUILDSPEC = 'buildspec-review.yml';
 
 const hasReviewBuild = (answers: Answers, release: Release) =>
-  runsReviewBuild(selfUpdateReview(answers)) || release.stages.some((stage) => stage.targets.some((target) => runsReviewBuild(targetReview(answers, stage, target))));
+  runsReviewBuild(selfUpdateReview(answers)) || release.stages.some((stage) => runsReviewBuild(stageReview(answers, stage)));
 
 /** The longest suffix of a named role of the two-stage path (Prod's CodeDeploy role in its account). */
 export const LONGEST_ROLE_SUFFIX = 'ProdCodeDeployRole';
@@ -193,19 +189,16 @@ function pipelineStages(answers: Answers, release: Release, placements: StagePla
       change: '`buildspec.yml`',
     },
   ];
-  const approval = (reviews: ChangeReview[]) => {
-    const notified = answers.approvalEmail ? `, ${answers.approvalEmail} notified` : '';
-    if (reviews.includes('approval')) return `change set, review (what changes, what IAM widens), manual approval${notified}, then execute that change set`;
-    return `change set, manual approval${notified}, then execute that change set`;
-  };
+  const notified = answers.approvalEmail ? `, ${answers.approvalEmail} notified` : '';
+  const approval = `change set, review (what changes, what IAM widens), manual approval${notified}, then execute that change set`;
   release.stages.forEach((stage, index) => {
     const here = placements.filter((placement) => placement.chaliceStage === stage.name);
     const where = here.length === 1 ? whereText(here[0])
       : ` in ${here.map((placement) => `${placement.accountId ? `account ${placement.accountId}` : 'the pipeline\'s account'}, ${placement.region ?? answers.region}`).join(' and ')}, in parallel`;
-    const reviews = stage.targets.map((target) => targetReview(answers, stage, target));
-    stages.push(...gateStages(stage.targets.map((target, at) => ({ id: target.id, review: reviews[at] })), stage.id, `the ${stage.name} template against ${appStacks[stage.name].value}`));
+    const review = stageReview(answers, stage);
+    stages.push(...gateStages(stage.targets.map((target) => ({ id: target.id, review })), stage.id, `the ${stage.name} template against ${appStacks[stage.name].value}`));
     const deploys = `deploys ${appStacks[stage.name].value}${where}`;
-    const how = stage.approval ? ` (${approval(reviews)})` : index === 0 ? ' (change set, then execute)' : '';
+    const how = stage.approval ? ` (${approval})` : index === 0 ? ' (change set, then execute)' : '';
     const shifting = stageShiftsTraffic(stage);
     const config = `\`.chalice/config.json\` stage \`${stage.name}\``;
     stages.push({

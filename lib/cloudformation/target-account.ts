@@ -2,21 +2,52 @@
 // before the pipeline. It creates the two roles pipeline.json points at there: the action role CodePipeline assumes
 // (trusting only the pipeline account's pipeline role) and the CloudFormation deploy role (the same policy as
 // CFNDeployRole). The artifacts and packaged code stay in the pipeline account; its bucket and key policies grant
-// these roles, and these roles' own policies allow reading there. Prod shifting traffic here also gets its CodeDeploy role.
-import type { Project } from '../answers/project.js';
+// these roles, and these roles' own policies allow reading there. Prod shifting traffic here also gets its CodeDeploy role;
+// a reviewed stage its review role (the pipeline's change review reads the stage's change set and template with it).
+import { runsReviewBuild, type Project } from '../answers/project.js';
 import { ACCOUNT_ID_PATTERN, APP_NAME_PATTERN } from '../answers/rules.js';
 import { arnOf, passRole, policyDocument, serviceRole, sub, type Json, type Statement } from './cfn.js';
 import { exceptionsMetadata } from './deploy-role.js';
 import { appStages, placedDeployPolicies, type AppStage } from './pipeline/deploy.js';
 import type { PipelineTemplate } from './pipeline/template.js';
+import { REVIEW_READS, reviewKind } from './pipeline/review.js';
 import { CODEDEPLOY_ROLE, codeDeployRole } from './pipeline/traffic-shifting.js';
-import { actionRoleName, codeDeployRoleName, deployRoleName, inOtherAccount, pipelineRoleName } from './pipeline/placement.js';
+import {
+  actionRoleName, changeReviewRoleName, codeDeployRoleName, deployRoleName, inOtherAccount, pipelineRoleName, reviewRoleName,
+} from './pipeline/placement.js';
 
 /** The same sections as pipeline.json. */
 export type TargetAccountTemplate = PipelineTemplate;
 
 /** With two stages in other accounts one file serves both: what names a stage's stack holds only for that Stage. */
 const deploysStage = (stage: AppStage) => `Deploys${stage.stage}`;
+
+/**
+ * The condition of a resource only some of the stages here need (`anyName` when several): none when all need it.
+ * Returns the condition's name and the conditions to declare for it.
+ */
+function servingOnly(some: AppStage[], all: AppStage[], anyName: string): { name?: string; declare: Record<string, Json> } {
+  if (some.length === 0 || some.length === all.length) return { declare: {} };
+  if (some.length === 1) return { name: deploysStage(some[0]), declare: {} };
+  return { name: anyName, declare: { [anyName]: { 'Fn::Or': some.map((stage) => ({ Condition: deploysStage(stage) })) } } };
+}
+
+/** A role the pipeline account assumes: its account root, narrowed to exactly one role there by aws:PrincipalArn. */
+function trustingOnly(roleName: string): Json {
+  // The account root with aws:PrincipalArn: the trust holds before that role exists, and only it may assume.
+  return {
+    Version: '2012-10-17',
+    Statement: [{
+      Effect: 'Allow',
+      Principal: { AWS: sub('arn:${AWS::Partition}:iam::${PipelineAccountId}:root') },
+      Action: ['sts:AssumeRole'],
+      Condition: { ArnEquals: { 'aws:PrincipalArn': sub(`arn:\${AWS::Partition}:iam::\${PipelineAccountId}:role/${roleName}`) } },
+    }],
+  };
+}
+
+/** The stage's app stack here. */
+const stackArn = (project: Project, stage: AppStage) => sub(`arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${project.appStacks[stage.chaliceStage].sub}/*`);
 
 /** Objects of the pipeline account's buckets: their names are generated, so the account is the scope here. */
 const pipelineAccountObjects = (sid: string): Statement => ({
@@ -40,7 +71,7 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
         'cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet',
         'cloudformation:DeleteChangeSet', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents',
       ],
-      Resource: [sub(`arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${project.appStacks[stage.chaliceStage].sub}/*`)],
+      Resource: [stackArn(project, stage)],
       OnlyIf: onlyIf(stage),
     })),
     { Sid: 'ExpandServerlessTransform', Action: ['cloudformation:CreateChangeSet'], Resource: [sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:transform/Serverless-2016-10-31')] },
@@ -63,12 +94,17 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
   // A stage shifting traffic here: its CodeDeploy role too (named: the stage's change set passes it by name). One
   // target shifting keeps the name it always had; several take theirs from the Stage parameter.
   const shifting = remote.filter((stage) => stage.trafficShifting);
-  const shiftingHere = shifting.length === 0 || shifting.length === remote.length ? undefined
-    : shifting.length === 1 ? deploysStage(shifting[0]) : 'ShiftsTrafficHere';
+  const shiftingHere = servingOnly(shifting, remote, 'ShiftsTrafficHere');
   const codeDeployName = shifting.length > 1 ? sub(codeDeployRoleName(roles, '${Stage}')) : undefined;
-  const codeDeploy = shifting.length > 0 ? { ...codeDeployRole(project, shifting, true, codeDeployName), ...(shiftingHere ? { Condition: shiftingHere } : {}) } : undefined;
-  const conditions: Record<string, Json> = Object.fromEntries(remote.map((stage) => [deploysStage(stage), { 'Fn::Equals': [{ Ref: 'Stage' }, stage.stage] }]));
-  if (shiftingHere === 'ShiftsTrafficHere') conditions.ShiftsTrafficHere = { 'Fn::Or': shifting.map((stage) => ({ Condition: deploysStage(stage) })) };
+  const codeDeploy = shifting.length > 0 ? { ...codeDeployRole(project, shifting, true, codeDeployName), ...(shiftingHere.name ? { Condition: shiftingHere.name } : {}) } : undefined;
+  // A reviewed stage: the review role the pipeline's change review reads this stage's stack with, and nothing else.
+  const reviewed = remote.filter((stage) => runsReviewBuild(reviewKind(project, stage)));
+  const reviewedHere = servingOnly(reviewed, remote, 'ReviewsHere');
+  const conditions: Record<string, Json> = {
+    ...Object.fromEntries(remote.map((stage) => [deploysStage(stage), { 'Fn::Equals': [{ Ref: 'Stage' }, stage.stage] }])),
+    ...shiftingHere.declare,
+    ...reviewedHere.declare,
+  };
   const exception = (statement: string, reason: string) => ({ Rule: 'IAM_RESOURCES_SCOPED (W11)', Statement: statement, Reason: reason });
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -93,16 +129,7 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
         Properties: {
           RoleName: sub(actionRoleName(roles, '${Stage}')),
           Description: sub(`Assumed by ${pipelineRoleName(roles)} of account \${PipelineAccountId} to deploy the \${Stage} app stack here`),
-          // The account root with aws:PrincipalArn: the trust holds before the pipeline role exists, and only it may assume.
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{
-              Effect: 'Allow',
-              Principal: { AWS: sub('arn:${AWS::Partition}:iam::${PipelineAccountId}:root') },
-              Action: ['sts:AssumeRole'],
-              Condition: { ArnEquals: { 'aws:PrincipalArn': sub(`arn:\${AWS::Partition}:iam::\${PipelineAccountId}:role/${pipelineRoleName(roles)}`) } },
-            }],
-          },
+          AssumeRolePolicyDocument: trustingOnly(pipelineRoleName(roles)),
           Policies: [{ PolicyName: 'DeployAppStack', PolicyDocument: policyDocument(actionStatements) }],
         },
       },
@@ -114,6 +141,23 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
         Metadata: exceptionsMetadata([...role.exceptions, { statement: 'ReadPackagedCode', rule: 'IAM_RESOURCES_SCOPED (W11)', reason: BUCKET_REASON }]),
       },
       ...(codeDeploy ? { [CODEDEPLOY_ROLE]: codeDeploy } : {}),
+      ...(reviewed.length > 0 ? {
+        ReviewRole: {
+          Type: 'AWS::IAM::Role',
+          ...(reviewedHere.name ? { Condition: reviewedHere.name } : {}),
+          Properties: {
+            RoleName: sub(reviewRoleName(roles, '${Stage}')),
+            Description: sub(`Assumed by ${changeReviewRoleName(roles)} of account \${PipelineAccountId} to read the \${Stage} app stack's change sets and template before a release`),
+            AssumeRolePolicyDocument: trustingOnly(changeReviewRoleName(roles)),
+            Policies: [{
+              PolicyName: 'ReadAppStack',
+              PolicyDocument: policyDocument(reviewed.map((stage): Statement => ({
+                Sid: `Read${stage.stage}AppStack`, Action: REVIEW_READS, Resource: [stackArn(project, stage)], OnlyIf: onlyIf(stage),
+              }))),
+            }],
+          },
+        },
+      } : {}),
     },
     Outputs: {
       ActionRoleArn: { Description: 'The role the pipeline\'s deploy actions of this stage run as', Value: arnOf('PipelineActionRole') },
@@ -122,6 +166,12 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
         CodeDeployRoleArn: {
           Description: 'The role CodeDeploy shifts production traffic with (the prod change set passes it)',
           Value: arnOf(CODEDEPLOY_ROLE), ...(codeDeploy.Condition ? { Condition: codeDeploy.Condition } : {}),
+        },
+      } : {}),
+      ...(reviewed.length > 0 ? {
+        ReviewRoleArn: {
+          Description: 'The role the pipeline\'s change review reads this stage\'s change sets and template with',
+          Value: arnOf('ReviewRole'), ...(reviewedHere.name ? { Condition: reviewedHere.name } : {}),
         },
       } : {}),
     },

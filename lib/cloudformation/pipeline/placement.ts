@@ -34,6 +34,10 @@ export const actionRoleName = (prefix: string, stage: string) => `${prefix}${sta
 export const deployRoleName = (prefix: string, stage: string) => `${prefix}${stage}DeployRole`;
 /** A target's CodeDeploy role, when its stage shifts traffic in another account (its change set passes it). */
 export const codeDeployRoleName = (prefix: string, stage: string) => (stage === 'Prod' ? `${prefix}${LONGEST_ROLE_SUFFIX}` : `${prefix}${stage}CodeDeployRole`);
+/** The read-only review role in a target's account (its change sets and template), trusted by the change review. */
+export const reviewRoleName = (prefix: string, stage: string) => `${prefix}${stage}ReviewRole`;
+/** The change review's role in the pipeline account, named when a target account's review role trusts it. */
+export const changeReviewRoleName = (prefix: string) => `${prefix}ChangeReviewRole`;
 /** The pipeline's role gets a fixed name when a target account must trust it by name. */
 export const pipelineRoleName = (prefix: string) => `${prefix}PipelineRole`;
 

@@ -3,13 +3,15 @@
 // describes the change set; the approval carries its one-line summary and links the change set; approving executes
 // that very change set. A stage without an approval (and the self-update) gets the broadening gate instead: the same
 // review before the stage, then an approval stage entered only when IAM permissions widen (V2 stage condition).
-import { REVIEW_BUILDSPEC, runsReviewBuild, selfUpdateReview, targetReview, type ChangeReview, type Project } from '../../answers/project.js';
+// A stack in another account is read through that account's review role (target-account.json), which trusts only
+// this review role.
+import { REVIEW_BUILDSPEC, runsReviewBuild, selfUpdateReview, stageReview, type ChangeReview, type Project } from '../../answers/project.js';
 import type { ReleaseStage } from '../../answers/release.js';
 import { actionType, arn, arnOf, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
 import { containerType } from './build.js';
 import { BUILD_ARTIFACT, appStages, deployActions, type AppStage } from './deploy.js';
 import { artifactKeyStatement, withArtifactKey } from './encryption.js';
-import { accountOf, regionOf } from './placement.js';
+import { accountOf, changeReviewRoleName, inOtherAccount, regionOf, reviewRoleName, roleArnIn } from './placement.js';
 import { SOURCE_ARTIFACT } from './source.js';
 import { bucketAccess } from './storage.js';
 
@@ -26,14 +28,17 @@ export const MOVED_ACTIONS: Record<string, string> = {
 };
 
 /** The review build's exported variables (buildspec-review.yml), read as #{Review<Stage>.<name>}. */
+/** What a review reads of a stack, here or through a target account's review role: nothing it could change. */
+export const REVIEW_READS = ['cloudformation:GetTemplate', 'cloudformation:DescribeStacks', 'cloudformation:DescribeChangeSet'];
+
 export const REVIEW_VARIABLES = ['SUMMARY', 'IAM_WIDENS', 'CHANGE_SET_URL', 'REPORT_URL'] as const;
 
 const releaseStage = (project: Project, target: AppStage): ReleaseStage | undefined => project.release.stages.find((entry) => entry.name === target.chaliceStage);
 
-/** How a deploy target is reviewed (project.ts decides, from its release stage, its account and the answers). */
+/** How a deploy target is reviewed (project.ts decides, from its release stage and the answers). */
 export const reviewKind = (project: Project, target: AppStage): ChangeReview => {
   const release = releaseStage(project, target);
-  return release ? targetReview(project, release, target) : 'none';
+  return release ? stageReview(project, release) : 'none';
 };
 
 const waveOf = (project: Project, stage: ReleaseStage) => appStages(project).filter((target) => target.chaliceStage === stage.name);
@@ -52,11 +57,12 @@ interface ReviewTarget {
   changeSetName?: string;
   /** Fail the build when IAM widens (the V1 gate). */
   failOnWidening: boolean;
+  /** A stack in another account: the review role there (Fn::Sub text of its ARN), assumed before reading. */
+  roleArn?: string;
 }
 
 const namespace = (id: string) => `Review${id}`;
 const variable = (id: string, name: (typeof REVIEW_VARIABLES)[number]) => `#{${namespace(id)}.${name}}`;
-const consoleOrigin = (project: Project) => new URL(project.consoleUrl).origin;
 
 function reviewAction(target: ReviewTarget, runOrder: number): Json {
   // Only what differs from buildspec-review.yml's defaults (pipeline.json stays under the inline size limit). With a
@@ -67,6 +73,7 @@ function reviewAction(target: ReviewTarget, runOrder: number): Json {
     ...(target.changeSetName ? { CHANGE_SET_NAME: target.changeSetName } : { TEMPLATE: artifact === BUILD_ARTIFACT ? path : target.template }),
     ...(target.region !== '${AWS::Region}' ? { STACK_REGION: target.region } : {}),
     ...(target.failOnWidening ? { FAIL_ON_WIDENING: 'true' } : {}),
+    ...(target.roleArn ? { REVIEW_ROLE_ARN: target.roleArn } : {}),
   }).map(([name, value]) => ({ name, value }));
   const inputs = artifact === SOURCE_ARTIFACT || target.changeSetName ? [SOURCE_ARTIFACT] : [SOURCE_ARTIFACT, artifact];
   return {
@@ -101,38 +108,29 @@ const targetOf = (project: Project, stage: AppStage, withChangeSet: boolean): Re
   template: `${BUILD_ARTIFACT}::${stage.template}`,
   ...(withChangeSet ? { changeSetName: `\${ApplicationName}${stage.stage}ChangeSet` } : {}),
   failOnWidening: reviewKind(project, stage) === 'gate-fails',
+  ...(inOtherAccount(stage) ? { roleArn: remoteReviewRole(project, stage) } : {}),
 });
 
+/** Fn::Sub text of the review role target-account.json creates in a target's account. */
+const remoteReviewRole = (project: Project, stage: AppStage) => roleArnIn(accountOf(stage), reviewRoleName(project.roleNamePrefix.sub, stage.stage));
+
 /**
- * The approval of a stage that has one, between its change sets and their execution: every reachable target's review
- * (RunOrder 2), then one approval naming every change set (a target in another account: no review, the message names
- * its change set). Nothing without an approval.
+ * The approval of a stage that has one, between its change sets and their execution: every target's review
+ * (RunOrder 2), then one approval with every summary. Nothing without an approval.
  */
 function betweenCreateAndExecute(project: Project, stage: ReleaseStage, wave: AppStage[]): Json[] {
   if (!stage.approval) return [];
-  const reviewed = wave.filter((target) => reviewKind(project, target) === 'approval');
-  const unreviewed = wave.filter((target) => reviewKind(project, target) === 'approval-unreviewed');
   const previous = project.release.stages[project.release.stages.indexOf(stage) - 1];
   const shown = previous ? waveOf(project, previous)[0] : undefined;
   const tested = shown ? ` ${shown.stage}: #{${shown.namespace}.EndpointURL}.` : '';
-  const elsewhere = unreviewed.map((target) => `change set \${ApplicationName}${target.stage}ChangeSet of stack ${project.appStacks[stage.name].sub} in account ${accountOf(target)}`).join(', ');
-  const approveAt = reviewed.length > 0 ? 3 : 2;
-  if (reviewed.length === 0) {
-    return [approvalAction(
-      'ApproveRelease',
-      `Release of \${ApplicationName} to ${stage.name}.${tested} Review ${elsewhere} (CloudFormation console there), then approve to execute exactly ${unreviewed.length > 1 ? 'them' : 'it'}; reject to stop (the next release replaces it).`,
-      `${consoleOrigin(project)}/cloudformation/home`,
-      project, approveAt,
-    )];
-  }
-  const summaries = reviewed.map((target) => (wave.length > 1 ? `${target.stage} ` : '') + variable(target.stage, 'SUMMARY')).join('; ');
+  const summaries = wave.map((target) => (wave.length > 1 ? `${target.stage} ` : '') + variable(target.stage, 'SUMMARY')).join('; ');
   return [
-    ...reviewed.map((target) => reviewAction(targetOf(project, target, true), 2)),
+    ...wave.map((target) => reviewAction(targetOf(project, target, true), 2)),
     approvalAction(
       'ApproveRelease',
-      `To ${stage.name}: ${summaries}.${tested}${unreviewed.length > 0 ? ` Review ${elsewhere} (CloudFormation console there).` : ''} Approving executes ${wave.length > 1 ? 'every target\'s' : 'the linked'} change set.`,
-      variable(reviewed[0].stage, 'CHANGE_SET_URL'),
-      project, approveAt,
+      `To ${stage.name}: ${summaries}.${tested} Approving executes ${wave.length > 1 ? 'every target\'s' : 'the linked'} change set.`,
+      variable(wave[0].stage, 'CHANGE_SET_URL'),
+      project, 3,
     ),
   ];
 }
@@ -196,10 +194,17 @@ export function stagesBeforeSelfUpdate(project: Project): Json[] {
   }], 'pipeline.json');
 }
 
-/** The stacks the review reads (Fn::Sub ARNs): the reviewed app stacks, and the pipeline's own with the self-update gate. */
+const reviewedTargets = (project: Project) => appStages(project).filter((stage) => runsReviewBuild(reviewKind(project, stage)));
+/** The reviewed targets in other accounts: their stacks are read through the review roles there. */
+const remoteReviews = (project: Project) => reviewedTargets(project).filter(inOtherAccount);
+
+/**
+ * The stacks the review reads itself (Fn::Sub ARNs): the reviewed app stacks in this account, and the pipeline's own
+ * with the self-update gate.
+ */
 function reviewedStacks(project: Project): Json[] {
-  const stacks = appStages(project)
-    .filter((stage) => runsReviewBuild(reviewKind(project, stage)))
+  const stacks = reviewedTargets(project)
+    .filter((stage) => !inOtherAccount(stage))
     .map((stage) => sub(`arn:\${AWS::Partition}:cloudformation:${regionOf(stage)}:\${AWS::AccountId}:stack/${project.appStacks[stage.chaliceStage].sub}/*`));
   if (runsReviewBuild(selfUpdateReview(project))) stacks.push(arn('cloudformation', 'stack/${AWS::StackName}/*'));
   return stacks;
@@ -210,7 +215,9 @@ function reviewStatements(project: Project): Statement[] {
     { Sid: 'WriteLogs', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [arnOf(REVIEW_LOG_GROUP)] },
     bucketAccess('ReadArtifacts', ['ArtifactBucketStore'], ['s3:GetObject', 's3:GetObjectVersion']),
     // Read only: the deployed template, the stack's status, and the change set the stage created.
-    { Sid: 'ReadReviewedStacks', Action: ['cloudformation:GetTemplate', 'cloudformation:DescribeStacks', 'cloudformation:DescribeChangeSet'], Resource: reviewedStacks(project) },
+    ...(reviewedStacks(project).length > 0 ? [{ Sid: 'ReadReviewedStacks', Action: REVIEW_READS, Resource: reviewedStacks(project) }] : []),
+    // A stack in another account: the read-only review role there, exactly those roles.
+    ...(remoteReviews(project).length > 0 ? [{ Sid: 'AssumeTargetReviewRoles', Action: ['sts:AssumeRole'], Resource: remoteReviews(project).map((stage) => sub(remoteReviewRole(project, stage))) }] : []),
     // Reads the input artifacts only (no output artifact, no cache).
     { ...artifactKeyStatement(project), Action: ['kms:Decrypt', 'kms:DescribeKey'] },
   ];
@@ -221,6 +228,8 @@ export function reviewResources(project: Project): Resources {
   if (!hasReview(project)) return {};
   return {
     [REVIEW_ROLE]: serviceRole('codebuild.amazonaws.com', 'Change review', {
+      // Named when a target account's review role must trust it by name.
+      ...(remoteReviews(project).length > 0 ? { RoleName: sub(changeReviewRoleName(project.roleNamePrefix.sub)) } : {}),
       Policies: [{ PolicyName: 'ReviewChanges', PolicyDocument: policyDocument(reviewStatements(project)) }],
     }),
     [REVIEW_BUILD]: {
