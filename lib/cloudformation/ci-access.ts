@@ -36,6 +36,15 @@ export interface CiTarget {
   subject: string;
   /** The traffic shift's CodeDeploy role is passed to this target's change set (a canary/linear stage). */
   shiftsTraffic: boolean;
+  /**
+   * Who creates and reviews the change set before it executes: `ci-role` the target's CI role (GitLab, and GitHub's
+   * broadening gate); `review-role` a role of its own (GitHub before an approval: the environment's reviewers approve
+   * before its job starts, so the review runs in a job outside the environment, signed in as the release branch);
+   * `none` (no approval and no broadening gate: create and execute at once).
+   */
+  review: 'none' | 'ci-role' | 'review-role';
+  /** The review role (review: review-role): its fixed name, logical ID and trusted `sub`. */
+  reviewRole?: { name: string; id: string; subject: string };
 }
 
 /** The OIDC token's `sub` of this repository's release job for a stage (an environment on GitHub, the branch on GitLab). */
@@ -45,11 +54,20 @@ export function ciSubject(ci: ExternalCi, repository: string, branch: string, st
     : `project_path:${repository}:ref_type:branch:ref:${branch}`;
 }
 
+/** The release branch's jobs outside any environment (GitHub): where the review before an approval signs in. */
+const branchSubject = (repository: string, branch: string) => `repo:${repository}:ref:refs/heads/${branch}`;
+
+function ciReview(ci: ExternalCi, project: Project, stage: ReleaseStage): CiTarget['review'] {
+  if (!stage.approval && !project.approveBroadening) return 'none';
+  return ci === 'github-actions' && stage.approval ? 'review-role' : 'ci-role';
+}
+
 /** Every target of the release, in stage order. */
 export function ciTargets(project: Project, release: Release = project.release): CiTarget[] {
   const ci = project.externalCi ?? 'github-actions';
   return release.stages.flatMap((stage) => stage.targets.map((target): CiTarget => {
     const stack = project.appStacks[stage.name];
+    const review = ciReview(ci, project, stage);
     return {
       stage, target, stack: { sub: stack.sub, value: stack.value },
       accessStack: `${project.appName}-${target.id}-ci-access`,
@@ -58,6 +76,10 @@ export function ciTargets(project: Project, release: Release = project.release):
       subject: ciSubject(ci, project.repository, project.branch, stage),
       // Any canary/linear stage: its merge template is release/<stage>-traffic-shifting.json.
       shiftsTraffic: shiftsTraffic(stage),
+      review,
+      ...(review === 'review-role' ? {
+        reviewRole: { name: `${project.roleNamePrefix.value}${target.id}CiReviewRole`, id: `${target.id}CiReviewRole`, subject: branchSubject(project.repository, project.branch) },
+      } : {}),
     };
   }));
 }
@@ -78,29 +100,39 @@ export const packagePrefix = (stage: ReleaseStage) => `${stage.name}/`;
 const BUCKET_OUTPUT = 'PackageBucket';
 export const ciOutputs = (target: CiTarget) => ({ packageBucket: BUCKET_OUTPUT, deployRole: `${target.target.id}DeployRoleArn`, codeDeployRole: 'CodeDeployRoleArn' });
 
-/** What the CI role of a target may do: exactly what its release job's commands call. */
-export function ciRoleStatements(target: CiTarget): Statement[] {
+/** A target's stack: what each step calls on it (in the order the CI role has always listed them). */
+const STACK_ACTIONS: [string, 'create' | 'any' | 'execute' | 'review'][] = [
+  ['CreateChangeSet', 'create'], ['DescribeChangeSet', 'any'], ['ExecuteChangeSet', 'execute'], ['DeleteChangeSet', 'any'],
+  ['DescribeStacks', 'any'], ['DescribeStackEvents', 'execute'], ['GetTemplate', 'review'],
+];
+
+/**
+ * What a role of a target may do: exactly what its job's commands call. `create` packages and creates the change set
+ * (and reads the templates when it reviews it); `execute` executes it.
+ */
+function targetStatements(target: CiTarget, { create, review, execute }: { create: boolean; review: boolean; execute: boolean }): Statement[] {
   const stackArn = (name: string) => sub(`arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${name}/*`);
+  const steps = { create, review, execute, any: true };
+  const stackActions = STACK_ACTIONS.filter(([, step]) => steps[step]).map(([action]) => `cloudformation:${action}`);
   return [
     // aws cloudformation package: HeadObject (skips an upload already there) and PutObject, under the stage's prefix.
-    { Sid: 'UploadStagePackages', Action: ['s3:PutObject', 's3:GetObject'], Resource: [sub(`\${PackageBucket.Arn}/${packagePrefix(target.stage)}*`)] },
-    {
-      Sid: 'DeployStageStack',
-      Action: [
-        'cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet',
-        'cloudformation:DeleteChangeSet', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents',
-      ],
-      Resource: [stackArn(target.stack.sub)],
-    },
-    { Sid: 'ExpandServerlessTransform', Action: ['cloudformation:CreateChangeSet'], Resource: [sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:transform/Serverless-2016-10-31')] },
+    ...(create ? [{ Sid: 'UploadStagePackages', Action: ['s3:PutObject', 's3:GetObject'], Resource: [sub(`\${PackageBucket.Arn}/${packagePrefix(target.stage)}*`)] }] : []),
+    { Sid: 'DeployStageStack', Action: stackActions, Resource: [stackArn(target.stack.sub)] },
+    ...(create ? [{ Sid: 'ExpandServerlessTransform', Action: ['cloudformation:CreateChangeSet'], Resource: [sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:transform/Serverless-2016-10-31')] }] : []),
     // The package bucket and the deploy role's ARN are this stack's outputs.
     { Sid: 'ReadAccessOutputs', Action: ['cloudformation:DescribeStacks'], Resource: [stackArn('${AWS::StackName}')] },
-    passRole('PassDeployRole', [arnOf(target.ids.deployRole)], 'cloudformation.amazonaws.com'),
+    ...(create ? [passRole('PassDeployRole', [arnOf(target.ids.deployRole)], 'cloudformation.amazonaws.com')] : []),
   ];
 }
 
+/** What the CI role of a target may do: its deploy job's calls (and the review's, when it reviews). */
+export const ciRoleStatements = (target: CiTarget): Statement[] => targetStatements(target, { create: true, review: target.review === 'ci-role', execute: true });
+
+/** What the review role of a target may do: create the change set and read it, never execute it. */
+export const reviewRoleStatements = (target: CiTarget): Statement[] => targetStatements(target, { create: true, review: true, execute: false });
+
 /** The trust policy: the CI's OIDC provider, this audience, exactly this job's subject (never a wildcard). */
-function ciTrust(ci: ExternalCi, target: CiTarget): Json {
+function ciTrust(ci: ExternalCi, subject: string): Json {
   const { issuer, audience } = CI_HOSTS[ci];
   return {
     Version: '2012-10-17',
@@ -108,7 +140,7 @@ function ciTrust(ci: ExternalCi, target: CiTarget): Json {
       Effect: 'Allow',
       Principal: { Federated: { 'Fn::If': [CREATES_PROVIDER, ref('OidcProvider'), ref(PROVIDER_PARAMETER)] } },
       Action: ['sts:AssumeRoleWithWebIdentity'],
-      Condition: { StringEquals: { [`${issuer}:aud`]: audience, [`${issuer}:sub`]: target.subject } },
+      Condition: { StringEquals: { [`${issuer}:aud`]: audience, [`${issuer}:sub`]: subject } },
     }],
   };
 }
@@ -161,12 +193,27 @@ export function ciAccessTemplate(project: Project, release: Release = project.re
         RoleName: target.ciRoleName,
         Description: `Signed in to by ${project.repository}'s release job of stage ${target.stage.name} (${ci}, OIDC)`,
         MaxSessionDuration: 3600,
-        AssumeRolePolicyDocument: ciTrust(ci, target),
+        AssumeRolePolicyDocument: ciTrust(ci, target.subject),
         Policies: [{ PolicyName: 'ReleaseStage', PolicyDocument: policyDocument(ciRoleStatements(target)) }],
       },
     };
     outputs[ciOutputs(target).deployRole] = { Description: `The role CloudFormation deploys stage ${target.stage.name}'s app stack with`, Value: arnOf(target.ids.deployRole), ...condition };
     outputs[`${target.target.id}CiRoleArn`] = { Description: `The role ${ci} signs in as for stage ${target.stage.name}`, Value: arnOf(target.ids.ciRole), ...condition };
+    if (target.reviewRole) {
+      // Before an approval: creates and reviews the change set the approved job then executes; it cannot execute.
+      resources[target.reviewRole.id] = {
+        Type: 'AWS::IAM::Role',
+        ...condition,
+        Properties: {
+          RoleName: target.reviewRole.name,
+          Description: `Signed in to by ${project.repository}'s review job of stage ${target.stage.name} on ${project.branch} (${ci}, OIDC): creates and reviews the change set, never executes it`,
+          MaxSessionDuration: 3600,
+          AssumeRolePolicyDocument: ciTrust(ci, target.reviewRole.subject),
+          Policies: [{ PolicyName: 'ReviewStage', PolicyDocument: policyDocument(reviewRoleStatements(target)) }],
+        },
+      };
+      outputs[`${target.reviewRole.id}Arn`] = { Description: `The role ${ci} signs in as to review stage ${target.stage.name} before its approval`, Value: arnOf(target.reviewRole.id), ...condition };
+    }
   }
   if (shifting.length > 0) {
     // One CodeDeploy role resource, as in target-account.json: the deployed target's, named as the pipeline names it.

@@ -100,6 +100,18 @@ export const PLACEMENT_MATRIX: PartialAnswers[] = [
 ].map((placement) => ({ region: 'us-east-1', ...placement }));
 
 /** The (and the README's) three-stage example, the pipeline in us-east-1. */
+/**
+ * Stages in other accounts of which only some are reviewed (approveBroadening off: qa has no review, staging and prod
+ * their approvals): target-account.json makes its review role only for those (condition ReviewsHere).
+ */
+export const PARTLY_REVIEWED: PartialAnswers = {
+  appName: 'shop', approveBroadening: false,
+  stages: [
+    { name: 'dev' }, { name: 'qa', account: BETA_ACCOUNT },
+    { name: 'staging', account: BETA_ACCOUNT, region: 'eu-west-1', approval: true }, { name: 'prod', account: PROD_ACCOUNT, approval: true },
+  ],
+};
+
 export const STAGES_EXAMPLE: StageAnswer[] = [
   { name: 'dev' },
   { name: 'staging', account: BETA_ACCOUNT, tests: true },

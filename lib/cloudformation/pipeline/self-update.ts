@@ -7,7 +7,7 @@ import { actionType, arn, arnOf, getAtt, policyDocument, ref, serviceRole, sub, 
 import { exceptionsMetadata } from '../deploy-role.js';
 import { ARTIFACT_KEY } from './encryption.js';
 import { SOURCE_ARTIFACT, connectionArnValue } from './source.js';
-import { crossAccount, pipelineRoleName } from './placement.js';
+import { changeReviewRoleName, crossAccount, pipelineRoleName } from './placement.js';
 
 /** The parts of the pipeline template this step reads and extends (template.ts builds it, then calls addSelfUpdate). */
 interface ExtensibleTemplate {
@@ -87,6 +87,9 @@ function updateRoleStatements(project: Project, resources: Resources, boundedRol
   const boundary = ref(BOUNDARY);
   const ownRoles = arn('iam', `role/${generatedPrefix(project)}*`, { region: false });
   const namedPipelineRole = crossAccount(project) ? [arn('iam', `role/${pipelineRoleName(project.roleNamePrefix.sub)}`, { region: false })] : [];
+  // The change review's role is named when a target account's review role trusts it (review.ts).
+  const namedReviewRole = (resources.ChangeReviewRole?.Properties as { RoleName?: Json } | undefined)?.RoleName
+    ? [arn('iam', `role/${changeReviewRoleName(project.roleNamePrefix.sub)}`, { region: false })] : [];
   const statements: Statement[] = [
     {
       Sid: 'ReadAndTidyOwnRoles',
@@ -128,9 +131,9 @@ function updateRoleStatements(project: Project, resources: Resources, boundedRol
     },
     { Sid: 'ReadBoundary', Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions'], Resource: [boundary] },
     {
-      // An update of the pipeline passes its role again: named (so target accounts can trust it) with another account.
+      // An update passes the stack's roles again; named (so target accounts can trust them) with another account.
       Sid: 'PassOwnRoles', Action: ['iam:PassRole'],
-      Resource: [ownRoles, ...namedPipelineRole],
+      Resource: [ownRoles, ...namedPipelineRole, ...namedReviewRole],
       Condition: { StringEquals: { 'iam:PassedToService': PASSED_TO } },
     },
     // CloudFormation reads the pipeline's role before it creates or updates the pipeline; a named one only read here.

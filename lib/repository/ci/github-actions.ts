@@ -1,14 +1,17 @@
 // .github/workflows/release.yml: the release on GitHub Actions. Pushes to the release branch run unit tests, package
 // every stage once, then per stage deploy (its GitHub environment: required reviewers are the approval; a wave is a
 // matrix over its targets) and integration tests; pull requests run the unit tests only and never reach AWS.
+// A reviewed stage first creates and reviews its change sets (review-<stage>: the report is the job summary); the
+// deploy job executes exactly those, after the environment's approval, or after <stage>-iam's when IAM widens in a
+// stage without an approval (the broadening gate; skipped when nothing widens).
 // Least privilege in the file: no permissions by default, id-token: write only where a job signs in, actions pinned.
 import { stringify } from 'yaml';
 import type { Project } from '../../answers/project.js';
 import type { Release } from '../../answers/release.js';
 import type { CiTarget } from '../../cloudformation/ci-access.js';
 import {
-  INSTALL, INTEGRATION_INSTALL, INTEGRATION_TESTS, PACKAGE_PATH, UNIT_TESTS, ciRoleArn, ciStages, deployCommand,
-  packageCommands, targetRegion, type CiStage,
+  INSTALL, INTEGRATION_INSTALL, INTEGRATION_TESTS, PACKAGE_PATH, UNIT_TESTS, changeSetState, ciRoleArn, ciStages, deployCommand,
+  gateEnvironment, packageCommands, reviewAccountVariable, targetRegion, type CiStage,
 } from './release-jobs.js';
 
 export const WORKFLOW_PATH = '.github/workflows/release.yml';
@@ -46,6 +49,14 @@ export const ACCOUNT_VARIABLE = '${{ vars.AWS_ACCOUNT_ID }}';
 const PUSH_ONLY = "github.event_name == 'push'";
 
 export const deployJobId = (stage: { name: string }) => `deploy-${stage.name}`;
+export const reviewJobId = (stage: CiStage, target: CiTarget) => (stage.targets.length > 1 ? `review-${stage.name}-${target.target.id}` : `review-${stage.name}`);
+/** The broadening gate's job: its environment's required reviewers approve a widening of IAM permissions. */
+export const gateJobId = (stage: { name: string }) => `approve-${stage.name}-iam`;
+/** A stage whose change sets are reviewed before they execute (every target of a stage alike). */
+const reviewed = (stage: CiStage) => stage.targets[0].review !== 'none';
+/** A reviewed stage without an approval: a widening waits for the gate's environment. */
+const gated = (stage: CiStage) => reviewed(stage) && !stage.approval;
+const changeSetArtifact = (target: string) => `change-set-${target}`;
 export const testJobId = (stage: { name: string }) => `integration-tests-${stage.name}`;
 const endpointArtifact = (target: string) => `endpoint-${target}`;
 
@@ -60,17 +71,78 @@ function targetValues(project: Project, stage: CiStage): { strategy?: Job; value
   };
 }
 
+/** Sign in to AWS as a role of the target (OIDC): its CI role, or the review role before an approval. */
+const signIn = (project: Project, stage: CiStage, role: string, region: string) => uses('awsCredentials', {
+  'role-to-assume': role, 'aws-region': region,
+  'role-session-name': `${project.appName}-${stage.name}-\${{ github.run_id }}`.slice(0, 64),
+}, 'Sign in to AWS (OIDC)');
+
+/**
+ * The review before a target's change set executes: create it and review it (the report is the job summary), keep
+ * its name for the deploy job. Before an approval it runs outside the environment (its reviewers approve the deploy
+ * job, after this), signed in as the review role; before the gate in the environment, as the CI role.
+ */
+function reviewJob(project: Project, stage: CiStage, target: CiTarget, needs: string): Job {
+  const role = target.reviewRole
+    ? ciRoleArn(project, target, `\${{ vars.${reviewAccountVariable(stage)} }}`, target.reviewRole.name)
+    : ciRoleArn(project, target, ACCOUNT_VARIABLE);
+  return {
+    name: `Review ${stage.name}${stage.targets.length > 1 ? ` (${target.target.id})` : ''}: change set, what changes, what IAM widens`,
+    if: PUSH_ONLY,
+    needs,
+    'runs-on': 'ubuntu-latest',
+    'timeout-minutes': 30,
+    ...(target.reviewRole ? {} : { environment: stage.name }),
+    permissions: { contents: 'read', 'id-token': 'write' },
+    outputs: { iam_widens: '${{ steps.review.outputs.iam_widens }}', summary: '${{ steps.review.outputs.summary }}' },
+    steps: [
+      checkout(),
+      setupPython(project),
+      run('Install the review\'s YAML reader', 'python -m pip install "pyyaml>=6,<7"'),
+      uses('downloadArtifact', { name: 'packages', path: PACKAGE_PATH }),
+      signIn(project, stage, role, targetRegion(project, target)),
+      { id: 'review', ...run('Create the change set and review it', deployCommand(target, 'review')) },
+      uses('uploadArtifact', { name: changeSetArtifact(target.target.id), path: changeSetState(stage), 'if-no-files-found': 'error' }),
+    ],
+  };
+}
+
+/** The broadening gate: entered only when a review says IAM widens; its environment's reviewers approve. */
+function gateJob(stage: CiStage): Job {
+  const reviews = stage.targets.map((target) => reviewJobId(stage, target));
+  return {
+    name: `Approve ${stage.name}: IAM permissions widen`,
+    if: `\${{ !cancelled() && github.event_name == 'push' && (${reviews.map((id) => `needs.${id}.outputs.iam_widens == 'true'`).join(' || ')}) }}`,
+    needs: reviews,
+    'runs-on': 'ubuntu-latest',
+    'timeout-minutes': 5,
+    environment: gateEnvironment(stage),
+    permissions: {},
+    steps: [run(
+      'What widens (the review jobs\' summaries have the full report)',
+      reviews.map((id, index) => `echo "${stage.targets[index].target.id}: $SUMMARY_${index}"`),
+      Object.fromEntries(reviews.map((id, index) => [`SUMMARY_${index}`, `\${{ needs.${id}.outputs.summary }}`])),
+    )],
+  };
+}
+
 function deployJob(project: Project, stage: CiStage, needs: string): Job {
   const { strategy, value } = targetValues(project, stage);
   const target = stage.targets[0];
+  const step = reviewed(stage) ? 'execute' : 'all';
   const command = stage.targets.length === 1
-    ? deployCommand(target)
+    ? deployCommand(target, step)
     : // The matrix entry picks its target's command (stack and outputs differ only by the target id).
-      ['case "$TARGET" in', ...stage.targets.map((t) => `  ${t.target.id}) ${deployCommand(t)} ;;`), '  *) echo "unknown target $TARGET" >&2; exit 1 ;;', 'esac'];
+      ['case "$TARGET" in', ...stage.targets.map((t) => `  ${t.target.id}) ${deployCommand(t, step)} ;;`), '  *) echo "unknown target $TARGET" >&2; exit 1 ;;', 'esac'];
+  const reviews = reviewed(stage) ? stage.targets.map((t) => reviewJobId(stage, t)) : [];
+  // After its reviews (and the gate, approved or skipped because nothing widens): !cancelled() lets a skipped gate pass.
+  const after = reviewed(stage) ? {
+    if: `\${{ !cancelled() && github.event_name == 'push' && ${reviews.map((id) => `needs.${id}.result == 'success'`).join(' && ')}${gated(stage) ? ` && (needs.${gateJobId(stage)}.result == 'success' || needs.${gateJobId(stage)}.result == 'skipped')` : ''} }}`,
+    needs: [...reviews, ...(gated(stage) ? [gateJobId(stage)] : [])],
+  } : { if: PUSH_ONLY, needs };
   return {
     name: `Deploy ${stage.name}${stage.targets.length > 1 ? ' (${{ matrix.id }})' : ''}`,
-    if: PUSH_ONLY,
-    needs,
+    ...after,
     'runs-on': 'ubuntu-latest',
     'timeout-minutes': 60,
     // The environment names the job in the OIDC token (sub ...:environment:<stage>): only this job can sign in.
@@ -79,12 +151,11 @@ function deployJob(project: Project, stage: CiStage, needs: string): Job {
     ...(strategy ? { strategy } : {}),
     steps: [
       checkout(),
-      uses('downloadArtifact', { name: 'packages', path: PACKAGE_PATH }),
-      uses('awsCredentials', {
-        'role-to-assume': value('role', target), 'aws-region': value('region', target),
-        'role-session-name': `${project.appName}-${stage.name}-\${{ github.run_id }}`.slice(0, 64),
-      }, 'Sign in to AWS (OIDC)'),
-      run('Deploy (change set with the deploy role)', command, stage.targets.length > 1 ? { TARGET: '${{ matrix.id }}' } : undefined),
+      reviewed(stage)
+        ? uses('downloadArtifact', { name: changeSetArtifact(value('id', target)), path: `build/${stage.name}/` })
+        : uses('downloadArtifact', { name: 'packages', path: PACKAGE_PATH }),
+      signIn(project, stage, value('role', target), value('region', target)),
+      run(reviewed(stage) ? 'Execute the reviewed change set' : 'Deploy (change set with the deploy role)', command, stage.targets.length > 1 ? { TARGET: '${{ matrix.id }}' } : undefined),
       ...(stage.tests ? [uses('uploadArtifact', { name: endpointArtifact(value('id', target)), path: `build/${stage.name}/endpoint.env`, 'if-no-files-found': 'error' })] : []),
     ],
   };
@@ -136,6 +207,8 @@ export function releaseWorkflow(project: Project, release: Release = project.rel
   };
   let previous = 'package';
   for (const stage of ciStages(project, release)) {
+    if (reviewed(stage)) for (const target of stage.targets) jobs[reviewJobId(stage, target)] = reviewJob(project, stage, target, previous);
+    if (gated(stage)) jobs[gateJobId(stage)] = gateJob(stage);
     jobs[deployJobId(stage)] = deployJob(project, stage, previous);
     previous = deployJobId(stage);
     if (stage.tests) {

@@ -1,14 +1,17 @@
 // .gitlab-ci.yml: the release on GitLab CI/CD. The same jobs as the GitHub workflow: unit tests (merge requests run
 // only these), package every stage once, then per stage and target a deploy job signed in with an ID token
 // (audience sts.amazonaws.com) in the stage's environment (a manual job where the stage has an approval), then
-// integration tests against the EndpointURL the deploy job passes on (a dotenv report).
+// integration tests against the EndpointURL the deploy job passes on (a dotenv report). A reviewed stage first creates
+// and reviews each target's change set (review-<stage>: the report in its log and artifacts), and the deploy job
+// executes exactly that one. GitLab cannot start a job from another's result: without an approval, a review that finds
+// IAM widening fails the release (the broadening gate) until it is approved by its digest (APPROVE_IAM_WIDENING).
 import { stringify } from 'yaml';
 import { CI_HOSTS } from '../../facts/aws.js';
 import type { Project } from '../../answers/project.js';
 import type { Release } from '../../answers/release.js';
 import type { CiTarget } from '../../cloudformation/ci-access.js';
 import {
-  INSTALL, INTEGRATION_INSTALL, INTEGRATION_TESTS, PACKAGE_PATH, UNIT_TESTS, ciRoleArn, ciStages, deployCommand,
+  INSTALL, INTEGRATION_INSTALL, INTEGRATION_TESTS, PACKAGE_PATH, UNIT_TESTS, changeSetState, ciRoleArn, ciStages, deployCommand,
   packageCommands, targetRegion, type CiStage,
 } from './release-jobs.js';
 
@@ -20,6 +23,7 @@ type Job = Record<string, unknown>;
 
 const onReleaseBranch = (branch: string) => `$CI_COMMIT_BRANCH == ${JSON.stringify(branch)} && $CI_PIPELINE_SOURCE == "push"`;
 export const gitlabDeployJobId = (stage: CiStage, target: CiTarget) => (stage.targets.length > 1 ? `deploy-${stage.name}-${target.target.id}` : `deploy-${stage.name}`);
+export const gitlabReviewJobId = (stage: CiStage, target: CiTarget) => (stage.targets.length > 1 ? `review-${stage.name}-${target.target.id}` : `review-${stage.name}`);
 export const gitlabTestJobId = (stage: CiStage, target: CiTarget) => (stage.targets.length > 1 ? `integration-tests-${stage.name}-${target.target.id}` : `integration-tests-${stage.name}`);
 
 /** Sign in: the AWS CLI assumes the role itself from the job's ID token (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN). */
@@ -52,13 +56,11 @@ export function gitlabCi(project: Project, release: Release = project.release): 
     const done: string[] = [];
     for (const target of stage.targets) {
       const deployId = gitlabDeployJobId(stage, target);
-      jobs[deployId] = {
-        stage: stage.name,
-        // An approval is this manual job: the stages after it wait until someone runs it (allow_failure: false).
-        rules: [stage.approval ? { if: branchRule, when: 'manual', allow_failure: false } : { if: branchRule }],
-        needs: [{ job: 'package', artifacts: true }, ...previous.filter((id) => id !== 'package').map((job) => ({ job, artifacts: false }))],
-        environment: { name: stage.name, action: 'start' },
-        // One deploy of a target at a time; a running one is never cancelled.
+      const reviewId = gitlabReviewJobId(stage, target);
+      const reviewed = target.review !== 'none';
+      const previousJobs = previous.filter((id) => id !== 'package').map((job) => ({ job, artifacts: false }));
+      // Signed in as the target's CI role; one job of a target at a time, a running one never cancelled.
+      const signedIn = {
         resource_group: target.accessStack,
         id_tokens: { AWS_ID_TOKEN: { aud: CI_HOSTS['gitlab-ci'].audience } },
         variables: {
@@ -66,7 +68,28 @@ export function gitlabCi(project: Project, release: Release = project.release): 
           AWS_ROLE_SESSION_NAME: `${project.appName}-${stage.name}-\${CI_PIPELINE_ID}`,
           AWS_DEFAULT_REGION: targetRegion(project, target),
         },
-        script: [...SIGN_IN, deployCommand(target)],
+      };
+      if (reviewed) {
+        jobs[reviewId] = {
+          stage: stage.name,
+          rules: [{ if: branchRule }],
+          needs: [{ job: 'package', artifacts: true }, ...previousJobs],
+          // Prepares the deploy (no deployment recorded): the environment's variables, e.g. AWS_ACCOUNT_ID, apply.
+          environment: { name: stage.name, action: 'prepare' },
+          ...signedIn,
+          variables: { ...signedIn.variables, ...(stage.approval ? {} : { FAIL_ON_WIDENING: 'true' }) },
+          script: [...SIGN_IN, deployCommand(target, 'review')],
+          artifacts: { paths: [changeSetState(stage), `build/${stage.name}/review.txt`], expire_in: '30 days', expose_as: `review ${stage.name}${stage.targets.length > 1 ? ` ${target.target.id}` : ''}` },
+        };
+      }
+      jobs[deployId] = {
+        stage: stage.name,
+        // An approval is this manual job: the stages after it wait until someone runs it (allow_failure: false).
+        rules: [stage.approval ? { if: branchRule, when: 'manual', allow_failure: false } : { if: branchRule }],
+        needs: reviewed ? [{ job: reviewId, artifacts: true }] : [{ job: 'package', artifacts: true }, ...previousJobs],
+        environment: { name: stage.name, action: 'start' },
+        ...signedIn,
+        script: [...SIGN_IN, deployCommand(target, reviewed ? 'execute' : 'all')],
         ...(stage.tests ? { artifacts: { reports: { dotenv: `build/${stage.name}/endpoint.env` } } } : {}),
       };
       if (stage.tests) {

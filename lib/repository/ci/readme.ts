@@ -1,7 +1,7 @@
 // What the generated README says about an external CI's release: its stages, targets, roles and set-up order.
 import type { Project } from '../../answers/project.js';
 import { CI_HOSTS } from '../../facts/aws.js';
-import { ciRoleArn, ciStages, targetRegion } from './release-jobs.js';
+import { ciRoleArn, ciStages, gateEnvironment, reviewAccountVariable, targetRegion } from './release-jobs.js';
 import { CI_DEFINITION_PATHS } from './files.js';
 
 export function ciReadmeData(project: Project) {
@@ -15,6 +15,9 @@ export function ciReadmeData(project: Project) {
     accountVariable: github ? 'the environment variable `AWS_ACCOUNT_ID`' : 'the CI/CD variable `AWS_ACCOUNT_ID` (scoped to the environment)',
     stages: ciStages(project).map((stage) => ({
       ...stage,
+      reviewed: stage.targets[0].review !== 'none',
+      /** The broadening gate (a reviewed stage without an approval): GitHub's `<stage>-iam` environment. */
+      gate: stage.targets[0].review !== 'none' && !stage.approval ? (github ? gateEnvironment(stage) : 'APPROVE_IAM_WIDENING') : undefined,
       targets: stage.targets.map((target) => ({
         id: target.target.id,
         account: target.target.accountId ?? '',
@@ -23,6 +26,10 @@ export function ciReadmeData(project: Project) {
         accessStack: target.accessStack,
         role: ciRoleArn(project, target, '<AWS_ACCOUNT_ID>'),
         subject: target.subject,
+        reviewRole: target.reviewRole ? ciRoleArn(project, target, '<AWS_ACCOUNT_ID>', target.reviewRole.name) : undefined,
+        reviewSubject: target.reviewRole?.subject,
+        /** The repository variable the review job outside the environment reads the account from (none: named). */
+        reviewAccountVariable: target.reviewRole && !target.target.accountId ? reviewAccountVariable(stage) : undefined,
         wave: stage.targets.length > 1,
       })),
     })),
@@ -34,7 +41,8 @@ export function externalCiNextSteps(project: Project, ciAccess: string, refspec:
   const { title, stages, github } = ciReadmeData(project);
   const lines = stages.flatMap((stage) => stage.targets.map((target) =>
     `  make ${ciAccess} STAGE=${stage.name}${target.wave ? ` TARGET=${target.id}` : ''} AWS_PROFILE=<profile of ${target.account || `the ${stage.name} account`}>   # first: OIDC sign-in and roles there`));
-  lines.push(`  # ${title}: create the environments ${stages.map((stage) => stage.name).join(', ')} (README "Set up, once"${github ? ', required reviewers for approvals' : ''})`);
+  const environments = stages.flatMap((stage) => [stage.name, ...(github && stage.gate ? [stage.gate] : [])]);
+  lines.push(`  # ${title}: create the environments ${environments.join(', ')} (README "Set up, once"${github ? ', required reviewers for approvals and the -iam gates' : ''})`);
   lines.push(`  git remote add origin ${project.remoteUrl}   # if not set yet`);
   lines.push(`  git push origin ${refspec}     # starts the release`);
   return lines;

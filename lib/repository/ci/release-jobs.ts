@@ -48,20 +48,39 @@ export function packageCommands(project: Project, release: Release = project.rel
   ]);
 }
 
-/** The deploy command of a target (scripts/deploy_stage.sh), run signed in as its CI role. */
-export function deployCommand(target: CiTarget): string {
+/**
+ * A target's scripts/deploy_stage.sh command: `all` creates and executes the change set; `review` creates and reviews
+ * it (the job before an approval or the broadening gate); `execute` executes the reviewed one.
+ */
+export function deployCommand(target: CiTarget, step: 'all' | 'review' | 'execute' = 'all'): string {
   const outputs = ciOutputs(target);
-  return ['bash scripts/deploy_stage.sh', target.stage.name, target.stack.value, target.accessStack, outputs.deployRole,
+  const command = ['bash scripts/deploy_stage.sh', target.stage.name, target.stack.value, target.accessStack, outputs.deployRole,
     ...(target.shiftsTraffic ? [outputs.codeDeployRole] : [])].join(' ');
+  return step === 'all' ? command : `DEPLOY_STEP=${step} ${command}`;
 }
+
+/** GitHub's broadening gate: the environment whose required reviewers approve a widening of IAM permissions. */
+export const gateEnvironment = (stage: { name: string }) => `${stage.name}-iam`;
+
+/**
+ * GitHub's review before an approval runs outside the stage's environment, so it cannot read the environment's
+ * AWS_ACCOUNT_ID: a repository variable per stage names an account the answers do not.
+ */
+export const reviewAccountVariable = (stage: { name: string }) => `${stage.name.toUpperCase().replaceAll('-', '_')}_AWS_ACCOUNT_ID`;
+
+/** What the review job keeps for the execute job: the change set's name and whether it changes anything. */
+export const changeSetState = (stage: { name: string }) => `build/${stage.name}/change-set.env`;
 
 /** Where a target deploys: its region, and the account when the answers name it (else the CI's variable). */
 export function targetRegion(project: Project, target: CiTarget): string {
   return target.target.region ?? project.region;
 }
 
-/** The CI role's ARN; `accountVariable` stands in for an account the answers do not name (set per environment). */
-export function ciRoleArn(project: Project, target: CiTarget, accountVariable: string): string {
+/**
+ * The CI role's ARN (or another role of the target's ci-access.json, by name); `accountVariable` stands in for an
+ * account the answers do not name (set per environment).
+ */
+export function ciRoleArn(project: Project, target: CiTarget, accountVariable: string, roleName = target.ciRoleName): string {
   const account = target.target.accountId ?? accountVariable;
-  return `arn:${partitionOf(targetRegion(project, target))}:iam::${account}:role/${target.ciRoleName}`;
+  return `arn:${partitionOf(targetRegion(project, target))}:iam::${account}:role/${roleName}`;
 }
