@@ -13,6 +13,7 @@ import { mergeAnswers, savedForm, finishAnswers } from '../lib/answers/answers.j
 import type { Project } from '../lib/answers/project.js';
 import type { StageAnswer } from '../lib/answers/stage-list.js';
 import { ciAccessTemplate, ciTargets } from '../lib/cloudformation/ci-access.js';
+import { ciStages } from '../lib/repository/ci/release-jobs.js';
 import { templateText } from '../lib/cloudformation/cfn.js';
 import { ACTIONS, releaseWorkflow, releaseWorkflowText } from '../lib/repository/ci/github-actions.js';
 import { gitlabCi } from '../lib/repository/ci/gitlab-ci.js';
@@ -185,7 +186,16 @@ describe('IAM evaluation of the CI roles', () => {
           : ['project_path:acme/platform/orders:ref_type:branch:ref:feature', 'project_path:acme/other:ref_type:branch:ref:main',
               'project_path:acme/platform/orders:ref_type:tag:ref:main'];
         for (const sub of strangers) assert.ok(!allows(trust, token(sub)), `${target.target.id} trusts ${sub}`);
+        // GitHub before an approval: the review role trusts the release branch's jobs, and nothing else.
+        if (target.reviewRole) {
+          const review = [trustStatement(template, target.reviewRole.id)];
+          assert.ok(allows(review, token('repo:acme/orders:ref:refs/heads/main')), target.reviewRole.id);
+          for (const sub of ['repo:acme/orders:ref:refs/heads/feature', 'repo:acme/orders:pull_request', 'repo:acme/orders-fork:ref:refs/heads/main', `repo:acme/orders:environment:${target.stage.name}`]) {
+            assert.ok(!allows(review, token(sub)), `${target.reviewRole.id} trusts ${sub}`);
+          }
+        }
       }
+      assert.equal(ciTargets(project).some((target) => target.reviewRole), github && project.release.stages.some((stage) => stage.approval), 'a review role exactly for GitHub approvals');
     });
   }
 });
@@ -222,21 +232,42 @@ describe('.github/workflows/release.yml', () => {
       const text = releaseWorkflowText(project);
       const parsed = await parseWithGitHub(text);
       const workflow = parseYaml(text) as { permissions: unknown; concurrency: Record<string, string>; on: Record<string, unknown>; jobs: Record<string, Record<string, unknown>> };
-      // Stage order: each job needs the one before it.
-      const expected = ['unit-tests', 'package', ...project.release.stages.flatMap((stage) => [`deploy-${stage.name}`, ...(stage.tests ? [`integration-tests-${stage.name}`] : [])])];
-      assert.deepEqual(parsed.jobs.map((job) => job.id), expected);
-      parsed.jobs.slice(1).forEach((job, index) => assert.deepEqual(job.needs, [expected[index]], job.id));
+      // Stage order: a stage's reviews need the job before the stage, its gate the reviews, its deploy both, its tests
+      // the deploy; a stage without a review deploys after the job before it.
+      const expected: { id: string; needs: string[]; environment?: string }[] = [{ id: 'unit-tests', needs: [] }, { id: 'package', needs: ['unit-tests'] }];
+      let previous = 'package';
+      for (const stage of ciStages(project)) {
+        const reviews = stage.targets[0].review === 'none' ? [] : stage.targets.map((target) => (stage.targets.length > 1 ? `review-${stage.name}-${target.target.id}` : `review-${stage.name}`));
+        const gate = reviews.length > 0 && !stage.approval ? [`approve-${stage.name}-iam`] : [];
+        // Before an approval the review signs in outside the environment (its reviewers approve the deploy, after it).
+        for (const review of reviews) expected.push({ id: review, needs: [previous], ...(stage.approval ? {} : { environment: stage.name }) });
+        for (const id of gate) expected.push({ id, needs: reviews, environment: `${stage.name}-iam` });
+        expected.push({ id: `deploy-${stage.name}`, needs: reviews.length > 0 ? [...reviews, ...gate] : [previous], environment: stage.name });
+        previous = `deploy-${stage.name}`;
+        if (stage.tests) {
+          expected.push({ id: `integration-tests-${stage.name}`, needs: [previous] });
+          previous = `integration-tests-${stage.name}`;
+        }
+      }
+      assert.deepEqual(parsed.jobs.map((job) => [job.id, job.needs]), expected.map((job) => [job.id, job.needs]));
       // Pull requests run the unit tests only: every other job is for pushes.
       assert.deepEqual(Object.keys(workflow.on).sort(), ['pull_request', 'push']);
       for (const job of parsed.jobs.slice(1)) assert.match(job.if ?? '', /github\.event_name == 'push'/, job.id);
       assert.equal(parsed.jobs[0].if, 'success()');
-      // No permissions by default; id-token: write exactly on the jobs that sign in, each in its stage's environment.
+      // No permissions by default; id-token: write exactly on the jobs that sign in; each job in its environment.
       assert.deepEqual(workflow.permissions, {});
       for (const [id, job] of Object.entries(workflow.jobs)) {
         const signsIn = (job.steps as Record<string, string>[]).some((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
         assert.equal(objectAt(job.permissions)['id-token'] === 'write', signsIn, id);
-        assert.equal(id.startsWith('deploy-'), signsIn, id);
-        if (signsIn) assert.equal(job.environment, id.slice('deploy-'.length));
+        assert.equal(id.startsWith('deploy-') || id.startsWith('review-'), signsIn, id);
+        assert.equal(job.environment, expected.find((entry) => entry.id === id)!.environment, id);
+      }
+      // A deploy after a review executes what the review created; a skipped gate (nothing widens) lets it run.
+      for (const stage of ciStages(project).filter((s) => s.targets[0].review !== 'none')) {
+        const deploy = workflow.jobs[`deploy-${stage.name}`];
+        assert.match(String(deploy.if), /^\$\{\{ !cancelled\(\) && github\.event_name == 'push' && needs\.review-/);
+        if (!stage.approval) assert.match(String(deploy.if), new RegExp(`needs\\.approve-${stage.name}-iam\\.result == 'skipped'`));
+        assert.match((deploy.steps as { run?: string }[]).map((step) => step.run ?? '').join(''), /DEPLOY_STEP=execute bash scripts\/deploy_stage\.sh/);
       }
       // A wave is a matrix over its targets, each signing in to its own account's role.
       for (const stage of project.release.stages.filter((s) => s.targets.length > 1)) {
@@ -267,7 +298,8 @@ describe('.github/workflows/release.yml', () => {
     for (const stage of ['beta', 'staging', 'prod']) {
       assert.match(runs('package'), new RegExp(`chalice package --stage ${stage} build/${stage}\\npython scripts/check_deploy_role.py build/${stage}/sam.json`));
     }
-    assert.match(runs('deploy-prod'), /Prod222222222222EuWest1\) bash scripts\/deploy_stage\.sh prod ordersProdStack orders-Prod222222222222EuWest1-ci-access Prod222222222222EuWest1DeployRoleArn ;;/);
+    assert.match(runs('deploy-prod'), /Prod222222222222EuWest1\) DEPLOY_STEP=execute bash scripts\/deploy_stage\.sh prod ordersProdStack orders-Prod222222222222EuWest1-ci-access Prod222222222222EuWest1DeployRoleArn ;;/);
+    assert.match(runs('review-prod-Prod222222222222EuWest1'), /^DEPLOY_STEP=review bash scripts\/deploy_stage\.sh prod ordersProdStack orders-Prod222222222222EuWest1-ci-access Prod222222222222EuWest1DeployRoleArn$/m);
     assert.match(runs('integration-tests-staging'), /python -m pytest tests\/integration/);
   });
 });
@@ -281,14 +313,19 @@ describe('.gitlab-ci.yml', () => {
       assert.deepEqual(workflowRules, ['$CI_PIPELINE_SOURCE == "merge_request_event"', '$CI_COMMIT_BRANCH == "main" && $CI_PIPELINE_SOURCE == "push"']);
       for (const [id, job] of jobs) {
         const deploys = id.startsWith('deploy-');
-        assert.equal(job.id_tokens !== undefined, deploys, id);
-        if (deploys) {
+        const reviews = id.startsWith('review-');
+        assert.equal(job.id_tokens !== undefined, deploys || reviews, id);
+        if (deploys || reviews) {
           assert.deepEqual(objectAt(job.id_tokens).AWS_ID_TOKEN, { aud: 'sts.amazonaws.com' });
-          const stage = project.release.stages.find((s) => id === `deploy-${s.name}` || id.startsWith(`deploy-${s.name}-`))!;
-          assert.equal(objectAt(job.environment).name, stage.name);
+          const stage = project.release.stages.find((s) => id.endsWith(`-${s.name}`) || id.includes(`-${s.name}-`))!;
+          // The review prepares the environment (no deployment recorded), the deploy starts it.
+          assert.deepEqual(job.environment, { name: stage.name, action: reviews ? 'prepare' : 'start' });
           const rule = objectAt(asList(job.rules)[0]);
-          assert.equal(rule.when === 'manual', stage.approval, id);
-          if (stage.approval) assert.equal(rule.allow_failure, false);
+          assert.equal(rule.when === 'manual', deploys && stage.approval, id);
+          if (deploys && stage.approval) assert.equal(rule.allow_failure, false);
+          // Without an approval the review fails the release when IAM widens (the gate); a deploy executes the review's change set.
+          if (reviews) assert.equal(objectAt(job.variables).FAIL_ON_WIDENING, stage.approval ? undefined : 'true', id);
+          if (deploys && project.approveBroadening) assert.deepEqual(asList(job.needs), [{ job: id.replace(/^deploy-/, 'review-'), artifacts: true }], id);
         }
         // Only the unit tests run on a merge request (no rule of the other jobs matches it).
         if (id !== 'unit-tests') assert.ok(asList(job.rules).every((rule) => !String(objectAt(rule).if).includes('merge_request')), id);
@@ -336,14 +373,17 @@ const FAKE_AWS = `#!/bin/bash
 echo "$*" >> "$AWS_LOG"
 case "$*" in
   *"--query Stacks[0].Outputs[?OutputKey=='PackageBucket'].OutputValue"*) echo app-bucket-1a2b3c4d ;;
-  *"OutputKey=='BetaDeployRoleArn'"*) echo "$DEPLOY_ROLE" ;;
+  *"DeployRoleArn'].OutputValue"*) echo "$DEPLOY_ROLE" ;;
   *"OutputKey=='EndpointURL'"*) echo https://abc123.execute-api.us-east-1.amazonaws.com/api/ ;;
   "cloudformation package"*) all="$*"; out="\${all##*--output-template-file }"; head -c "\${TEMPLATE_BYTES:-2000}" /dev/zero | tr '\\0' x > "\${out%% *}" ;;
   *"--query Stacks[0].StackStatus"*)
     if [ "$SCENARIO" = new ]; then echo "An error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id ordersBetaStack does not exist" >&2; exit 255; fi
     echo UPDATE_COMPLETE ;;
   "cloudformation wait change-set-create-complete"*) [ "$SCENARIO" != unchanged ] || exit 255 ;;
-  "cloudformation describe-change-set"*) echo "The submitted information didn't contain changes. Submit different information to create a change set." ;;
+  "cloudformation describe-change-set"*"--query StatusReason"*) echo "The submitted information didn't contain changes. Submit different information to create a change set." ;;
+  "cloudformation describe-change-set"*) cat "$FAKE_DIR/change-set.json" ;;
+  "cloudformation get-template"*"--change-set-name"*) cat "$FAKE_DIR/new.json" ;;
+  "cloudformation get-template"*) cat "$FAKE_DIR/deployed.json" ;;
   "cloudformation wait stack-"*) [ "$SCENARIO" != failed ] || exit 255 ;;
   "cloudformation describe-stack-events"*) printf '2026-12-06T21:00:00Z\\tAPIHandler\\tUPDATE_FAILED\\tResource handler returned message: "Memory size 20000 is out of range"\\n' ;;
 esac
@@ -375,43 +415,61 @@ function iamRequests(line: string, accessStack: string): { action: string; resou
     'cloudformation describe-change-set': 'DescribeChangeSet', 'cloudformation execute-change-set': 'ExecuteChangeSet',
     'cloudformation wait stack-create-complete': 'DescribeStacks', 'cloudformation wait stack-update-complete': 'DescribeStacks',
     'cloudformation describe-stack-events': 'DescribeStackEvents', 'cloudformation delete-change-set': 'DeleteChangeSet',
+    'cloudformation get-template': 'GetTemplate',
   };
   const action = actions[verb] ?? actions[line.split(' ').slice(0, 2).join(' ')];
   if (!action) throw new Error(`no IAM request known for the call: aws ${line}`);
   return [{ action: `cloudformation:${action}`, resource: stack }];
 }
 
+/** Runs release job commands one after another in one folder, as the CI runs a stage's jobs, with the stand-in aws. */
+function runJobs(files: Map<string, string>, stage: string, jobs: { command: string; env?: Record<string, string> }[], scenario: string, stack: Record<string, unknown> = {}) {
+  const dir = tempDir('deploy-stage-');
+  mkdirSync(join(dir, 'scripts'));
+  for (const path of ['scripts/deploy_stage.sh', 'scripts/review_changes.py']) writeFileSync(join(dir, path), files.get(path)!);
+  mkdirSync(join(dir, 'bin'));
+  writeFileSync(join(dir, 'bin', 'aws'), FAKE_AWS, { mode: 0o755 });
+  // `python` as the CI images have it.
+  writeFileSync(join(dir, 'bin', 'python'), '#!/bin/sh\nexec python3 "$@"\n', { mode: 0o755 });
+  mkdirSync(join(dir, 'build', stage), { recursive: true });
+  for (const [name, value] of Object.entries(stack)) writeFileSync(join(dir, `${name}.json`), JSON.stringify(value));
+  const log = join(dir, 'aws.log');
+  const results = jobs.map(({ command, env }) => {
+    writeFileSync(log, '');
+    const result = spawnSync('bash', ['-c', command], {
+      cwd: dir, encoding: 'utf8',
+      env: {
+        PATH: `${join(dir, 'bin')}:${process.env.PATH}`, AWS_LOG: log, FAKE_DIR: dir, SCENARIO: scenario, GITHUB_RUN_ID: '42', GITHUB_RUN_ATTEMPT: '1',
+        AWS_REGION: 'us-east-1', TEMPLATE_BYTES: scenario === 'large' ? '51201' : '51200', ...env,
+      },
+    });
+    return { ...result, calls: readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) };
+  });
+  const read = (path: string) => (existsSync(join(dir, path)) ? readFileSync(join(dir, path), 'utf8') : undefined);
+  const outcome = { results, endpoint: read(`build/${stage}/endpoint.env`), state: read(`build/${stage}/change-set.env`), summary: read('summary.md'), output: read('output.txt') };
+  rmSync(dir, { recursive: true, force: true });
+  return outcome;
+}
+
+/** The step of a workflow job that runs scripts/deploy_stage.sh (the job's other steps are actions and installs). */
+const jobCommand = (workflow: unknown, job: string) => (workflow as { jobs: Record<string, { steps: { run?: string }[] }> }).jobs[job].steps.find((step) => step.run?.includes('scripts/deploy_stage.sh'))!.run!;
+
 describe('scripts/deploy_stage.sh', () => {
-  const project = projectFor(GITHUB);
-  const files = newRepositoryFiles(GITHUB);
+  // No review: the deploy job creates and executes at once.
+  const answers = { ...GITHUB, approveBroadening: false, manualApproval: false };
+  const project = projectFor(answers);
+  const files = newRepositoryFiles(answers);
   const template = ciAccessTemplate(project) as unknown as CfnTemplate;
   const beta = ciTargets(project)[0];
   const deployRole = pipelineRoleArn(beta.ids.deployRole);
-  const command = (releaseWorkflow(project) as { jobs: Record<string, { steps: { run?: string }[] }> }).jobs['deploy-beta'].steps.find((step) => step.run)!.run!;
+  const command = jobCommand(releaseWorkflow(project), 'deploy-beta');
 
   // Each scenario runs once (a few seconds on a busy machine); its tests read the same run.
   const runs = new Map<string, ReturnType<typeof deployOnce>>();
   const deploy = (scenario: string) => runs.get(scenario) ?? runs.set(scenario, deployOnce(scenario)).get(scenario)!;
   const deployOnce = (scenario: string) => {
-    const dir = tempDir('deploy-stage-');
-    mkdirSync(join(dir, 'scripts'));
-    writeFileSync(join(dir, 'scripts', 'deploy_stage.sh'), files.get('scripts/deploy_stage.sh')!);
-    mkdirSync(join(dir, 'bin'));
-    writeFileSync(join(dir, 'bin', 'aws'), FAKE_AWS, { mode: 0o755 });
-    mkdirSync(join(dir, 'build', 'beta'), { recursive: true });
-    const log = join(dir, 'aws.log');
-    writeFileSync(log, '');
-    const result = spawnSync('bash', ['-c', command], {
-      cwd: dir, encoding: 'utf8',
-      env: {
-        PATH: `${join(dir, 'bin')}:${process.env.PATH}`, AWS_LOG: log, SCENARIO: scenario, DEPLOY_ROLE: deployRole, GITHUB_RUN_ID: '42', GITHUB_RUN_ATTEMPT: '1',
-        AWS_REGION: 'us-east-1', TEMPLATE_BYTES: scenario === 'large' ? '51201' : '51200',
-      },
-    });
-    const calls = readFileSync(log, 'utf8').trim().split('\n');
-    const endpoint = existsSync(join(dir, 'build', 'beta', 'endpoint.env')) ? readFileSync(join(dir, 'build', 'beta', 'endpoint.env'), 'utf8') : undefined;
-    rmSync(dir, { recursive: true, force: true });
-    return { ...result, calls, endpoint };
+    const { results: [result], endpoint } = runJobs(files, 'beta', [{ command, env: { DEPLOY_ROLE: deployRole } }], scenario);
+    return { ...result, endpoint };
   };
 
   for (const scenario of ['new', 'unchanged', 'failed', 'large']) {
@@ -473,6 +531,93 @@ describe('scripts/deploy_stage.sh', () => {
   });
 });
 
+// ---- the review before a change ships: create and review, approve (or the gate), execute ---------------------
+
+describe('scripts/deploy_stage.sh: the review job, then the deploy job executing what it reviewed', () => {
+  const deployed = {
+    Resources: {
+      DefaultRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: { Policies: [{ PolicyName: 'app', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: '*' }] } }] },
+      },
+    },
+  };
+  const widened = structuredClone(deployed);
+  widened.Resources.DefaultRole.Properties.Policies[0].PolicyDocument.Statement[0].Action.push('dynamodb:DeleteItem');
+  const changeSet = {
+    ChangeSetName: 'release-42-1', Status: 'CREATE_COMPLETE', StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/ordersBetaStack/0b1c',
+    Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'DefaultRole', ResourceType: 'AWS::IAM::Role', Replacement: 'False', Scope: ['Properties'] } }],
+  };
+  const body = (template: unknown) => ({ TemplateBody: template, StagesAvailable: ['Original', 'Processed'] });
+  const stack = (after: unknown) => ({ deployed: body(deployed), new: body(after), 'change-set': changeSet });
+  const github = { GITHUB_STEP_SUMMARY: 'summary.md', GITHUB_OUTPUT: 'output.txt' };
+
+  /** Every call of a job is allowed to the role it signs in as (the bucket and deploy role: the access stack's outputs). */
+  const assertAllowed = (statements: IamStatement[], calls: string[], accessStack: string, who: string) => {
+    for (const call of calls) for (const request of iamRequests(call, accessStack)) assert.ok(allows(statements, request), `${who} may not ${request.action} on ${request.resource} (aws ${call})`);
+  };
+
+  it('GitHub, beta (the broadening gate): the review as its CI role writes the job summary and iam_widens; the deploy executes that change set', () => {
+    const project = projectFor(GITHUB);
+    const workflow = releaseWorkflow(project);
+    const beta = ciTargets(project)[0];
+    const env = { ...github, DEPLOY_ROLE: pipelineRoleArn(beta.ids.deployRole) };
+    const run = runJobs(newRepositoryFiles(GITHUB), 'beta', [{ command: jobCommand(workflow, 'review-beta'), env }, { command: jobCommand(workflow, 'deploy-beta'), env }], 'update', stack(widened));
+    const [review, execute] = run.results;
+    assert.equal(review.status, 0, review.stderr);
+    assert.equal(execute.status, 0, execute.stderr);
+    assert.match(run.summary!, /^### ordersBetaStack: 1 modified, 0 replaced; IAM widens: DefaultRole may dynamodb:DeleteItem on \*\n\n```\nReview of build\/beta\/new\.json/);
+    assert.match(run.output!, /^iam_widens=true\nsummary=1 modified, 0 replaced; IAM widens: DefaultRole may dynamodb:DeleteItem on \*\n$/);
+    assert.equal(run.state, 'CHANGE_SET=release-42-1\nTYPE=UPDATE\nCHANGES=yes\nIAM_WIDENS=true\n');
+    assert.ok(!review.calls.some((call) => call.startsWith('cloudformation execute-change-set')), 'the review executes nothing');
+    assert.deepEqual(execute.calls.map((call) => call.split(' --')[0]), ['cloudformation execute-change-set', 'cloudformation wait stack-update-complete', 'cloudformation describe-stacks']);
+    assert.match(execute.calls[0], /--stack-name ordersBetaStack --change-set-name release-42-1$/);
+    assert.equal(run.endpoint, 'ENDPOINT_URL=https://abc123.execute-api.us-east-1.amazonaws.com/api/\n');
+    const statements = roleStatements(ciAccessTemplate(project) as unknown as CfnTemplate, beta.ids.ciRole);
+    assertAllowed(statements, [...review.calls, ...execute.calls], beta.accessStack, 'the beta CI role');
+  });
+
+  it('GitHub, prod (an approval): the review role creates and reviews, but may not execute; the approved deploy job executes', () => {
+    const project = projectFor(GITHUB);
+    const workflow = releaseWorkflow(project);
+    const prod = ciTargets(project)[1];
+    assert.equal(prod.review, 'review-role');
+    const env = { ...github, DEPLOY_ROLE: pipelineRoleArn(prod.ids.deployRole) };
+    const run = runJobs(newRepositoryFiles(GITHUB), 'prod', [{ command: jobCommand(workflow, 'review-prod'), env }, { command: jobCommand(workflow, 'deploy-prod'), env }], 'update', stack(deployed));
+    const [review, execute] = run.results;
+    assert.equal(review.status, 0, review.stderr);
+    assert.equal(execute.status, 0, execute.stderr);
+    assert.match(run.output!, /^iam_widens=false\n/);
+    const template = ciAccessTemplate(project) as unknown as CfnTemplate;
+    const reviewer = roleStatements(template, prod.reviewRole!.id);
+    assertAllowed(reviewer, review.calls, prod.accessStack, 'the prod review role');
+    assertAllowed(roleStatements(template, prod.ids.ciRole), execute.calls, prod.accessStack, 'the prod CI role');
+    const stackArn = 'arn:aws:cloudformation:us-east-1:123456789012:stack/ordersProdStack/0b1c';
+    for (const action of ['ExecuteChangeSet', 'DeleteStack', 'UpdateStack']) assert.ok(!allows(reviewer, { action: `cloudformation:${action}`, resource: stackArn }), action);
+    assert.ok(!allows(reviewer, { action: 'cloudformation:CreateChangeSet', resource: stackArn.replace('Prod', 'Beta') }));
+  });
+
+  it('GitLab, a stage without an approval: a widening fails the review with its digest; that digest approves exactly it; nothing new passes', () => {
+    const project = projectFor(GITLAB);
+    const ci = gitlabCi(project) as Record<string, { script: string[]; variables: Record<string, string> }>;
+    const review = ci['review-beta'];
+    const command = review.script.at(-1)!;
+    const env = { ...review.variables, DEPLOY_ROLE: pipelineRoleArn(ciTargets(project)[0].ids.deployRole) };
+    const files = newRepositoryFiles(GITLAB);
+    const stopped = runJobs(files, 'beta', [{ command, env }], 'update', stack(widened)).results[0];
+    assert.equal(stopped.status, 3, stopped.stderr);
+    assert.match(stopped.stderr, /^IAM widens, and stage beta has no approval: 1 modified, 0 replaced; IAM widens: DefaultRole may dynamodb:DeleteItem on \*$/m);
+    const digest = /APPROVE_IAM_WIDENING=([0-9a-f]{16}) /.exec(stopped.stderr)?.[1];
+    assert.ok(digest, stopped.stderr);
+    const approved = runJobs(files, 'beta', [{ command, env: { ...env, APPROVE_IAM_WIDENING: digest } }], 'update', stack(widened)).results[0];
+    assert.equal(approved.status, 0, approved.stderr);
+    const otherDigest = runJobs(files, 'beta', [{ command, env: { ...env, APPROVE_IAM_WIDENING: '0123456789abcdef' } }], 'update', stack(widened)).results[0];
+    assert.equal(otherDigest.status, 3);
+    const unchanged = runJobs(files, 'beta', [{ command, env }], 'update', stack(deployed)).results[0];
+    assert.equal(unchanged.status, 0, unchanged.stderr);
+  });
+});
+
 describe('make ci-access', () => {
   const OIDC = 'arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com';
   const make = (answers: Record<string, string | boolean>, providers: string) => repositoryWithFakeAws(answers, {
@@ -513,7 +658,15 @@ describe("issue 17's stage list on an external CI (dev; staging with tests; prod
     const workflow = parseYaml(text) as { jobs: Record<string, Record<string, unknown>> };
     const prod = workflow.jobs['deploy-prod'];
     assert.equal(prod.environment, 'prod');
-    assert.equal(prod.needs, 'integration-tests-staging');
+    // After each target's review (outside the environment, as its review role), which runs after staging's tests.
+    assert.deepEqual(prod.needs, PROD_TARGETS.map((id) => `review-prod-${id}`));
+    for (const id of PROD_TARGETS) {
+      const review = workflow.jobs[`review-prod-${id}`];
+      assert.equal(review.needs, 'integration-tests-staging');
+      assert.equal(review.environment, undefined);
+      const signIn = (review.steps as { uses?: string; with?: Record<string, string> }[]).find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
+      assert.equal(signIn.with!['role-to-assume'], `arn:aws:iam::${PROD_ACCOUNT}:role/orders${id}CiReviewRole`);
+    }
     const include = objectAt(objectAt(prod.strategy).matrix).include as Record<string, string>[];
     assert.deepEqual(include.map((entry) => [entry.id, entry.region]), [[PROD_TARGETS[0], 'eu-west-1'], [PROD_TARGETS[1], 'us-east-1']]);
     assert.ok(include.every((entry) => entry.role.startsWith(`arn:aws:iam::${PROD_ACCOUNT}:role/`)));
@@ -521,7 +674,7 @@ describe("issue 17's stage list on an external CI (dev; staging with tests; prod
     // Canary for prod only: its merge template, the alias script, and each target passes its account's CodeDeploy role.
     assert.match(runs('package'), /chalice package --stage prod --merge-template release\/prod-traffic-shifting\.json build\/prod\npython release\/point_api_at_alias\.py build\/prod\/sam\.json/);
     assert.match(runs('package'), /chalice package --stage staging build\/staging\n/);
-    for (const id of PROD_TARGETS) assert.match(runs('deploy-prod'), new RegExp(`${id}\\) bash scripts/deploy_stage\\.sh prod ordersProdStack orders-${id}-ci-access ${id}DeployRoleArn ${shift} ;;`));
+    for (const id of PROD_TARGETS) assert.match(runs('deploy-prod'), new RegExp(`${id}\\) DEPLOY_STEP=execute bash scripts/deploy_stage\\.sh prod ordersProdStack orders-${id}-ci-access ${id}DeployRoleArn ${shift} ;;`));
     assert.doesNotMatch(runs('deploy-staging'), new RegExp(shift));
     const files = newRepositoryFiles({ ...GITHUB, region: 'us-east-1', stages: STAGES_EXAMPLE });
     assert.ok(files.has('release/prod-traffic-shifting.json') && !files.has('release/staging-traffic-shifting.json'));
@@ -537,8 +690,9 @@ describe("issue 17's stage list on an external CI (dev; staging with tests; prod
     for (const id of PROD_TARGETS) {
       const job = ci[`deploy-prod-${id}`];
       assert.deepEqual(asList(job.rules).map((rule) => [objectAt(rule).when, objectAt(rule).allow_failure]), [['manual', false]]);
-      assert.ok(asList(job.needs).some((need) => objectAt(need).job === 'integration-tests-staging'), id);
-      assert.match(asList(job.script).join('\n'), new RegExp(`${id}DeployRoleArn ${shift}$`));
+      assert.deepEqual(asList(job.needs), [{ job: `review-prod-${id}`, artifacts: true }], id);
+      assert.ok(asList(ci[`review-prod-${id}`].needs).some((need) => objectAt(need).job === 'integration-tests-staging'), id);
+      assert.match(asList(job.script).join('\n'), new RegExp(`DEPLOY_STEP=execute .*${id}DeployRoleArn ${shift}$`));
     }
     assert.equal(objectAt(asList(ci['deploy-staging'].rules)[0]).when, undefined);
   });

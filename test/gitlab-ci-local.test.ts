@@ -44,7 +44,9 @@ describe('.gitlab-ci.yml under gitlab-ci-local', () => {
     const push = run(['--list']);
     assert.equal(push.status, 0, push.stderr + push.stdout);
     assert.match(push.stderr, /json schema validated/);
-    assert.deepEqual(jobsListed(push.stdout), ['unit-tests', 'package', 'deploy-beta', 'integration-tests-beta', 'deploy-prod']);
+    assert.deepEqual(jobsListed(push.stdout), ['unit-tests', 'package', 'review-beta', 'deploy-beta', 'integration-tests-beta', 'review-prod', 'deploy-prod']);
+    // The review runs by itself; the approval is the manual deploy job after it.
+    assert.doesNotMatch(push.stdout.split('\n').find((line) => line.startsWith('review-prod'))!, /\bmanual\b/);
     assert.match(push.stdout.split('\n').find((line) => line.startsWith('deploy-prod'))!, /\bmanual\b/);
     const mergeRequest = run(['--list', '--variable', 'CI_PIPELINE_SOURCE=merge_request_event']);
     assert.equal(mergeRequest.status, 0, mergeRequest.stderr);
@@ -76,7 +78,10 @@ describe("issue 17's stage list in .gitlab-ci.yml under gitlab-ci-local", () => 
     assert.equal(push.status, 0, push.stderr + push.stdout);
     assert.match(push.stderr, /json schema validated/);
     const waves = ['deploy-prod-ProdEuWest1', 'deploy-prod-ProdUsEast1'];
-    assert.deepEqual(jobsListed(push.stdout), ['unit-tests', 'package', 'deploy-dev', 'deploy-staging', 'integration-tests-staging', ...waves]);
+    assert.deepEqual(jobsListed(push.stdout), [
+      'unit-tests', 'package', 'review-dev', 'deploy-dev', 'review-staging', 'deploy-staging', 'integration-tests-staging',
+      'review-prod-ProdEuWest1', waves[0], 'review-prod-ProdUsEast1', waves[1],
+    ]);
     for (const job of waves) assert.match(push.stdout.split('\n').find((line) => line.startsWith(job))!, /\bmanual\b/, job);
     assert.doesNotMatch(push.stdout.split('\n').find((line) => line.startsWith('deploy-staging'))!, /\bmanual\b/);
   });
