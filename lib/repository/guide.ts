@@ -110,8 +110,8 @@ function externalCiGuide(project: Project, t: MakeTargets): string {
       '## Approving a release',
       '',
       ci.github
-        ? `The deploy job of ${approvals.join(', ')} waits for its environment's required reviewers: open the workflow run, **Review deployments**, tick the environment, **Approve and deploy** (or **Reject**: the release stops there).`
-        : `The deploy job of ${approvals.join(', ')} is manual: open the pipeline, check the stage before it, and run the job (its ▶ button); until then the stages after it wait.`,
+        ? `The deploy job of ${approvals.join(', ')} waits for its environment's required reviewers: open the workflow run, read the review job's summary (what the change set changes, what IAM widens), then **Review deployments**, tick the environment, **Approve and deploy** (or **Reject**: the release stops there). Approving executes exactly the change set that review describes.`
+        : `The deploy job of ${approvals.join(', ')} is manual: open the pipeline, read its review job (what the change set changes, what IAM widens; \`build/<stage>/review.txt\` in its artifacts), and run the deploy job (its ▶ button): it executes exactly that change set. Until then the stages after it wait.`,
     ]] : []),
     [
       '## Rolling back',
