@@ -27,6 +27,7 @@ export function ciReadmeData(project: Project) {
         role: ciRoleArn(project, target, '<AWS_ACCOUNT_ID>'),
         subject: target.subject,
         reviewRole: target.reviewRole ? ciRoleArn(project, target, '<AWS_ACCOUNT_ID>', target.reviewRole.name) : undefined,
+        review: target.review,
         reviewSubject: target.reviewRole?.subject,
         /** The repository variable the review job outside the environment reads the account from (none: named). */
         reviewAccountVariable: target.reviewRole && !target.target.accountId ? reviewAccountVariable(stage) : undefined,
