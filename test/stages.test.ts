@@ -7,8 +7,8 @@ import { describe, it } from 'node:test';
 import { finishAnswers, mergeAnswers, savedForm, type AnswerLayers } from '../lib/answers/answers.js';
 import { describeProject } from '../lib/answers/project.js';
 import { releaseFromAnswers, releaseFromShorthand } from '../lib/answers/release.js';
-import { CODEPIPELINE_QUOTAS } from '../lib/answers/stage-list.js';
-import { BETA_ACCOUNT, PROD_ACCOUNT, STAGES_EXAMPLE, answersMatrix, newRepositoryFiles, projectFor, runCli, tempDir } from './support/tools.js';
+import { CODEPIPELINE_QUOTAS, pipelineStageCount } from '../lib/answers/stage-list.js';
+import { BETA_ACCOUNT, PROD_ACCOUNT, STAGES_EXAMPLE, answersMatrix, newRepositoryFiles, projectFor, runCli, tempDir, templateFor as projectTemplate } from './support/tools.js';
 
 /** The problems of some answers (exit 2), or [] when they are accepted. */
 function problems(layers: AnswerLayers): string[] {
@@ -86,7 +86,8 @@ describe('stages: the promotion path as a list', () => {
       file: { stages: [{ name: 'prod', targets: ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'sa-east-1', 'ca-central-1']
         .flatMap((region) => [{ region }, { account: PROD_ACCOUNT, region }]) }] },
     }, new RegExp(`stage "prod" has 32 targets: CodePipeline allows ${CODEPIPELINE_QUOTAS.actionsPerStage} actions in a stage`)],
-    ['more stages than CodePipeline allows', { file: { stages: Array.from({ length: 17 }, (_, i) => ({ name: `s${i}`, tests: true, approval: i > 0 })) } }, /the pipeline would have 52 stages .* CodePipeline allows 50/],
+    ['more stages than CodePipeline allows', { file: { stages: Array.from({ length: 13 }, (_, i) => ({ name: `s${i}`, tests: true })) } }, /the pipeline would have 54 stages \(Source, Build, and per stage its deploy and tests, and the review and approval of the broadening gate before a stage without an approval\) and CodePipeline allows 50/],
+    ['a stage named like a stage the pipeline adds', { flags: { stages: 'beta,review-beta' } }, /stage "review-beta" is invalid: names starting with review- or approve-, or ending in -integration-tests, name the stages the pipeline adds/],
     ['a stage name too long for a long app name\'s shortened stack name', { flags: { appName: 'a'.repeat(40), stages: 'dev,integration-staging' } }, /stage "integration-staging" has too long a name for appName a{40} \(40 characters\): its stack name is shortened to 25 characters, so IntegrationStagingStack may have at most 17/],
     ['two stages the generated names cannot tell apart', { flags: { appName: 'a'.repeat(24), stages: 'staging,sandbox' } }, /stage "sandbox" is invalid with appName a{24}: the names CloudFormation generates keep only "a{24}S" of its stack name, as of stage "staging"'s/],
     ['a shorthand key given against the list', { flags: { prodAccountId: PROD_ACCOUNT }, file: { stages: [{ name: 'beta' }, { name: 'prod', account: BETA_ACCOUNT }] } }, /prodAccountId "222222222222" contradicts stages: stage prod has account "333333333333"/],
@@ -117,7 +118,7 @@ describe('stages: the promotion path as a list', () => {
 
   it('a list whose pipeline.json would not fit make deploy\'s inline template is exit 2, nothing written', () => {
     const stages = Array.from({ length: 16 }, (_, i) => ({ name: `s${i}`, account: PROD_ACCOUNT, region: i % 2 ? 'eu-west-1' : 'us-west-2', tests: true }));
-    assert.throws(() => newRepositoryFiles({ region: 'us-east-1', stages }), /stages is invalid: pipeline\.json for 16 targets in 16 stages is \d+ bytes as make deploy sends it, over the 51200 bytes/);
+    assert.throws(() => newRepositoryFiles({ region: 'us-east-1', approveBroadening: false, stages }), /stages is invalid: pipeline\.json for 16 targets in 16 stages is \d+ bytes as make deploy sends it, over the 51200 bytes/);
   });
 
   it('the bin: a bad list is exit 2 naming the stage and the rule, and nothing is written', () => {
@@ -128,5 +129,25 @@ describe('stages: the promotion path as a list', () => {
     assert.equal(result.status, 2, result.stderr);
     assert.match(result.stderr, /stage "dev" is invalid: approval on the first stage/);
     assert.deepEqual(readdirSync(dir), ['answers.json']);
+  });
+});
+
+describe('the stage count the validation computes is the rendered pipeline\'s', () => {
+  it('for lists with tests, approvals, waves, the gate on V1 and V2 or off, and the self-update', () => {
+    const lists = [
+      STAGES_EXAMPLE,
+      [{ name: 'dev' }, { name: 'qa', tests: true, targets: [{ region: 'us-west-2' }, { region: 'eu-west-1' }] }, { name: 'prod', approval: true, tests: true }],
+      [{ name: 'only' }],
+    ];
+    const settings = [
+      { selfUpdate: false, approveBroadening: true, pipelineType: 'V2' }, { selfUpdate: true, approveBroadening: true, pipelineType: 'V1' },
+      { selfUpdate: true, approveBroadening: false, pipelineType: 'V2' }, { selfUpdate: true, approveBroadening: true, pipelineType: 'V2' },
+    ] as const;
+    for (const stages of lists) {
+      for (const setting of settings) {
+        const rendered = (projectTemplate({ region: 'us-east-1', stages, ...setting }).Resources.AppPipeline.Properties as { Stages: unknown[] }).Stages.length;
+        assert.equal(pipelineStageCount(stages, setting), rendered, `${JSON.stringify(stages)} ${JSON.stringify(setting)}`);
+      }
+    }
   });
 });

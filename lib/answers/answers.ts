@@ -231,8 +231,11 @@ function stageList(resolution: Resolution): { stages?: StageAnswer[]; problems: 
   if (problems.length === 0 && typeof resolution.known.appName === 'string') {
     problems.push(...stageStackProblems(resolution.known.appName, stages.map((stage) => ({ name: stage.name, id: stageId(stage.name) }))));
   }
-  const selfUpdate = resolution.known.selfUpdate === true;
-  const count = pipelineStageCountProblem(stages, selfUpdate);
+  // CodePipeline's quota (an external CI has none). Unknown yet (asked later): their defaults, the gate on a V2 pipeline.
+  const codePipeline = (resolution.known.ci ?? 'codepipeline') === 'codepipeline';
+  const count = codePipeline && pipelineStageCountProblem(stages, {
+    selfUpdate: resolution.known.selfUpdate === true, approveBroadening: resolution.known.approveBroadening !== false, pipelineType: String(resolution.known.pipelineType ?? 'V2'),
+  });
   if (count) problems.push(count);
   return { stages, problems };
 }

@@ -33,6 +33,8 @@ export const CODEPIPELINE_QUOTAS = { stagesPerPipeline: 50, actionsPerStage: 50,
 
 /** PascalCase stage ids the pipeline already uses for its own stages. */
 const RESERVED_IDS = ['Source', 'Build', 'UpdatePipeline', 'Approval', 'IntegrationTests'];
+/** Stage names whose pipeline stage could be one the pipeline adds: Review<Stage>, Approve<Target>Broadening, <Stage>IntegrationTests. */
+const ADDED_STAGE_NAMES = /^(review|approve)-|-integration-tests$/;
 
 const STAGE_KEYS = ['name', 'account', 'region', 'targets', 'approval', 'tests', 'deployment'];
 
@@ -84,6 +86,9 @@ export function stageListProblems(stages: StageAnswer[], pipelineRegion: string 
     }
     const id = pascal(name);
     if (RESERVED_IDS.includes(id)) problems.push(`${at} is invalid: the pipeline has a stage ${id} of its own; choose another name`);
+    else if (ADDED_STAGE_NAMES.test(name)) {
+      problems.push(`${at} is invalid: names starting with review- or approve-, or ending in -integration-tests, name the stages the pipeline adds (the review and approval before a stage, a stage's tests); choose another name`);
+    }
     const twin = ids.get(id);
     if (twin !== undefined) problems.push(twin === name ? `${at} is a duplicate: every stage name appears once` : `${at} is invalid: it and stage "${twin}" both become ${id} in the pipeline and the stack names; rename one`);
     else ids.set(id, name);
@@ -122,11 +127,22 @@ export function stageListProblems(stages: StageAnswer[], pipelineRegion: string 
   return problems;
 }
 
-/** Pipeline stages besides the app stages': Source, Build, and UpdatePipeline with selfUpdate. */
-export function pipelineStageCountProblem(stages: StageAnswer[], selfUpdate: boolean): string | undefined {
-  const count = 2 + (selfUpdate ? 1 : 0) + stages.reduce((sum, stage) => sum + 1 + (stage.approval ? 1 : 0) + (stage.tests ? 1 : 0), 0);
+/**
+ * The pipeline's stages: Source and Build; with selfUpdate UpdatePipeline and the broadening gate before it; per stage
+ * its deploy stage (an approval runs inside it), its tests, and before a stage without an approval the broadening
+ * gate (Review<Stage>, then on V2 an Approve<Target>Broadening per target). stages.test.ts compares it with the
+ * rendered pipeline.
+ */
+export function pipelineStageCount(stages: StageAnswer[], { selfUpdate, approveBroadening, pipelineType }: { selfUpdate: boolean; approveBroadening: boolean; pipelineType: string }): number {
+  const gate = (targets: number) => (approveBroadening ? 1 + (pipelineType === 'V2' ? targets : 0) : 0);
+  return 2 + (selfUpdate ? 1 + gate(1) : 0)
+    + stages.reduce((sum, stage) => sum + 1 + (stage.tests ? 1 : 0) + (stage.approval ? 0 : gate(stage.targets?.length ?? 1)), 0);
+}
+
+export function pipelineStageCountProblem(stages: StageAnswer[], settings: Parameters<typeof pipelineStageCount>[1]): string | undefined {
+  const count = pipelineStageCount(stages, settings);
   return count > CODEPIPELINE_QUOTAS.stagesPerPipeline
-    ? `stages is invalid: the pipeline would have ${count} stages (Source, Build${selfUpdate ? ', UpdatePipeline' : ''}, and per stage its deploy, approval and tests) and CodePipeline allows ${CODEPIPELINE_QUOTAS.stagesPerPipeline}`
+    ? `stages is invalid: the pipeline would have ${count} stages (Source, Build${settings.selfUpdate ? ', UpdatePipeline' : ''}, and per stage its deploy and tests${settings.approveBroadening ? ', and the review and approval of the broadening gate before a stage without an approval' : ''}) and CodePipeline allows ${CODEPIPELINE_QUOTAS.stagesPerPipeline}`
     : undefined;
 }
 

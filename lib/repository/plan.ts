@@ -132,7 +132,6 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
   return { files, notes, recorded: saved.hashes };
 }
 
-/** The templates a stage in another account or region needs besides pipeline.json. */
 /** pipeline.json and the templates of the stages elsewhere. */
 function codePipelineFiles(project: Project): [string, string][] {
   const pipeline = pipelineTemplate(project);
