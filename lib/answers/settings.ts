@@ -222,7 +222,7 @@ export const SETTINGS: readonly Setting[] = [
     key: 'approvalEmail', question: 'E-mail to notify when an approval waits? (Enter: none)', pipelineDetail: true, kind: 'string', pattern: EMAIL_PATTERN, optional: true,
     description: 'E-mail notified (SNS) when an approval waits',
     applies: (known) => onCodePipeline(known) && ((known.stages !== undefined && known.stages !== '') || (known.production !== false && known.manualApproval !== false)),
-    appliesWhen: 'ci codepipeline, production and manualApproval', rule: emailRule,
+    appliesWhen: 'ci codepipeline, and a stage list or production and manualApproval', rule: emailRule,
   }),
   define({
     key: 'prodDeployment', shorthand: true, question: 'How does production take a new version?', pipelineDetail: true, kind: 'choice', choices: PROD_DEPLOYMENTS,
