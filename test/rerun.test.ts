@@ -61,7 +61,7 @@ describe('re-runs and surprises', () => {
     const result = await runCliInProcess(['--app-name', 'x', '--no-production', '--manual-approval', '--approval-email', 'a@example.com', '--defaults', '--dry-run', ...QUIET], tempDir());
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^warning: manualApproval ignored: it applies only with production$/m);
-    assert.match(result.stdout, /^warning: approvalEmail ignored: it applies only with ci codepipeline, production and manualApproval$/m);
+    assert.match(result.stdout, /^warning: approvalEmail ignored: it applies only with ci codepipeline, and a stage list or production and manualApproval$/m);
   });
 
   it('the app command inside a Chalice app it did not create stops (exit 3) naming the pipeline command; nothing written', async () => {
