@@ -92,3 +92,14 @@ export function templateText(value: unknown, width = 120): string {
   };
   return `${write(value, '', 0)}\n`;
 }
+
+/**
+ * The template condition of a resource only some of a template's targets need, when one file serves several targets
+ * (a parameter picks the deployed one; `targetCondition` names the condition that it is this target): none when all
+ * need it, that target's when one does, else `anyName` (declared: an Fn::Or of theirs).
+ */
+export function conditionOfSome<T>(some: T[], all: T[], targetCondition: (target: T) => string, anyName: string): { name?: string; declare: Record<string, Json> } {
+  if (some.length === 0 || some.length === all.length) return { declare: {} };
+  if (some.length === 1) return { name: targetCondition(some[0]), declare: {} };
+  return { name: anyName, declare: { [anyName]: { 'Fn::Or': some.map((target) => ({ Condition: targetCondition(target) })) } } };
+}

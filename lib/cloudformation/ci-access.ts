@@ -8,7 +8,7 @@ import { CI_HOSTS, type ExternalCi } from '../facts/aws.js';
 import type { Project } from '../answers/project.js';
 import { APP_NAME_PATTERN } from '../answers/rules.js';
 import { shiftsTraffic, type Release, type ReleaseStage, type ReleaseTarget } from '../answers/release.js';
-import { DELETE, arnOf, passRole, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from './cfn.js';
+import { DELETE, arnOf, conditionOfSome, passRole, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from './cfn.js';
 import { deployRole, exceptionsMetadata, type AppStack } from './deploy-role.js';
 import { bucketPolicy, packageBucket } from './pipeline/storage.js';
 import { CODEDEPLOY_ROLE, CODEDEPLOY_ROLE_PARAMETER, codeDeployRole } from './pipeline/traffic-shifting.js';
@@ -85,15 +85,6 @@ export function ciTargets(project: Project, release: Release = project.release):
 }
 
 const deploysTarget = (target: CiTarget) => `Deploys${target.target.id}`;
-const SHIFTS_TRAFFIC_HERE = 'ShiftsTrafficHere';
-
-/** When the CodeDeploy role exists: always (every target shifts), with its one shifting target, or with any of them. */
-function shiftingCondition(targets: CiTarget[], shifting: CiTarget[]): { resource: Record<string, string>; definition?: Json } {
-  if (shifting.length === targets.length) return { resource: {} };
-  if (shifting.length === 1) return { resource: { Condition: deploysTarget(shifting[0]) } };
-  return { resource: { Condition: SHIFTS_TRAFFIC_HERE }, definition: { 'Fn::Or': shifting.map((target) => ({ Condition: deploysTarget(target) })) } };
-}
-
 /** Where a stage's packages go in the package bucket: one prefix per stage, the only place its roles reach. */
 export const packagePrefix = (stage: ReleaseStage) => `${stage.name}/`;
 
@@ -217,14 +208,15 @@ export function ciAccessTemplate(project: Project, release: Release = project.re
   }
   if (shifting.length > 0) {
     // One CodeDeploy role resource, as in target-account.json: the deployed target's, named as the pipeline names it.
-    const condition = shiftingCondition(targets, shifting);
+    const condition = conditionOfSome(shifting, targets, deploysTarget, 'ShiftsTrafficHere');
     const placements = project.placements.filter((placement) => shifting.some((target) => target.target.id === placement.stage));
     const roleName = shifting.length > 1 ? sub(codeDeployRoleName(project.roleNamePrefix.sub, '${Target}')) : undefined;
-    resources[CODEDEPLOY_ROLE] = { ...codeDeployRole(project, placements, true, roleName), ...condition.resource };
-    if (condition.definition) conditions[SHIFTS_TRAFFIC_HERE] = condition.definition;
+    const onlyIf: Record<string, string> = condition.name ? { Condition: condition.name } : {};
+    resources[CODEDEPLOY_ROLE] = { ...codeDeployRole(project, placements, true, roleName), ...onlyIf };
+    Object.assign(conditions, condition.declare);
     outputs[ciOutputs(shifting[0]).codeDeployRole] = {
       Description: `The role CodeDeploy shifts traffic with (${CODEDEPLOY_ROLE_PARAMETER} of the ${[...new Set(shifting.map((target) => target.stage.name))].join(', ')} stack)`,
-      Value: arnOf(CODEDEPLOY_ROLE), ...condition.resource,
+      Value: arnOf(CODEDEPLOY_ROLE), ...onlyIf,
     };
   }
   const ids = targets.map((target) => target.target.id);

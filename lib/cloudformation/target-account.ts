@@ -6,7 +6,7 @@
 // a reviewed stage its review role (the pipeline's change review reads the stage's change set and template with it).
 import { runsReviewBuild, type Project } from '../answers/project.js';
 import { ACCOUNT_ID_PATTERN, APP_NAME_PATTERN } from '../answers/rules.js';
-import { arnOf, passRole, policyDocument, serviceRole, sub, type Json, type Statement } from './cfn.js';
+import { arnOf, conditionOfSome, passRole, policyDocument, serviceRole, sub, type Json, type Statement } from './cfn.js';
 import { exceptionsMetadata } from './deploy-role.js';
 import { appStages, placedDeployPolicies, type AppStage } from './pipeline/deploy.js';
 import type { PipelineTemplate } from './pipeline/template.js';
@@ -21,16 +21,6 @@ export type TargetAccountTemplate = PipelineTemplate;
 
 /** With two stages in other accounts one file serves both: what names a stage's stack holds only for that Stage. */
 const deploysStage = (stage: AppStage) => `Deploys${stage.stage}`;
-
-/**
- * The condition of a resource only some of the stages here need (`anyName` when several): none when all need it.
- * Returns the condition's name and the conditions to declare for it.
- */
-function servingOnly(some: AppStage[], all: AppStage[], anyName: string): { name?: string; declare: Record<string, Json> } {
-  if (some.length === 0 || some.length === all.length) return { declare: {} };
-  if (some.length === 1) return { name: deploysStage(some[0]), declare: {} };
-  return { name: anyName, declare: { [anyName]: { 'Fn::Or': some.map((stage) => ({ Condition: deploysStage(stage) })) } } };
-}
 
 /** A role the pipeline account assumes: its account root, narrowed to exactly one role there by aws:PrincipalArn. */
 function trustingOnly(roleName: string): Json {
@@ -94,12 +84,12 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
   // A stage shifting traffic here: its CodeDeploy role too (named: the stage's change set passes it by name). One
   // target shifting keeps the name it always had; several take theirs from the Stage parameter.
   const shifting = remote.filter((stage) => stage.trafficShifting);
-  const shiftingHere = servingOnly(shifting, remote, 'ShiftsTrafficHere');
+  const shiftingHere = conditionOfSome(shifting, remote, deploysStage, 'ShiftsTrafficHere');
   const codeDeployName = shifting.length > 1 ? sub(codeDeployRoleName(roles, '${Stage}')) : undefined;
   const codeDeploy = shifting.length > 0 ? { ...codeDeployRole(project, shifting, true, codeDeployName), ...(shiftingHere.name ? { Condition: shiftingHere.name } : {}) } : undefined;
   // A reviewed stage: the review role the pipeline's change review reads this stage's stack with, and nothing else.
   const reviewed = remote.filter((stage) => runsReviewBuild(reviewKind(project, stage)));
-  const reviewedHere = servingOnly(reviewed, remote, 'ReviewsHere');
+  const reviewedHere = conditionOfSome(reviewed, remote, deploysStage, 'ReviewsHere');
   const conditions: Record<string, Json> = {
     ...Object.fromEntries(remote.map((stage) => [deploysStage(stage), { 'Fn::Equals': [{ Ref: 'Stage' }, stage.stage] }])),
     ...shiftingHere.declare,
