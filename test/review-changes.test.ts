@@ -371,6 +371,7 @@ else:
     const refused = await reviewBuild({ prodAccountId: '222222222222' }, env, { deployed: packaged.v1, changeSetTemplate: withNewCode(packaged.v1) });
     assert.equal(refused.run.status === 0, false, refused.run.output);
     assert.equal(refused.run.failedPhase, 'BUILD');
+    assert.match(refused.run.output, /cannot assume arn:aws:iam::222222222222:role\/shopProdReviewRole: deploy target-account\.json in that account first/);
     assert.doesNotMatch(refused.calls, /^cloudformation/m, 'nothing is read as the build role when the review role is refused');
   });
 });
