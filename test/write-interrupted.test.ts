@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import * as nodeFs from 'node:fs';
-import { JOURNAL_WRITING, RECOVERING, SWITCH_MARKER, applyTransaction, recoverInterruptedRun, type FileSystem } from '../lib/run/write/transaction.js';
+import { JOURNAL_WRITING, JOURNAL_WRITTEN, RECOVERING, SWITCH_MARKER, applyTransaction, recoverInterruptedRun, type FileSystem } from '../lib/run/write/transaction.js';
 import { ownerOf, ownerState, type JournalOwner } from '../lib/run/write/journal-owner.js';
 import { snapshot } from './support/disk.js';
 import { USER_MAKEFILE, makefileRepo } from './support/fixtures.js';
@@ -467,36 +467,47 @@ function killedFileSystem(killAt: number): { fs: FileSystem; killedAt(): string 
 }
 
 describe('a run killed just before any call of the writer', () => {
-  it('the recovery the next run starts with (at once, as after a kill) gives the old or the new tree, nothing left over', async () => {
-    const repository = { Makefile: 'build:\n\t@echo build\n', 'OLD.md': 'to be removed\n', '.yo-rc.json': '{}\n' };
-    const changes = [
-      { path: 'Makefile', contents: 'build:\n\t@echo build\n\ntest:\n\t@echo test\n' },
-      { path: 'OLD.md', contents: null },
-      { path: '.github/workflows/pipeline.yml', contents: 'on: push\n' },
-      { path: '.yo-rc.json', contents: '{ "generator-chalice-pipeline": {} }\n' },
-    ];
-    const reference = tempDir('cp-killed-at-');
-    writeTree(reference, repository);
-    const beforeTree = snapshot(reference);
-    await applyTransaction(reference, changes, { fs: killedFileSystem(-1).fs });
-    const afterTree = snapshot(reference);
-    let kills = 0;
-    for (let killAt = 0; ; killAt += 1) {
-      const dir = tempDir('cp-killed-at-');
-      writeTree(dir, repository);
-      const layer = killedFileSystem(killAt);
-      await applyTransaction(dir, changes, { fs: layer.fs }).catch(() => undefined);
-      const where = `killed before call ${killAt} (${layer.killedAt() ?? 'none: the run ended'})`;
-      recoverInterruptedRun(dir);
-      const recovered = snapshot(dir);
-      const leftovers = [...recovered.keys()].filter((path) => !beforeTree.has(path) && !afterTree.has(path));
-      assert.deepEqual(leftovers, [], `${where}: left over after recovery`);
-      assert.ok(isDeepEqual(recovered, beforeTree) || isDeepEqual(recovered, afterTree), `${where}: after recovery, neither the old nor the new tree`);
-      rmSync(dir, { recursive: true, force: true });
-      if (layer.killedAt() === undefined) break;
-      kills += 1;
-    }
-    assert.ok(kills >= 20, `only ${kills} calls: the writer was not exercised`);
-    rmSync(reference, { recursive: true, force: true });
-  });
+  const changes = [
+    { path: 'Makefile', contents: 'build:\n\t@echo build\n\ntest:\n\t@echo test\n' },
+    { path: 'OLD.md', contents: null },
+    { path: '.github/workflows/pipeline.yml', contents: 'on: push\n' },
+    { path: '.yo-rc.json', contents: '{ "generator-chalice-pipeline": {} }\n' },
+  ];
+  const scenarios: { name: string; root: string; repository: Record<string, string>; changes?: typeof changes }[] = [
+    { name: 'in a repository', root: '.', repository: { Makefile: 'build:\n\t@echo build\n', 'OLD.md': 'to be removed\n', '.yo-rc.json': '{}\n' } },
+    { name: 'in a folder the run creates (a new app)', root: 'orders', repository: {}, changes: changes.filter((change) => change.contents !== null) },
+  ];
+  for (const scenario of scenarios) {
+    it(`${scenario.name}: the recovery the next run starts with (at once, as after a kill) gives the old or the new tree, nothing left over`, async () => {
+      const planned = scenario.changes ?? changes;
+      const reference = tempDir('cp-killed-at-');
+      writeTree(reference, scenario.repository);
+      const beforeTree = snapshot(reference);
+      await applyTransaction(join(reference, scenario.root), planned, { fs: killedFileSystem(-1).fs });
+      const afterTree = snapshot(reference);
+      const withEmptyRoot = new Map([...beforeTree, [scenario.root, afterTree.get(scenario.root)!]]);
+      let kills = 0;
+      for (let killAt = 0; ; killAt += 1) {
+        const dir = tempDir('cp-killed-at-');
+        writeTree(dir, scenario.repository);
+        const root = join(dir, scenario.root);
+        const layer = killedFileSystem(killAt);
+        await applyTransaction(root, planned, { fs: layer.fs }).catch(() => undefined);
+        const where = `killed before call ${killAt} (${layer.killedAt() ?? 'none: the run ended'})`;
+        // Until the run holds its journal, no record names a folder it made: a new app's folder may stay, empty.
+        const unnamedFolder = !existsSync(join(root, JOURNAL_WRITING)) && !existsSync(join(root, JOURNAL_WRITTEN)) && scenario.root !== '.';
+        recoverInterruptedRun(root);
+        const recovered = snapshot(dir);
+        const leftovers = [...recovered.keys()].filter((path) => !beforeTree.has(path) && !afterTree.has(path));
+        assert.deepEqual(leftovers, [], `${where}: left over after recovery`);
+        const whole = isDeepEqual(recovered, beforeTree) || isDeepEqual(recovered, afterTree) || (unnamedFolder && isDeepEqual(recovered, withEmptyRoot));
+        assert.ok(whole, `${where}: after recovery, neither the old nor the new tree`);
+        rmSync(dir, { recursive: true, force: true });
+        if (layer.killedAt() === undefined) break;
+        kills += 1;
+      }
+      assert.ok(kills >= 20, `only ${kills} calls: the writer was not exercised`);
+      rmSync(reference, { recursive: true, force: true });
+    });
+  }
 });

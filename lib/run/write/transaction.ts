@@ -213,13 +213,18 @@ export function recoverInterruptedRun(folder: string, takeOver = false, fs: File
   removeDeadDrafts(fs, folder);
   if (!exists(fs, join(folder, JOURNAL_WRITTEN)) && !exists(fs, join(folder, JOURNAL_WRITING))) return undefined;
   const release = holdRecovery(fs, folder, takeOver);
+  const madeRoots: string[] = [];
+  let done: string | undefined;
   try {
     // Again, holding the lock: a run that recovered first may be writing by now.
     refuseWhileRunning(fs, folder, takeOver);
-    return recoverHeld(fs, folder);
+    done = recoverHeld(fs, folder, madeRoots);
   } finally {
     release();
   }
+  // The undone run's root (a new app's folder) held the lock while it was undone: only now can it be empty.
+  for (const made of madeRoots) removeFolderIfEmpty(fs, made);
+  return done;
 }
 
 /**
@@ -248,8 +253,8 @@ function holdRecovery(fs: FileSystem, folder: string, takeOver: boolean): () => 
   };
 }
 
-/** The recovery itself, under the lock. */
-function recoverHeld(fs: FileSystem, folder: string): string | undefined {
+/** The recovery itself, under the lock; madeRoots receives the root folders the undone run made (deepest first). */
+function recoverHeld(fs: FileSystem, folder: string, madeRoots: string[]): string | undefined {
   const written = readJournal(fs, join(folder, JOURNAL_WRITTEN));
   if (written === 'unreadable') fs.unlinkSync(join(folder, JOURNAL_WRITTEN));
   else if (written) cleanUp(fs, folder, written);
@@ -262,6 +267,7 @@ function recoverHeld(fs: FileSystem, folder: string): string | undefined {
     fs.unlinkSync(writing);
     return undefined;
   }
+  madeRoots.push(...journal.created.map((made) => join(folder, made)).filter((made) => !made.startsWith(`${folder}/`)).reverse());
   undo(fs, folder, journal, switchStarted(fs, folder, journal.run));
   return `an earlier run was interrupted while writing ${journal.entries.length} files: its changes were undone before this run`;
 }
