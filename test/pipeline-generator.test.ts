@@ -122,7 +122,7 @@ describe('chalice-pipeline pipeline in a fresh `chalice new-project` repository'
   it('.gitignore ignores what a killed run leaves (the writer\'s side files and journals), and none of the project', () => {
     const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
     if (git('rev-parse', '--git-dir').status !== 0) assert.equal(git('init', '-q').status, 0);
-    const leftovers = [`.Makefile.chalice-pipeline-1a2b3c.new`, `.chalice/.config.json.chalice-pipeline-1a2b3c.old`, '.chalice-pipeline-1a2b3c4d.json', JOURNAL_WRITING, JOURNAL_WRITTEN];
+    const leftovers = [`.Makefile.chalice-pipeline-1a2b3c.new`, `.chalice/.config.json.chalice-pipeline-1a2b3c.old`, '.chalice-pipeline-1a2b3c4d.json', '.chalice-pipeline-1a2b3c4d-4242.json', JOURNAL_WRITING, JOURNAL_WRITTEN];
     const kept = ['Makefile', 'app.py', 'pipeline.json', '.chalice/config.json', '.yo-rc.json', 'scripts/check_deploy_role.py'];
     const ignored = git('check-ignore', '--no-index', ...leftovers, ...kept).stdout.trim().split('\n');
     assert.deepEqual(ignored, leftovers);

@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import * as nodeFs from 'node:fs';
-import { JOURNAL_WRITING, RECOVERING, SWITCH_MARKER, applyTransaction, recoverInterruptedRun, type FileSystem } from '../lib/run/write/transaction.js';
+import { JOURNAL_WRITING, JOURNAL_WRITTEN, RECOVERING, SWITCH_MARKER, applyTransaction, recoverInterruptedRun, type FileSystem } from '../lib/run/write/transaction.js';
 import { ownerOf, ownerState, type JournalOwner } from '../lib/run/write/journal-owner.js';
 import { snapshot } from './support/disk.js';
 import { USER_MAKEFILE, makefileRepo } from './support/fixtures.js';
@@ -19,7 +20,7 @@ const KILL_TRIALS = 40;
 const YEOMAN_MID_WRITE = 2;
 const SIGNALS_MID_WRITE = 2;
 /** The writer's own names: staged and replaced files beside their targets, and the journals. */
-const OURS = /(^|\/)\.[^/]*\.chalice-pipeline-[0-9a-f]+\.(new|old)$|^\.chalice-pipeline-(writing|written|switching|recovering|[0-9a-f]{8})\.json$/;
+const OURS = /(^|\/)\.[^/]*\.chalice-pipeline-[0-9a-f]+\.(new|old)$|^\.chalice-pipeline-(writing|written|switching|recovering|[0-9a-f]{8}(-\d+)?)\.json$/;
 
 /** A repository whose merged files are large enough for writing to take measurable time (~0.1 MB). */
 function largeRepository(): Record<string, string> {
@@ -439,3 +440,74 @@ describe('interrupted runs', () => {
 function isDeepEqual(a: Map<string, string>, b: Map<string, string>): boolean {
   return a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
 }
+
+/**
+ * node:fs for a run that is killed (SIGKILL) just before its changing call number killAt (0-based): that call and
+ * every later one changes nothing, as after the process's death (closing a file, which the kernel does then, is
+ * allowed). killAt -1: never killed.
+ */
+function killedFileSystem(killAt: number): { fs: FileSystem; killedAt(): string | undefined } {
+  let calls = 0;
+  let killedAt: string | undefined;
+  const layer: Record<string, unknown> = { ...nodeFs };
+  for (const name of ['openSync', 'writeSync', 'fsync', 'closeSync', 'fchmodSync', 'fchownSync', 'renameSync', 'linkSync', 'copyFileSync', 'unlinkSync', 'mkdirSync', 'rmdirSync']) {
+    const real = (nodeFs as unknown as Record<string, (...args: unknown[]) => unknown>)[name]!;
+    layer[name] = (...args: unknown[]) => {
+      if (killedAt === undefined && calls++ === killAt) killedAt = `${name} ${typeof args[0] === 'string' ? relative(tmpdir(), args[0]) : `fd ${String(args[0])}`}`;
+      if (killedAt !== undefined && name !== 'closeSync') {
+        const dead = Object.assign(new Error('the process was killed'), { code: 'EKILLED' });
+        if (name === 'fsync') return void setImmediate(() => (args[1] as (error: Error) => void)(dead));
+        throw dead;
+      }
+      if (name === 'fsync') return void setImmediate(() => (args[1] as (error: null) => void)(null));
+      return real(...args);
+    };
+  }
+  return { fs: layer as unknown as FileSystem, killedAt: () => killedAt };
+}
+
+describe('a run killed just before any call of the writer', () => {
+  const changes = [
+    { path: 'Makefile', contents: 'build:\n\t@echo build\n\ntest:\n\t@echo test\n' },
+    { path: 'OLD.md', contents: null },
+    { path: '.github/workflows/pipeline.yml', contents: 'on: push\n' },
+    { path: '.yo-rc.json', contents: '{ "generator-chalice-pipeline": {} }\n' },
+  ];
+  const scenarios: { name: string; root: string; repository: Record<string, string>; changes?: typeof changes }[] = [
+    { name: 'in a repository', root: '.', repository: { Makefile: 'build:\n\t@echo build\n', 'OLD.md': 'to be removed\n', '.yo-rc.json': '{}\n' } },
+    { name: 'in a folder the run creates (a new app)', root: 'orders', repository: {}, changes: changes.filter((change) => change.contents !== null) },
+  ];
+  for (const scenario of scenarios) {
+    it(`${scenario.name}: the recovery the next run starts with (at once, as after a kill) gives the old or the new tree, nothing left over`, async () => {
+      const planned = scenario.changes ?? changes;
+      const reference = tempDir('cp-killed-at-');
+      writeTree(reference, scenario.repository);
+      const beforeTree = snapshot(reference);
+      await applyTransaction(join(reference, scenario.root), planned, { fs: killedFileSystem(-1).fs });
+      const afterTree = snapshot(reference);
+      const withEmptyRoot = new Map([...beforeTree, [scenario.root, afterTree.get(scenario.root)!]]);
+      let kills = 0;
+      for (let killAt = 0; ; killAt += 1) {
+        const dir = tempDir('cp-killed-at-');
+        writeTree(dir, scenario.repository);
+        const root = join(dir, scenario.root);
+        const layer = killedFileSystem(killAt);
+        await applyTransaction(root, planned, { fs: layer.fs }).catch(() => undefined);
+        const where = `killed before call ${killAt} (${layer.killedAt() ?? 'none: the run ended'})`;
+        // Until the run holds its journal, no record names a folder it made: a new app's folder may stay, empty.
+        const unnamedFolder = !existsSync(join(root, JOURNAL_WRITING)) && !existsSync(join(root, JOURNAL_WRITTEN)) && scenario.root !== '.';
+        recoverInterruptedRun(root);
+        const recovered = snapshot(dir);
+        const leftovers = [...recovered.keys()].filter((path) => !beforeTree.has(path) && !afterTree.has(path));
+        assert.deepEqual(leftovers, [], `${where}: left over after recovery`);
+        const whole = isDeepEqual(recovered, beforeTree) || isDeepEqual(recovered, afterTree) || (unnamedFolder && isDeepEqual(recovered, withEmptyRoot));
+        assert.ok(whole, `${where}: after recovery, neither the old nor the new tree`);
+        rmSync(dir, { recursive: true, force: true });
+        if (layer.killedAt() === undefined) break;
+        kills += 1;
+      }
+      assert.ok(kills >= 20, `only ${kills} calls: the writer was not exercised`);
+      rmSync(reference, { recursive: true, force: true });
+    });
+  }
+});

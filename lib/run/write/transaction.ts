@@ -213,13 +213,18 @@ export function recoverInterruptedRun(folder: string, takeOver = false, fs: File
   removeDeadDrafts(fs, folder);
   if (!exists(fs, join(folder, JOURNAL_WRITTEN)) && !exists(fs, join(folder, JOURNAL_WRITING))) return undefined;
   const release = holdRecovery(fs, folder, takeOver);
+  const madeRoots: string[] = [];
+  let done: string | undefined;
   try {
     // Again, holding the lock: a run that recovered first may be writing by now.
     refuseWhileRunning(fs, folder, takeOver);
-    return recoverHeld(fs, folder);
+    done = recoverHeld(fs, folder, madeRoots);
   } finally {
     release();
   }
+  // The undone run's root (a new app's folder) held the lock while it was undone: only now can it be empty.
+  for (const made of madeRoots) removeFolderIfEmpty(fs, made);
+  return done;
 }
 
 /**
@@ -248,8 +253,8 @@ function holdRecovery(fs: FileSystem, folder: string, takeOver: boolean): () => 
   };
 }
 
-/** The recovery itself, under the lock. */
-function recoverHeld(fs: FileSystem, folder: string): string | undefined {
+/** The recovery itself, under the lock; madeRoots receives the root folders the undone run made (deepest first). */
+function recoverHeld(fs: FileSystem, folder: string, madeRoots: string[]): string | undefined {
   const written = readJournal(fs, join(folder, JOURNAL_WRITTEN));
   if (written === 'unreadable') fs.unlinkSync(join(folder, JOURNAL_WRITTEN));
   else if (written) cleanUp(fs, folder, written);
@@ -262,6 +267,7 @@ function recoverHeld(fs: FileSystem, folder: string): string | undefined {
     fs.unlinkSync(writing);
     return undefined;
   }
+  madeRoots.push(...journal.created.map((made) => join(folder, made)).filter((made) => !made.startsWith(`${folder}/`)).reverse());
   undo(fs, folder, journal, switchStarted(fs, folder, journal.run));
   return `an earlier run was interrupted while writing ${journal.entries.length} files: its changes were undone before this run`;
 }
@@ -292,9 +298,13 @@ function refuseWhileRunning(fs: FileSystem, folder: string, takeOver: boolean): 
   }
 }
 
-/** The journal being written by a run, before it takes the shared name (`.chalice-pipeline-<run>.json`). */
-const journalDraft = (run: string) => `.chalice-pipeline-${run}.json`;
-const JOURNAL_DRAFT = /^\.chalice-pipeline-[0-9a-f]{8}\.json$/;
+/**
+ * The journal being written by a run, before it takes the shared name (`.chalice-pipeline-<run>-<pid>.json`). The
+ * process id is in the name because a run killed between creating the draft and writing it leaves it empty: only the
+ * name then says whose it is. (Older versions' drafts have no process id.)
+ */
+const journalDraft = (run: string) => `.chalice-pipeline-${run}-${process.pid}.json`;
+const JOURNAL_DRAFT = /^\.chalice-pipeline-[0-9a-f]{8}(?:-(\d+))?\.json$/;
 
 /**
  * Gives a draft a shared name, exclusively (the journal, the recovery lock): false when another run holds the name.
@@ -331,13 +341,19 @@ function removeDeadDrafts(fs: FileSystem, folder: string): void {
   } catch {
     return;
   }
-  for (const name of names.filter((entry) => JOURNAL_DRAFT.test(entry))) {
+  for (const name of names) {
+    const match = JOURNAL_DRAFT.exec(name);
+    if (!match) continue;
+    const writer = match[1];
     const path = join(folder, name);
     const draft = readJournal(fs, path);
     // Gone meanwhile (claimed, or removed by another run): nothing to do.
     if (draft === undefined) continue;
-    // Unreadable: a run died while writing it, or is writing it this very moment (only a young one can be that).
-    const dead = typeof draft === 'object' ? ownerState(draft) === 'dead' : ageMs(fs, path) > DRAFT_BEING_WRITTEN_MS;
+    // Unreadable: a run died while writing it, or is writing it this very moment. Its process, named in the draft's
+    // name, tells which at once (the next run may start right after the kill); when that process cannot be told
+    // from a live one (a reused id, an older name without one), only a young draft can be being written.
+    const dead = typeof draft === 'object' ? ownerState(draft) === 'dead'
+      : (writer !== undefined && ownerState({ pid: Number(writer) }) === 'dead') || ageMs(fs, path) > DRAFT_BEING_WRITTEN_MS;
     if (!dead) continue;
     try {
       fs.unlinkSync(path);
