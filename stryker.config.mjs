@@ -1,12 +1,13 @@
 // npm run mutate: mutation testing (Stryker, its TAP runner over node --test files) of the files whose promises the
 // tests must keep, each against only the test files that cover it, one worker (the machine is shared). Not part of
-// npm test. MUTATE=rules|makefile|deploy-role picks one file; reports land in reports/mutation/<name>.{html,json}.
+// npm test. MUTATE=rules|makefile|deploy-role|review picks one file; reports land in reports/mutation/<name>.{html,json}.
 import { rmSync } from 'node:fs';
 
 const TARGETS = {
   rules: { mutate: 'lib/answers/rules.ts', tests: ['rules', 'bad-input'] },
   makefile: { mutate: 'lib/repository/makefile.ts', tests: ['makefile', 'pipeline-generator'] },
   'deploy-role': { mutate: 'lib/cloudformation/deploy-role.ts', tests: ['deploy-role-handlers', 'least-privilege', 'accounts', 'deploy-role'] },
+  review: { mutate: 'lib/cloudformation/pipeline/review.ts', tests: ['review-pipeline', 'accounts'] },
 };
 const name = process.env.MUTATE ?? 'rules';
 const target = TARGETS[name];

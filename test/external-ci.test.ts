@@ -16,7 +16,7 @@ import { ciAccessTemplate, ciTargets } from '../lib/cloudformation/ci-access.js'
 import { ciStages } from '../lib/repository/ci/release-jobs.js';
 import { templateText } from '../lib/cloudformation/cfn.js';
 import { ACTIONS, releaseWorkflow, releaseWorkflowText } from '../lib/repository/ci/github-actions.js';
-import { gitlabCi } from '../lib/repository/ci/gitlab-ci.js';
+import { gitlabCi, gitlabCiText } from '../lib/repository/ci/gitlab-ci.js';
 import { SECURITY_RULES, asList, objectAt, type CfnTemplate } from './support/security-rules.js';
 import { ACCOUNT, REGION, STACK_NAME, allows, pipelineRoleArn, roleStatements, type IamStatement } from './support/iam-policy.js';
 import { PROD_ACCOUNT, STAGES_EXAMPLE, cfnLint, newRepositoryFiles, projectFor, readTree, repositoryWithFakeAws, runCli, tempDir } from './support/tools.js';
@@ -331,6 +331,8 @@ describe('.gitlab-ci.yml', () => {
         if (id !== 'unit-tests') assert.ok(asList(job.rules).every((rule) => !String(objectAt(rule).if).includes('merge_request')), id);
       }
       assert.equal(objectAt(ci['unit-tests']).rules, undefined);
+      // Every job spelled out: no YAML anchors or aliases for a reader to follow.
+      assert.doesNotMatch(gitlabCiText(project), /(^|\s)[&*]a\d+(\s|$)/m);
     });
   }
 });

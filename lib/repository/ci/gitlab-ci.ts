@@ -59,8 +59,9 @@ export function gitlabCi(project: Project, release: Release = project.release): 
       const reviewId = gitlabReviewJobId(stage, target);
       const reviewed = target.review !== 'none';
       const previousJobs = previous.filter((id) => id !== 'package').map((job) => ({ job, artifacts: false }));
-      // Signed in as the target's CI role; one job of a target at a time, a running one never cancelled.
-      const signedIn = {
+      // Signed in as the target's CI role; one job of a target at a time, a running one never cancelled. (A function:
+      // each job its own objects, no YAML anchors in the file.)
+      const signedIn = () => ({
         resource_group: target.accessStack,
         id_tokens: { AWS_ID_TOKEN: { aud: CI_HOSTS['gitlab-ci'].audience } },
         variables: {
@@ -68,7 +69,7 @@ export function gitlabCi(project: Project, release: Release = project.release): 
           AWS_ROLE_SESSION_NAME: `${project.appName}-${stage.name}-\${CI_PIPELINE_ID}`,
           AWS_DEFAULT_REGION: targetRegion(project, target),
         },
-      };
+      });
       if (reviewed) {
         jobs[reviewId] = {
           stage: stage.name,
@@ -76,8 +77,8 @@ export function gitlabCi(project: Project, release: Release = project.release): 
           needs: [{ job: 'package', artifacts: true }, ...previousJobs],
           // Prepares the deploy (no deployment recorded): the environment's variables, e.g. AWS_ACCOUNT_ID, apply.
           environment: { name: stage.name, action: 'prepare' },
-          ...signedIn,
-          variables: { ...signedIn.variables, ...(stage.approval ? {} : { FAIL_ON_WIDENING: 'true' }) },
+          ...signedIn(),
+          variables: { ...signedIn().variables, ...(stage.approval ? {} : { FAIL_ON_WIDENING: 'true' }) },
           script: [...SIGN_IN, deployCommand(target, 'review')],
           artifacts: { paths: [changeSetState(stage), `build/${stage.name}/review.txt`], expire_in: '30 days', expose_as: `review ${stage.name}${stage.targets.length > 1 ? ` ${target.target.id}` : ''}` },
         };
@@ -88,7 +89,7 @@ export function gitlabCi(project: Project, release: Release = project.release): 
         rules: [stage.approval ? { if: branchRule, when: 'manual', allow_failure: false } : { if: branchRule }],
         needs: reviewed ? [{ job: reviewId, artifacts: true }] : [{ job: 'package', artifacts: true }, ...previousJobs],
         environment: { name: stage.name, action: 'start' },
-        ...signedIn,
+        ...signedIn(),
         script: [...SIGN_IN, deployCommand(target, reviewed ? 'execute' : 'all')],
         ...(stage.tests ? { artifacts: { reports: { dotenv: `build/${stage.name}/endpoint.env` } } } : {}),
       };
