@@ -262,6 +262,16 @@ describe('.github/workflows/release.yml', () => {
         assert.equal(id.startsWith('deploy-') || id.startsWith('review-'), signsIn, id);
         assert.equal(job.environment, expected.find((entry) => entry.id === id)!.environment, id);
       }
+      // A skipped gate would skip every later job under GitHub's implicit success(): from the first gate on, each job
+      // states its own condition: not cancelled, each direct need succeeded (the gate: or skipped).
+      const firstGate = parsed.jobs.findIndex((job) => job.id.endsWith('-iam'));
+      for (const job of firstGate < 0 ? [] : parsed.jobs.slice(firstGate + 1)) {
+        const condition = String(workflow.jobs[job.id].if);
+        assert.match(condition, /^\$\{\{ !cancelled\(\) && github\.event_name == 'push' && /, job.id);
+        for (const need of job.needs) {
+          assert.ok(condition.includes(need.endsWith('-iam') ? `(needs.${need}.result == 'success' || needs.${need}.result == 'skipped')` : `needs.${need}.result == 'success'`), `${job.id} after ${need}: ${condition}`);
+        }
+      }
       // A deploy after a review executes what the review created; a skipped gate (nothing widens) lets it run.
       for (const stage of ciStages(project).filter((s) => s.targets[0].review !== 'none')) {
         const deploy = workflow.jobs[`deploy-${stage.name}`];
@@ -664,7 +674,7 @@ describe("issue 17's stage list on an external CI (dev; staging with tests; prod
     assert.deepEqual(prod.needs, PROD_TARGETS.map((id) => `review-prod-${id}`));
     for (const id of PROD_TARGETS) {
       const review = workflow.jobs[`review-prod-${id}`];
-      assert.equal(review.needs, 'integration-tests-staging');
+      assert.deepEqual(asList(review.needs), ['integration-tests-staging']);
       assert.equal(review.environment, undefined);
       const signIn = (review.steps as { uses?: string; with?: Record<string, string> }[]).find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
       assert.equal(signIn.with!['role-to-assume'], `arn:aws:iam::${PROD_ACCOUNT}:role/orders${id}CiReviewRole`);

@@ -11,7 +11,7 @@ import type { Release } from '../../answers/release.js';
 import type { CiTarget } from '../../cloudformation/ci-access.js';
 import {
   INSTALL, INTEGRATION_INSTALL, INTEGRATION_TESTS, PACKAGE_PATH, UNIT_TESTS, changeSetState, ciRoleArn, ciStages, deployCommand,
-  gateEnvironment, packageCommands, reviewAccountVariable, targetRegion, type CiStage,
+  gateEnvironment, packageCommands, reviewAccountVariable, reviewJobId, targetRegion, type CiStage,
 } from './release-jobs.js';
 
 export const WORKFLOW_PATH = '.github/workflows/release.yml';
@@ -48,14 +48,23 @@ const setupPython = (project: Project) => uses('setupPython', { 'python-version'
 export const ACCOUNT_VARIABLE = '${{ vars.AWS_ACCOUNT_ID }}';
 const PUSH_ONLY = "github.event_name == 'push'";
 
+/**
+ * When a job runs, after the jobs it needs. A skipped job (a gate nothing widened) counts as a failure for every job
+ * after it in the chain under GitHub's implicit success(): once a gate is behind, each job states its own condition
+ * (not cancelled, its direct needs succeeded; the deploy after a gate accepts the gate skipped).
+ */
+interface Start { needs: string | string[]; if: string }
+function startAfter(needs: string[], afterGate: boolean, skippable: string[] = []): Start {
+  if (!afterGate && skippable.length === 0) return { if: PUSH_ONLY, needs: needs.length === 1 ? needs[0] : needs };
+  const succeeded = needs.map((id) => (skippable.includes(id)
+    ? `(needs.${id}.result == 'success' || needs.${id}.result == 'skipped')`
+    : `needs.${id}.result == 'success'`));
+  return { if: `\${{ !cancelled() && ${PUSH_ONLY} && ${succeeded.join(' && ')} }}`, needs };
+}
+
 export const deployJobId = (stage: { name: string }) => `deploy-${stage.name}`;
-export const reviewJobId = (stage: CiStage, target: CiTarget) => (stage.targets.length > 1 ? `review-${stage.name}-${target.target.id}` : `review-${stage.name}`);
 /** The broadening gate's job: its environment's required reviewers approve a widening of IAM permissions. */
 export const gateJobId = (stage: { name: string }) => `approve-${stage.name}-iam`;
-/** A stage whose change sets are reviewed before they execute (every target of a stage alike). */
-const reviewed = (stage: CiStage) => stage.targets[0].review !== 'none';
-/** A reviewed stage without an approval: a widening waits for the gate's environment. */
-const gated = (stage: CiStage) => reviewed(stage) && !stage.approval;
 const changeSetArtifact = (target: string) => `change-set-${target}`;
 export const testJobId = (stage: { name: string }) => `integration-tests-${stage.name}`;
 const endpointArtifact = (target: string) => `endpoint-${target}`;
@@ -82,14 +91,13 @@ const signIn = (project: Project, stage: CiStage, role: string, region: string) 
  * its name for the deploy job. Before an approval it runs outside the environment (its reviewers approve the deploy
  * job, after this), signed in as the review role; before the gate in the environment, as the CI role.
  */
-function reviewJob(project: Project, stage: CiStage, target: CiTarget, needs: string): Job {
+function reviewJob(project: Project, stage: CiStage, target: CiTarget, start: Start): Job {
   const role = target.reviewRole
     ? ciRoleArn(project, target, `\${{ vars.${reviewAccountVariable(stage)} }}`, target.reviewRole.name)
     : ciRoleArn(project, target, ACCOUNT_VARIABLE);
   return {
     name: `Review ${stage.name}${stage.targets.length > 1 ? ` (${target.target.id})` : ''}: change set, what changes, what IAM widens`,
-    if: PUSH_ONLY,
-    needs,
+    ...start,
     'runs-on': 'ubuntu-latest',
     'timeout-minutes': 30,
     ...(target.reviewRole ? {} : { environment: stage.name }),
@@ -112,7 +120,8 @@ function gateJob(stage: CiStage): Job {
   const reviews = stage.targets.map((target) => reviewJobId(stage, target));
   return {
     name: `Approve ${stage.name}: IAM permissions widen`,
-    if: `\${{ !cancelled() && github.event_name == 'push' && (${reviews.map((id) => `needs.${id}.outputs.iam_widens == 'true'`).join(' || ')}) }}`,
+    // Only when every review succeeded (the deploy needs them all) and one says IAM widens.
+    if: `\${{ !cancelled() && github.event_name == 'push' && ${reviews.map((id) => `needs.${id}.result == 'success'`).join(' && ')} && (${reviews.map((id) => `needs.${id}.outputs.iam_widens == 'true'`).join(' || ')}) }}`,
     needs: reviews,
     'runs-on': 'ubuntu-latest',
     'timeout-minutes': 5,
@@ -126,23 +135,17 @@ function gateJob(stage: CiStage): Job {
   };
 }
 
-function deployJob(project: Project, stage: CiStage, needs: string): Job {
+function deployJob(project: Project, stage: CiStage, start: Start): Job {
   const { strategy, value } = targetValues(project, stage);
   const target = stage.targets[0];
-  const step = reviewed(stage) ? 'execute' : 'all';
+  const step = stage.reviewed ? 'execute' : 'all';
   const command = stage.targets.length === 1
     ? deployCommand(target, step)
     : // The matrix entry picks its target's command (stack and outputs differ only by the target id).
       ['case "$TARGET" in', ...stage.targets.map((t) => `  ${t.target.id}) ${deployCommand(t, step)} ;;`), '  *) echo "unknown target $TARGET" >&2; exit 1 ;;', 'esac'];
-  const reviews = reviewed(stage) ? stage.targets.map((t) => reviewJobId(stage, t)) : [];
-  // After its reviews (and the gate, approved or skipped because nothing widens): !cancelled() lets a skipped gate pass.
-  const after = reviewed(stage) ? {
-    if: `\${{ !cancelled() && github.event_name == 'push' && ${reviews.map((id) => `needs.${id}.result == 'success'`).join(' && ')}${gated(stage) ? ` && (needs.${gateJobId(stage)}.result == 'success' || needs.${gateJobId(stage)}.result == 'skipped')` : ''} }}`,
-    needs: [...reviews, ...(gated(stage) ? [gateJobId(stage)] : [])],
-  } : { if: PUSH_ONLY, needs };
   return {
     name: `Deploy ${stage.name}${stage.targets.length > 1 ? ' (${{ matrix.id }})' : ''}`,
-    ...after,
+    ...start,
     'runs-on': 'ubuntu-latest',
     'timeout-minutes': 60,
     // The environment names the job in the OIDC token (sub ...:environment:<stage>): only this job can sign in.
@@ -151,22 +154,21 @@ function deployJob(project: Project, stage: CiStage, needs: string): Job {
     ...(strategy ? { strategy } : {}),
     steps: [
       checkout(),
-      reviewed(stage)
+      stage.reviewed
         ? uses('downloadArtifact', { name: changeSetArtifact(value('id', target)), path: `build/${stage.name}/` })
         : uses('downloadArtifact', { name: 'packages', path: PACKAGE_PATH }),
       signIn(project, stage, value('role', target), value('region', target)),
-      run(reviewed(stage) ? 'Execute the reviewed change set' : 'Deploy (change set with the deploy role)', command, stage.targets.length > 1 ? { TARGET: '${{ matrix.id }}' } : undefined),
+      run(stage.reviewed ? 'Execute the reviewed change set' : 'Deploy (change set with the deploy role)', command, stage.targets.length > 1 ? { TARGET: '${{ matrix.id }}' } : undefined),
       ...(stage.tests ? [uses('uploadArtifact', { name: endpointArtifact(value('id', target)), path: `build/${stage.name}/endpoint.env`, 'if-no-files-found': 'error' })] : []),
     ],
   };
 }
 
-function testJob(project: Project, stage: CiStage): Job {
+function testJob(project: Project, stage: CiStage, start: Start): Job {
   const { strategy, value } = targetValues(project, stage);
   return {
     name: `Integration tests ${stage.name}${stage.targets.length > 1 ? ' (${{ matrix.id }})' : ''}`,
-    if: PUSH_ONLY,
-    needs: deployJobId(stage),
+    ...start,
     'runs-on': 'ubuntu-latest',
     'timeout-minutes': 30,
     permissions: { contents: 'read' },
@@ -206,13 +208,18 @@ export function releaseWorkflow(project: Project, release: Release = project.rel
     },
   };
   let previous = 'package';
+  let afterGate = false;
   for (const stage of ciStages(project, release)) {
-    if (reviewed(stage)) for (const target of stage.targets) jobs[reviewJobId(stage, target)] = reviewJob(project, stage, target, previous);
-    if (gated(stage)) jobs[gateJobId(stage)] = gateJob(stage);
-    jobs[deployJobId(stage)] = deployJob(project, stage, previous);
+    const reviews = stage.reviewed ? stage.targets.map((target) => reviewJobId(stage, target)) : [];
+    for (const [index, target] of stage.targets.entries()) if (stage.reviewed) jobs[reviews[index]] = reviewJob(project, stage, target, startAfter([previous], afterGate));
+    if (stage.gated) jobs[gateJobId(stage)] = gateJob(stage);
+    // After its reviews (and its gate, approved or skipped because nothing widens), else after the job before it.
+    const gate = stage.gated ? [gateJobId(stage)] : [];
+    jobs[deployJobId(stage)] = deployJob(project, stage, stage.reviewed ? startAfter([...reviews, ...gate], true, gate) : startAfter([previous], afterGate));
+    afterGate ||= stage.gated;
     previous = deployJobId(stage);
     if (stage.tests) {
-      jobs[testJobId(stage)] = testJob(project, stage);
+      jobs[testJobId(stage)] = testJob(project, stage, startAfter([previous], afterGate));
       previous = testJobId(stage);
     }
   }

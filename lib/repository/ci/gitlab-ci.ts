@@ -12,7 +12,7 @@ import type { Release } from '../../answers/release.js';
 import type { CiTarget } from '../../cloudformation/ci-access.js';
 import {
   INSTALL, INTEGRATION_INSTALL, INTEGRATION_TESTS, PACKAGE_PATH, UNIT_TESTS, changeSetState, ciRoleArn, ciStages, deployCommand,
-  packageCommands, targetRegion, type CiStage,
+  packageCommands, reviewJobId, targetRegion, type CiStage,
 } from './release-jobs.js';
 
 export const GITLAB_CI_PATH = '.gitlab-ci.yml';
@@ -23,7 +23,6 @@ type Job = Record<string, unknown>;
 
 const onReleaseBranch = (branch: string) => `$CI_COMMIT_BRANCH == ${JSON.stringify(branch)} && $CI_PIPELINE_SOURCE == "push"`;
 export const gitlabDeployJobId = (stage: CiStage, target: CiTarget) => (stage.targets.length > 1 ? `deploy-${stage.name}-${target.target.id}` : `deploy-${stage.name}`);
-export const gitlabReviewJobId = (stage: CiStage, target: CiTarget) => (stage.targets.length > 1 ? `review-${stage.name}-${target.target.id}` : `review-${stage.name}`);
 export const gitlabTestJobId = (stage: CiStage, target: CiTarget) => (stage.targets.length > 1 ? `integration-tests-${stage.name}-${target.target.id}` : `integration-tests-${stage.name}`);
 
 /** Sign in: the AWS CLI assumes the role itself from the job's ID token (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN). */
@@ -56,8 +55,8 @@ export function gitlabCi(project: Project, release: Release = project.release): 
     const done: string[] = [];
     for (const target of stage.targets) {
       const deployId = gitlabDeployJobId(stage, target);
-      const reviewId = gitlabReviewJobId(stage, target);
-      const reviewed = target.review !== 'none';
+      const reviewId = reviewJobId(stage, target);
+      const { reviewed } = stage;
       const previousJobs = previous.filter((id) => id !== 'package').map((job) => ({ job, artifacts: false }));
       // Signed in as the target's CI role; one job of a target at a time, a running one never cancelled. (A function:
       // each job its own objects, no YAML anchors in the file.)

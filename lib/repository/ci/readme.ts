@@ -15,9 +15,8 @@ export function ciReadmeData(project: Project) {
     accountVariable: github ? 'the environment variable `AWS_ACCOUNT_ID`' : 'the CI/CD variable `AWS_ACCOUNT_ID` (scoped to the environment)',
     stages: ciStages(project).map((stage) => ({
       ...stage,
-      reviewed: stage.targets[0].review !== 'none',
-      /** The broadening gate (a reviewed stage without an approval): GitHub's `<stage>-iam` environment. */
-      gate: stage.targets[0].review !== 'none' && !stage.approval ? (github ? gateEnvironment(stage) : 'APPROVE_IAM_WIDENING') : undefined,
+      /** The broadening gate: GitHub's `<stage>-iam` environment, GitLab's approving variable. */
+      gate: stage.gated ? (github ? gateEnvironment(stage) : 'APPROVE_IAM_WIDENING') : undefined,
       targets: stage.targets.map((target) => ({
         id: target.target.id,
         account: target.target.accountId ?? '',

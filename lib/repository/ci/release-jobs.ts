@@ -23,15 +23,20 @@ export interface CiStage {
   approval: boolean;
   /** tests/integration runs against each target once it deployed. */
   tests: boolean;
+  /** Its change sets are created and reviewed before they execute (ci-access.ts decides: every target alike). */
+  reviewed: boolean;
+  /** Reviewed without an approval: the broadening gate (a widening of IAM permissions waits for an approval). */
+  gated: boolean;
   targets: CiTarget[];
 }
 
 export function ciStages(project: Project, release: Release = project.release): CiStage[] {
   const targets = ciTargets(project, release);
-  return release.stages.map((stage) => ({
-    name: stage.name, approval: stage.approval, tests: stage.tests,
-    targets: targets.filter((target) => target.stage === stage),
-  }));
+  return release.stages.map((stage) => {
+    const own = targets.filter((target) => target.stage === stage);
+    const reviewed = own[0].review !== 'none';
+    return { name: stage.name, approval: stage.approval, tests: stage.tests, reviewed, gated: reviewed && !stage.approval, targets: own };
+  });
 }
 
 /** `chalice package` of every stage, each checked against the deploy role's coverage before any deploy. */
@@ -59,6 +64,9 @@ export function deployCommand(target: CiTarget, step: 'all' | 'review' | 'execut
   return step === 'all' ? command : `DEPLOY_STEP=${step} ${command}`;
 }
 
+/** The job that creates and reviews a target's change set (a wave's targets each have their own). */
+export const reviewJobId = (stage: CiStage, target: CiTarget) => (stage.targets.length > 1 ? `review-${stage.name}-${target.target.id}` : `review-${stage.name}`);
+
 /** GitHub's broadening gate: the environment whose required reviewers approve a widening of IAM permissions. */
 export const gateEnvironment = (stage: { name: string }) => `${stage.name}-iam`;
 
@@ -66,7 +74,7 @@ export const gateEnvironment = (stage: { name: string }) => `${stage.name}-iam`;
  * GitHub's review before an approval runs outside the stage's environment, so it cannot read the environment's
  * AWS_ACCOUNT_ID: a repository variable per stage names an account the answers do not.
  */
-export const reviewAccountVariable = (stage: { name: string }) => `${stage.name.toUpperCase().replaceAll('-', '_')}_AWS_ACCOUNT_ID`;
+export const reviewAccountVariable = (stage: { name: string }) => `AWS_ACCOUNT_ID_${stage.name.toUpperCase().replaceAll('-', '_')}`;
 
 /** What the review job keeps for the execute job: the change set's name and whether it changes anything. */
 export const changeSetState = (stage: { name: string }) => `build/${stage.name}/change-set.env`;
