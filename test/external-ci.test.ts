@@ -320,7 +320,7 @@ describe('.gitlab-ci.yml', () => {
       const ci = gitlabCi(project) as Record<string, Record<string, unknown>>;
       const jobs = Object.entries(ci).filter(([, value]) => objectAt(value).script !== undefined);
       const workflowRules = asList(objectAt(ci.workflow).rules).map((rule) => String(objectAt(rule).if));
-      assert.deepEqual(workflowRules, ['$CI_PIPELINE_SOURCE == "merge_request_event"', '$CI_COMMIT_BRANCH == "main" && $CI_PIPELINE_SOURCE == "push"']);
+      assert.deepEqual(workflowRules, ['$CI_PIPELINE_SOURCE == "merge_request_event"', '$CI_COMMIT_BRANCH == "main" && ($CI_PIPELINE_SOURCE == "push" || $CI_PIPELINE_SOURCE == "web")']);
       for (const [id, job] of jobs) {
         const deploys = id.startsWith('deploy-');
         const reviews = id.startsWith('review-');

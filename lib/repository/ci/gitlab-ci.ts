@@ -21,7 +21,8 @@ export const GITLAB_ACCOUNT_VARIABLE = '${AWS_ACCOUNT_ID}';
 
 type Job = Record<string, unknown>;
 
-const onReleaseBranch = (branch: string) => `$CI_COMMIT_BRANCH == ${JSON.stringify(branch)} && $CI_PIPELINE_SOURCE == "push"`;
+/** A push to the release branch, or a maintainer's "Run pipeline" on it (how a widening is approved by its digest). */
+const onReleaseBranch = (branch: string) => `$CI_COMMIT_BRANCH == ${JSON.stringify(branch)} && ($CI_PIPELINE_SOURCE == "push" || $CI_PIPELINE_SOURCE == "web")`;
 export const gitlabDeployJobId = (stage: CiStage, target: CiTarget) => (stage.targets.length > 1 ? `deploy-${stage.name}-${target.target.id}` : `deploy-${stage.name}`);
 export const gitlabTestJobId = (stage: CiStage, target: CiTarget) => (stage.targets.length > 1 ? `integration-tests-${stage.name}-${target.target.id}` : `integration-tests-${stage.name}`);
 
@@ -79,7 +80,8 @@ export function gitlabCi(project: Project, release: Release = project.release): 
           ...signedIn(),
           variables: { ...signedIn().variables, ...(stage.approval ? {} : { FAIL_ON_WIDENING: 'true' }) },
           script: [...SIGN_IN, deployCommand(target, 'review')],
-          artifacts: { paths: [changeSetState(stage), `build/${stage.name}/review.txt`], expire_in: '30 days', expose_as: `review ${stage.name}${stage.targets.length > 1 ? ` ${target.target.id}` : ''}` },
+          // The report is kept when the gate fails the job too: the approver reads it there.
+          artifacts: { when: 'always', paths: [changeSetState(stage), `build/${stage.name}/review.txt`], expire_in: '30 days' },
         };
       }
       jobs[deployId] = {
