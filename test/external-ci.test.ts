@@ -19,7 +19,7 @@ import { ACTIONS, releaseWorkflow, releaseWorkflowText } from '../lib/repository
 import { gitlabCi, gitlabCiText } from '../lib/repository/ci/gitlab-ci.js';
 import { SECURITY_RULES, asList, objectAt, type CfnTemplate } from './support/security-rules.js';
 import { ACCOUNT, REGION, STACK_NAME, allows, pipelineRoleArn, roleStatements, type IamStatement } from './support/iam-policy.js';
-import { PROD_ACCOUNT, STAGES_EXAMPLE, cfnLint, newRepositoryFiles, projectFor, readTree, repositoryWithFakeAws, runCli, tempDir } from './support/tools.js';
+import { LONGEST_APP_NAME, PROD_ACCOUNT, STAGES_EXAMPLE, cfnLint, newRepositoryFiles, projectFor, readTree, repositoryWithFakeAws, runCli, tempDir } from './support/tools.js';
 
 const GITHUB = { ci: 'github-actions', repository: 'acme/orders' } as const;
 const GITLAB = { ci: 'gitlab-ci', repository: 'acme/platform/orders' } as const;
@@ -345,6 +345,23 @@ describe('.gitlab-ci.yml', () => {
       assert.doesNotMatch(gitlabCiText(project), /(^|\s)[&*]a\d+(\s|$)/m);
     });
   }
+});
+
+describe('role names at the longest app name', () => {
+  it('every role ci-access.json names fits IAM\'s 64 characters, and the workflow signs in to exactly those names', () => {
+    const answers = { ...GITHUB, appName: LONGEST_APP_NAME, region: 'us-east-1', stages: [{ name: 'dev' }, { name: 'prod', approval: true, targets: [{ region: 'eu-west-1' }, { region: 'ap-southeast-2' }] }] };
+    const project = projectFor(answers);
+    const template = ciAccessTemplate(project) as unknown as CfnTemplate;
+    const names = Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::Role').map((r) => objectAt(r.Properties).RoleName).filter((n) => typeof n === 'string') as string[];
+    assert.ok(names.length >= 5, names.join(', '));
+    for (const name of names) assert.ok(name.length <= 64, `${name}: ${name.length} characters`);
+    const text = releaseWorkflowText(project);
+    const assumed = [...text.matchAll(/role-to-assume: arn:aws:iam::[^:]+:role\/(\S+)/g)].map((m) => m[1]);
+    assert.ok(assumed.length > 0);
+    for (const name of assumed) assert.ok(names.includes(name) || /\$\{\{ matrix\.role \}\}/.test(name), name);
+    const matrixRoles = [...text.matchAll(/role: arn:aws:iam::[^:]+:role\/(\S+)/g)].map((m) => m[1]);
+    for (const name of matrixRoles) assert.ok(names.includes(name), name);
+  });
 });
 
 describe('the sub-generator with an external CI', () => {

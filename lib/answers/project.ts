@@ -164,6 +164,15 @@ function longestRoleSuffix(placements: StagePlacement[]): string {
     .reduce((longest, suffix) => (suffix.length > longest.length ? suffix : longest), LONGEST_ROLE_SUFFIX);
 }
 
+/**
+ * A role name `<roleNamePrefix><suffix>` within IAM's 64 characters: a suffix longer than the prefix leaves room for
+ * (an external CI's `<Target>CiRole`, `<Target>CiReviewRole`) gets a shorter, hashed head of the app name instead.
+ */
+export function roleNameWithSuffix(project: Pick<Project, 'appName' | 'roleNamePrefix'>, suffix: string): string {
+  const name = `${project.roleNamePrefix.value}${suffix}`;
+  return name.length <= NAME_LIMITS.role ? name : `${shortAppName(project.appName, NAME_LIMITS.role - suffix.length)}${suffix}`;
+}
+
 /** " in account 222222222222, eu-west-1" for a stage elsewhere, "" for one in the pipeline's account and region. */
 export function whereText(placement: StagePlacement | undefined): string {
   if (!placement) return '';

@@ -5,7 +5,7 @@
 // stage's stack) and the role the CI signs in as: assumable only by this repository's release jobs of that stage,
 // allowed to upload the stage's packages, run change sets of the stage's stack only and pass the deploy role.
 import { CI_HOSTS, type ExternalCi } from '../facts/aws.js';
-import type { Project } from '../answers/project.js';
+import { roleNameWithSuffix, type Project } from '../answers/project.js';
 import { APP_NAME_PATTERN } from '../answers/rules.js';
 import { shiftsTraffic, type Release, type ReleaseStage, type ReleaseTarget } from '../answers/release.js';
 import { DELETE, arnOf, conditionOfSome, passRole, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from './cfn.js';
@@ -71,14 +71,14 @@ export function ciTargets(project: Project, release: Release = project.release):
     return {
       stage, target, stack: { sub: stack.sub, value: stack.value },
       accessStack: `${project.appName}-${target.id}-ci-access`,
-      ciRoleName: `${project.roleNamePrefix.value}${target.id}CiRole`,
+      ciRoleName: roleNameWithSuffix(project, `${target.id}CiRole`),
       ids: { ciRole: `${target.id}CiRole`, deployRole: `${target.id}DeployRole` },
       subject: ciSubject(ci, project.repository, project.branch, stage),
       // Any canary/linear stage: its merge template is release/<stage>-traffic-shifting.json.
       shiftsTraffic: shiftsTraffic(stage),
       review,
       ...(review === 'review-role' ? {
-        reviewRole: { name: `${project.roleNamePrefix.value}${target.id}CiReviewRole`, id: `${target.id}CiReviewRole`, subject: branchSubject(project.repository, project.branch) },
+        reviewRole: { name: roleNameWithSuffix(project, `${target.id}CiReviewRole`), id: `${target.id}CiReviewRole`, subject: branchSubject(project.repository, project.branch) },
       } : {}),
     };
   }));
