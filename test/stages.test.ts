@@ -25,6 +25,10 @@ const release = (layers: AnswerLayers) => {
   return { answers, release: describeProject(answers).release };
 };
 
+/** 17 targets: nine regions in this account and eight in another. */
+const WAVE_OF_17 = ['us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-central-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1']
+  .flatMap((region) => [{ region }, { account: PROD_ACCOUNT, region }]).slice(0, 17);
+
 describe('stages: the promotion path as a list', () => {
   it('without stages, every answer set of the suite is exactly the two-stage list of before (ids Beta, Prod)', () => {
     for (const answers of answersMatrix()) {
@@ -86,6 +90,9 @@ describe('stages: the promotion path as a list', () => {
       file: { stages: [{ name: 'prod', targets: ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'sa-east-1', 'ca-central-1']
         .flatMap((region) => [{ region }, { account: PROD_ACCOUNT, region }]) }] },
     }, new RegExp(`stage "prod" has 32 targets: CodePipeline allows ${CODEPIPELINE_QUOTAS.actionsPerStage} actions in a stage`)],
+    ['more targets than an approved stage\'s actions allow (a review each, and the approval)', {
+      file: { stages: [{ name: 'dev' }, { name: 'prod', approval: true, targets: WAVE_OF_17 }] },
+    }, /stage "prod" has 17 targets: CodePipeline allows 50 actions in a stage \(50 in parallel\), three per target \(change set, review, execute\) and the approval, so at most 16 targets/],
     ['more stages than CodePipeline allows', { file: { stages: Array.from({ length: 13 }, (_, i) => ({ name: `s${i}`, tests: true })) } }, /the pipeline would have 54 stages \(Source, Build, and per stage its deploy and tests, and the review and approval of the broadening gate before a stage without an approval\) and CodePipeline allows 50/],
     ['a stage named like a stage the pipeline adds', { flags: { stages: 'beta,review-beta' } }, /stage "review-beta" is invalid: names starting with review- or approve-, or ending in -integration-tests, name the stages the pipeline adds/],
     ['a stage name too long for a long app name\'s shortened stack name', { flags: { appName: 'a'.repeat(40), stages: 'dev,integration-staging' } }, /stage "integration-staging" has too long a name for appName a{40} \(40 characters\): its stack name is shortened to 25 characters, so IntegrationStagingStack may have at most 17/],
@@ -133,6 +140,12 @@ describe('stages: the promotion path as a list', () => {
 });
 
 describe('the stage count the validation computes is the rendered pipeline\'s', () => {
+  it('an approved wave at the most targets the check allows renders at most CodePipeline\'s 50 actions', () => {
+    const prod = (projectTemplate({ region: 'us-east-1', stages: [{ name: 'dev' }, { name: 'prod', approval: true, targets: WAVE_OF_17.slice(0, 16) }] })
+      .Resources.AppPipeline.Properties as { Stages: { Name: string; Actions: unknown[] }[] }).Stages.find((stage) => stage.Name === 'Prod')!;
+    assert.equal(prod.Actions.length, 49);
+  });
+
   it('for lists with tests, approvals, waves, the gate on V1 and V2 or off, and the self-update', () => {
     const lists = [
       STAGES_EXAMPLE,

@@ -119,9 +119,12 @@ export function stageListProblems(stages: StageAnswer[], pipelineRegion: string 
       if (places.has(place)) problems.push(`${at} is invalid: two targets in one account and region (${place}) would deploy the same stack twice`);
       places.add(place);
     }
-    // Two actions per target (change set, then execute), the change sets all in parallel.
-    if (targets.length * 2 > CODEPIPELINE_QUOTAS.actionsPerStage) {
-      problems.push(`${at} has ${targets.length} targets: CodePipeline allows ${CODEPIPELINE_QUOTAS.actionsPerStage} actions in a stage (${CODEPIPELINE_QUOTAS.parallelActions} in parallel), two per target, so at most ${CODEPIPELINE_QUOTAS.actionsPerStage / 2} targets`);
+    // Two actions per target (change set, then execute), the change sets all in parallel; with an approval also each
+    // target's review and the one approval between them.
+    const perTarget = stage.approval === true ? 3 : 2;
+    const most = Math.floor((CODEPIPELINE_QUOTAS.actionsPerStage - (perTarget - 2)) / perTarget);
+    if (targets.length > most) {
+      problems.push(`${at} has ${targets.length} targets: CodePipeline allows ${CODEPIPELINE_QUOTAS.actionsPerStage} actions in a stage (${CODEPIPELINE_QUOTAS.parallelActions} in parallel), ${perTarget === 3 ? 'three per target (change set, review, execute) and the approval' : 'two per target'}, so at most ${most} targets`);
     }
   });
   return problems;
