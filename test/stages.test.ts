@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { finishAnswers, mergeAnswers, savedForm, type AnswerLayers } from '../lib/answers/answers.js';
 import { describeProject } from '../lib/answers/project.js';
+import type { PartialAnswers } from '../lib/answers/settings.js';
 import { releaseFromAnswers, releaseFromShorthand } from '../lib/answers/release.js';
 import { CODEPIPELINE_QUOTAS, pipelineStageCount } from '../lib/answers/stage-list.js';
 import { BETA_ACCOUNT, PROD_ACCOUNT, STAGES_EXAMPLE, answersMatrix, newRepositoryFiles, projectFor, runCli, tempDir, templateFor as projectTemplate } from './support/tools.js';
@@ -94,7 +95,7 @@ describe('stages: the promotion path as a list', () => {
       file: { stages: [{ name: 'dev' }, { name: 'prod', approval: true, targets: WAVE_OF_17 }] },
     }, /stage "prod" has 17 targets: CodePipeline allows 50 actions in a stage \(50 in parallel\), three per target \(change set, review, execute\) and the approval, so at most 16 targets/],
     ['more stages than CodePipeline allows', { file: { stages: Array.from({ length: 13 }, (_, i) => ({ name: `s${i}`, tests: true })) } }, /the pipeline would have 54 stages \(Source, Build, and per stage its deploy and tests, and the review and approval of the broadening gate before a stage without an approval\) and CodePipeline allows 50/],
-    ['a stage named like a stage the pipeline adds', { flags: { stages: 'beta,review-beta' } }, /stage "review-beta" is invalid: names starting with review- or approve-, or ending in -integration-tests, name the stages the pipeline adds/],
+    ['a stage named pipeline (the self-update\'s own review stage is ReviewPipeline)', { flags: { stages: 'dev,pipeline' } }, /stage "pipeline" is invalid: the pipeline has a stage Pipeline of its own/],
     ['a stage name too long for a long app name\'s shortened stack name', { flags: { appName: 'a'.repeat(40), stages: 'dev,integration-staging' } }, /stage "integration-staging" has too long a name for appName a{40} \(40 characters\): its stack name is shortened to 25 characters, so IntegrationStagingStack may have at most 17/],
     ['two stages the generated names cannot tell apart', { flags: { appName: 'a'.repeat(24), stages: 'staging,sandbox' } }, /stage "sandbox" is invalid with appName a{24}: the names CloudFormation generates keep only "a{24}S" of its stack name, as of stage "staging"'s/],
     ['a shorthand key given against the list', { flags: { prodAccountId: PROD_ACCOUNT }, file: { stages: [{ name: 'beta' }, { name: 'prod', account: BETA_ACCOUNT }] } }, /prodAccountId "222222222222" contradicts stages: stage prod has account "333333333333"/],
@@ -121,6 +122,17 @@ describe('stages: the promotion path as a list', () => {
     // The README says to remove a target account from the list rather than from the keys; nothing else differs.
     const sameHint = (text: string) => text.replace("stage's `account` (or target) from `stages` in `.yo-rc.json`", '`betaAccountId` / `prodAccountId` from `.yo-rc.json`');
     for (const [path, text] of keys) if (path !== '.yo-rc.json') assert.equal(sameHint(list.get(path)!), text, path);
+  });
+
+  it('a stage named like one the pipeline or the CI adds for another is exit 2 naming the twice-held name; alone it is fine', () => {
+    // beta's broadening gate is ReviewBeta (a stage and a namespace); a wave target's is Approve<Target>Broadening.
+    assert.throws(() => newRepositoryFiles({ stages: [{ name: 'beta' }, { name: 'review-beta' }] }), /stages is invalid: the pipeline's stages would hold ReviewBeta twice: a stage is named like one added for another stage/);
+    assert.throws(() => newRepositoryFiles({ region: 'us-east-1', stages: [{ name: 'dev' }, { name: 'qa', targets: [{ region: 'us-east-1' }, { region: 'eu-west-1' }] }, { name: 'qa-eu-west1' }] }), /stages would hold ApproveQaEuWest1Broadening twice[^]*namespaces would hold ReviewQaEuWest1, QaEuWest1StackOutputs twice/);
+    // GitHub: the gate of stage x is the environment x-iam.
+    assert.throws(() => newRepositoryFiles({ ci: 'github-actions', repository: 'acme/orders', stages: [{ name: 'x' }, { name: 'x-iam' }] }), /the workflow's environments would hold x-iam twice/);
+    for (const answers of [{ stages: [{ name: 'dev' }, { name: 'review-app' }] }, { ci: 'gitlab-ci', repository: 'acme/orders', stages: [{ name: 'x' }, { name: 'x-iam' }] }] as PartialAnswers[]) {
+      assert.ok(newRepositoryFiles(answers).size > 0);
+    }
   });
 
   it('a list whose pipeline.json would not fit make deploy\'s inline template is exit 2, nothing written', () => {

@@ -32,9 +32,7 @@ export const STAGE_NAME_MAX = 20;
 export const CODEPIPELINE_QUOTAS = { stagesPerPipeline: 50, actionsPerStage: 50, parallelActions: 50 } as const;
 
 /** PascalCase stage ids the pipeline already uses for its own stages. */
-const RESERVED_IDS = ['Source', 'Build', 'UpdatePipeline', 'Approval', 'IntegrationTests'];
-/** Stage names whose pipeline stage could be one the pipeline adds: Review<Stage>, Approve<Target>Broadening, <Stage>IntegrationTests. */
-const ADDED_STAGE_NAMES = /^(review|approve)-|-integration-tests$/;
+const RESERVED_IDS = ['Source', 'Build', 'UpdatePipeline', 'Approval', 'IntegrationTests', 'Pipeline'];
 
 const STAGE_KEYS = ['name', 'account', 'region', 'targets', 'approval', 'tests', 'deployment'];
 
@@ -86,9 +84,6 @@ export function stageListProblems(stages: StageAnswer[], pipelineRegion: string 
     }
     const id = pascal(name);
     if (RESERVED_IDS.includes(id)) problems.push(`${at} is invalid: the pipeline has a stage ${id} of its own; choose another name`);
-    else if (ADDED_STAGE_NAMES.test(name)) {
-      problems.push(`${at} is invalid: names starting with review- or approve-, or ending in -integration-tests, name the stages the pipeline adds (the review and approval before a stage, a stage's tests); choose another name`);
-    }
     const twin = ids.get(id);
     if (twin !== undefined) problems.push(twin === name ? `${at} is a duplicate: every stage name appears once` : `${at} is invalid: it and stage "${twin}" both become ${id} in the pipeline and the stack names; rename one`);
     else ids.set(id, name);
@@ -161,4 +156,16 @@ export function summaryKeysOf(stages: StageAnswer[]): { integrationTests: boolea
     production: stages.length > 1,
     ...(shifting ? { prodDeployment: shifting.deployment } : {}),
   };
+}
+
+/**
+ * A name the release would hold twice: a stage of the list named like one the pipeline or the CI adds for another
+ * (Review<Stage>, Approve<Target>Broadening, <Stage>IntegrationTests, GitHub's <stage>-iam environment). Checked on
+ * what was rendered (exit 2, nothing written).
+ */
+export function repeatedNames(what: string, names: string[]): string | undefined {
+  const repeated = [...new Set(names.filter((name, index) => names.indexOf(name) !== index))];
+  return repeated.length > 0
+    ? `stages is invalid: the ${what} would hold ${repeated.join(', ')} twice: a stage is named like one added for another stage (its review, approval or tests); rename it`
+    : undefined;
 }

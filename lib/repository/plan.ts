@@ -21,6 +21,7 @@ import {
   newChaliceConfig, parseChaliceConfig, sameRequirement,
 } from './repo-files.js';
 import { addedStageFiles, type AddedStageFiles } from './chalice-stages.js';
+import { repeatedNames } from '../answers/stage-list.js';
 
 /** Reads a file of the target repository (relative path), undefined when absent. */
 export type ReadFile = (path: string) => string | undefined;
@@ -140,6 +141,12 @@ function codePipelineFiles(project: Project): [string, string][] {
   if (compact > INLINE_TEMPLATE_LIMIT) {
     throw new InputError([`stages is invalid: pipeline.json for ${project.placements.length} targets in ${project.release.stages.length} stages is ${compact} bytes as make deploy sends it, over the ${INLINE_TEMPLATE_LIMIT} bytes aws cloudformation deploy takes inline; list fewer stages or targets`]);
   }
+  const stages = pipeline.Resources.AppPipeline!.Properties!.Stages as { Name: string; Actions: { Namespace?: string }[] }[];
+  const repeated = [
+    repeatedNames('pipeline\'s stages', stages.map((stage) => stage.Name)),
+    repeatedNames('pipeline\'s variable namespaces', stages.flatMap((stage) => stage.Actions.flatMap((action) => action.Namespace ?? []))),
+  ].filter((problem) => problem !== undefined);
+  if (repeated.length > 0) throw new InputError(repeated);
   return [['pipeline.json', templateText(pipeline)], ...placementFiles(project)];
 }
 

@@ -1,6 +1,9 @@
 // The files an external CI release adds instead of pipeline.json and the buildspecs: its access template for the
 // target accounts and the CI's own definition of the release.
+import { InputError } from '../../answers/answers.js';
 import type { Project } from '../../answers/project.js';
+import { repeatedNames } from '../../answers/stage-list.js';
+import { ciStages, gateEnvironment } from './release-jobs.js';
 import { CI_ACCESS_FILE, ciAccessTemplate } from '../../cloudformation/ci-access.js';
 import { templateText } from '../../cloudformation/cfn.js';
 import { WORKFLOW_PATH, releaseWorkflowText } from './github-actions.js';
@@ -15,6 +18,11 @@ export const EXTERNAL_CI_ONLY_FILES = ['scripts/deploy_stage.sh'];
 
 export function ciFiles(project: Project): [string, string][] {
   if (!project.externalCi) return [];
+  if (project.externalCi === 'github-actions') {
+    const environments = ciStages(project).flatMap((stage) => [stage.name, ...(stage.gated ? [gateEnvironment(stage)] : [])]);
+    const repeated = repeatedNames('workflow\'s environments', environments);
+    if (repeated) throw new InputError([repeated]);
+  }
   const definition = project.externalCi === 'github-actions' ? releaseWorkflowText(project) : gitlabCiText(project);
   return [[CI_ACCESS_FILE, templateText(ciAccessTemplate(project))], [CI_DEFINITION_PATHS[project.externalCi], definition]];
 }
