@@ -113,6 +113,19 @@ describe('the broadening gate (approveBroadening, default true)', () => {
     assert.equal(files.has('scripts/review_changes.py'), true, 'the script stays usable on its own');
   });
 
+  it('with approvalEmail every approval, the release\'s and the gate\'s, notifies the approval topic; without it none does', () => {
+    const approvals = (answers: PartialAnswers) => stagesOf(answers).flatMap((s) => s.Actions).filter((a) => a.ActionTypeId.Provider === 'Manual');
+    const notified = approvals({ approvalEmail: 'ops@example.com', selfUpdate: true });
+    assert.deepEqual(notified.map((a) => a.Name), ['ApproveBroadening', 'ApproveBroadening', 'ApproveRelease']);
+    for (const approval of notified) assert.deepEqual(approval.Configuration.NotificationArn, { Ref: 'ApprovalTopic' });
+    for (const approval of approvals({ selfUpdate: true })) assert.equal(approval.Configuration.NotificationArn, undefined);
+  });
+
+  it('V1 with the self-update: the pipeline\'s review fails the release when IAM widens, as the stages\' do', () => {
+    assert.equal(reviewVariables(stage(stagesOf({ selfUpdate: true, pipelineType: 'V1' }), 'ReviewPipeline').Actions[0]).FAIL_ON_WIDENING, 'true');
+    assert.equal(reviewVariables(stage(stagesOf({ selfUpdate: true }), 'ReviewPipeline').Actions[0]).FAIL_ON_WIDENING, undefined);
+  });
+
   it('the self-update: the pushed pipeline.json is reviewed against the pipeline stack before UpdatePipeline applies it', () => {
     const stages = stagesOf({ selfUpdate: true });
     assert.deepEqual(stages.map((s) => s.Name).slice(0, 5), ['Source', 'ReviewPipeline', 'ApprovePipelineBroadening', 'UpdatePipeline', 'Build']);
@@ -142,6 +155,11 @@ describe('the review role reads the reviewed stacks and nothing else', () => {
     const remote = templateFor({ appName: 'shop', prodAccountId: PROD_ACCOUNT }).Resources.ChangeReviewRole.Properties! as typeof role;
     assert.doesNotMatch(JSON.stringify(remote.Policies[0].PolicyDocument.Statement[2]), /ProdStack/);
     assert.match(JSON.stringify(remote.Policies[0].PolicyDocument.Statement[3]), /ProdReviewRole/);
+  });
+
+  it('every stage in other accounts and no self-update: no statement reads a stack of this account', () => {
+    const role = templateFor({ appName: 'shop', betaAccountId: PROD_ACCOUNT.replace('2', '4'), prodAccountId: PROD_ACCOUNT }).Resources.ChangeReviewRole.Properties as { Policies: { PolicyDocument: { Statement: { Sid: string }[] } }[] };
+    assert.deepEqual(role.Policies[0].PolicyDocument.Statement.map((s) => s.Sid), ['WriteLogs', 'ReadArtifacts', 'AssumeTargetReviewRoles', 'UseArtifactKey']);
   });
 
   it('without a reviewed stage in another account the role keeps its generated name (nothing trusts it by name)', () => {
@@ -236,6 +254,8 @@ describe('the stage list: every stage with an approval, every stage without (wav
     assert.deepEqual(stages.map((s) => s.Name).slice(2, 6), ['ReviewQa', 'ApproveQaUsEast1Broadening', 'ApproveQaEuWest1Broadening', 'Qa']);
     assert.deepEqual(stage(stages, 'ReviewQa').Actions.map((a) => [a.Name, a.Namespace, a.RunOrder]), [['ReviewQaUsEast1Changes', 'ReviewQaUsEast1', 1], ['ReviewQaEuWest1Changes', 'ReviewQaEuWest1', 1]]);
     assert.match(JSON.stringify(stage(stages, 'ApproveQaEuWest1Broadening').BeforeEntry), /#\{ReviewQaEuWest1\.IAM_WIDENS\}/);
+    // Each target's approval names its target (a wave): the stage, the target, its review's summary.
+    assert.equal(stage(stages, 'ApproveQaEuWest1Broadening').Actions[0].Configuration.CustomData, 'qa QaEuWest1: #{ReviewQaEuWest1.SUMMARY}');
     assert.equal(reviewVariables(stage(stages, 'ReviewQa').Actions[1]).STACK_REGION, '${QaEuWest1Region}');
   });
 
