@@ -368,5 +368,19 @@ describe('upgrading a single-account pipeline to another account', () => {
     assert.ok(files.has('target-account.json'));
     assert.equal(JSON.parse(files.get('.yo-rc.json')!)['generator-chalice-pipeline'].prodAccountId, PROD_ACCOUNT);
     assert.ok(isObject(after.Resources.ArtifactKey));
+    // Without the self-update make deploy applies it anyway: no word about a push.
+    assert.doesNotMatch(again.stdout, /not a push/);
+  });
+
+  it('with the self-update: the change review\'s role takes a name, which only make deploy can apply, and the run says so', async () => {
+    const cwd = tempDir();
+    const first = await runCliInProcess(['--app-name', 'orders', '--region', 'us-east-1', '--self-update', '--defaults', ...QUIET], cwd);
+    assert.equal(first.status, 0, first.stderr);
+    const repo = join(cwd, 'orders');
+    const again = await runCliInProcess(['pipeline', '--prod-account-id', PROD_ACCOUNT, '--defaults', ...QUIET], repo);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /make deploy with the pipeline account's credentials, not a push: the change review's role takes a name the target accounts trust/);
+    const rerun = await runCliInProcess(['pipeline', '--defaults', ...QUIET], repo);
+    assert.doesNotMatch(rerun.stdout, /not a push/, 'said once, when it changes');
   });
 });

@@ -125,7 +125,7 @@ export function planFiles(project: Project, readAsIs: ReadFile, options: PlanOpt
     const file = wantedFile.mode === 'merged' ? { ...wantedFile, contents: keepConventions(readAsIs(wantedFile.path), wantedFile.contents) } : wantedFile;
     return { ...file, action: decide(file, readAsIs(file.path), saved.hashes, options.upgradable) };
   });
-  notes.push(...targetAccountNotes(project, files));
+  notes.push(...targetAccountNotes(project, files), ...renamedReviewRoleNotes(project, readAsIs('pipeline.json'), files));
   for (const file of files) checkRenderedFile(file.path, withLfBreaks(file.contents));
   // A kept unused file stays ours: switching back (another ci, integration tests on again) updates it without a conflict.
   const keptHashes = Object.fromEntries(unused.map((path) => [path, saved.hashes[path]]));
@@ -169,6 +169,25 @@ function targetAccountNotes(project: Project, files: PlannedFile[]): string[] {
   const accounts = project.placements.filter((placement) => placement.accountId).map((placement) =>
     `make target-account STAGE=${placement.chaliceStage} with the credentials of account ${placement.accountId} (region ${placement.region ?? project.region})`);
   return [`deploy ${TARGET_ACCOUNT_FILE} in the target accounts before make deploy (the pipeline must be able to assume their roles): ${accounts.join('; ')}`];
+}
+
+/**
+ * The change review's role takes a name once a target account's review role trusts it (review.ts): CloudFormation
+ * replaces it, and a pushed pipeline.json cannot (the self-update creates only bounded roles of generated names).
+ */
+function renamedReviewRoleNotes(project: Project, current: string | undefined, files: PlannedFile[]): string[] {
+  const planned = files.find((file) => file.path === 'pipeline.json');
+  if (!project.selfUpdate || current === undefined || !planned || planned.action === 'identical') return [];
+  const named = (text: string) => {
+    try {
+      return (JSON.parse(text) as { Resources?: { ChangeReviewRole?: { Properties?: { RoleName?: unknown } } } }).Resources?.ChangeReviewRole?.Properties?.RoleName !== undefined;
+    } catch {
+      return false;
+    }
+  };
+  return !named(current) && named(planned.contents)
+    ? ['make deploy with the pipeline account\'s credentials, not a push: the change review\'s role takes a name the target accounts trust, which the self-update may not create']
+    : [];
 }
 
 /** config.json with the pipeline's stages, and what the added stages need besides (policy files, notes). */
