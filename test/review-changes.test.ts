@@ -72,11 +72,11 @@ function file(content: unknown, extension = 'json'): string {
   return path;
 }
 
-function review(beforeTemplate: unknown, afterTemplate: unknown, changeSet?: unknown): Review {
+function review(beforeTemplate: unknown, afterTemplate: unknown, changeSet?: unknown, extra: string[] = []): Review {
   const args = [SCRIPT, typeof beforeTemplate === 'string' ? beforeTemplate : file(beforeTemplate), typeof afterTemplate === 'string' ? afterTemplate : file(afterTemplate)];
   const summaryFile = join(work, `summary-${fileCount++}.txt`);
   if (changeSet !== undefined) args.push('--change-set', file(changeSet));
-  args.push('--summary-file', summaryFile);
+  args.push('--summary-file', summaryFile, ...extra);
   const run = spawnSync('python3', args, { encoding: 'utf8', env: pythonEnv() });
   const summary = existsSync(summaryFile) ? readFileSync(summaryFile, 'utf8').trim() : '';
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, summary, lines: run.stdout.split('\n').map((line) => line.trim()) };
@@ -227,6 +227,23 @@ describe('review_changes.py on what the real chalice package emits', () => {
   });
 });
 
+describe('review_changes.py: the summary line\'s length (it travels into a 1,000-character approval message)', () => {
+  // A first release: every permission of the app's roles is new, far more than any summary holds.
+  const everything = () => review({}, packaged.deletes);
+
+  it('at most 400 characters by default, and at most --summary-limit (a wave\'s share of the message)', () => {
+    const whole = everything();
+    assert.equal(whole.status, 3);
+    assert.ok(whole.summary.length <= 400 && whole.summary.length > 200, `${whole.summary.length}: ${whole.summary}`);
+    for (const limit of [250, 120]) {
+      const short = review({}, packaged.deletes, undefined, ['--summary-limit', String(limit)]);
+      assert.equal(short.status, 3);
+      assert.ok(short.summary.length <= limit, `${short.summary.length} > ${limit}: ${short.summary}`);
+      assert.match(short.summary, /IAM widens: /);
+    }
+  });
+});
+
 describe('review_changes.py inputs', () => {
   it('reads YAML with short tags (and get-template output) as the same template', () => {
     const yaml = YAML.stringify(packaged.v1)
@@ -361,9 +378,11 @@ else:
   it('a stack in another account: assumes the review role there first, then every read runs as that role; a refused role fails the review', async () => {
     const role = 'arn:aws:iam::222222222222:role/shopProdReviewRole';
     const env = { STACK_NAME: 'shopProdStack', CHANGE_SET_NAME: 'shopProdChangeSet', REVIEW_ROLE_ARN: role };
-    const { run, calls } = await reviewBuild({ prodAccountId: '222222222222' }, env, { deployed: packaged.v1, changeSetTemplate: withNewCode(packaged.v1), trusts: true });
+    // A wave's share of the approval message (SUMMARY_LIMIT) reaches the script.
+    const { run, calls } = await reviewBuild({ prodAccountId: '222222222222' }, { ...env, SUMMARY_LIMIT: '90' }, { deployed: {}, changeSetTemplate: packaged.deletes, trusts: true });
     assert.equal(run.status, 0, run.output);
-    assert.equal(run.exported.IAM_WIDENS, 'false');
+    assert.equal(run.exported.IAM_WIDENS, 'true');
+    assert.ok(run.exported.SUMMARY.length <= 90, run.exported.SUMMARY);
     const lines = calls.trim().split('\n');
     assert.match(lines[0], new RegExp(`^sts assume-role --role-arn ${role} --role-session-name change-review .*\\[as testing\\]$`));   // the runner's dummy credentials: the build role's
     assert.ok(lines.length >= 4, calls);

@@ -272,6 +272,12 @@ describe('the stage list: every stage with an approval, every stage without (wav
     assert.match(text, /^To prod: ProdPipeline #\{ReviewProdPipeline\.SUMMARY\}; Prod\d{12} #\{ReviewProd\d{12}\.SUMMARY\}\. Qa.*: #\{QaUsEast1StackOutputs\.EndpointURL\}\. Approving executes every target's change set\.$/);
     assert.equal(approval.Configuration.ExternalEntityLink, '#{ReviewProdPipeline.CHANGE_SET_URL}');
     assert.equal(stages.some((s) => /^ReviewProd|Broadening$/.test(s.Name) && s.Name.includes('Prod')), false);
+    // The wave's summaries share the 1,000 characters of the message: its text, an endpoint URL of 100, each summary.
+    const limits = prod.Actions.filter((a) => a.Name.startsWith('Review')).map((a) => Number(reviewVariables(a).SUMMARY_LIMIT));
+    assert.equal(new Set(limits).size, 1);
+    assert.ok(text.replace(/#\{[^}]+\}/g, '').length + 100 + limits[0] * limits.length <= 1000, `${limits[0]}`);
+    assert.ok(limits[0] >= 300, `${limits[0]}: each summary keeps room for its widenings`);
+    assert.equal(reviewVariables(stage(stagesOf({}), 'Prod').Actions[1]).SUMMARY_LIMIT, undefined, 'one target: the script\'s own limit');
   });
 
   it('a stage in another account without an approval gets the broadening gate too, its review through the role there', () => {

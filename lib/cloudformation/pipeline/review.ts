@@ -27,6 +27,10 @@ export const MOVED_ACTIONS: Record<string, string> = {
   ApproveRelease: 'the approval now runs inside the stage it approves, between its change sets and their execution: approving executes exactly the change set it describes, and a V2 rollback of that stage re-runs its create and execute',
 };
 
+/** The most characters of an approval's message (CodePipeline's CustomData), and what an endpoint URL may take of them. */
+export const APPROVAL_MESSAGE_LIMIT = 1000;
+const ENDPOINT_URL_ROOM = 100;
+
 /** The review build's exported variables (buildspec-review.yml), read as #{Review<Stage>.<name>}. */
 /** What a review reads of a stack, here or through a target account's review role: nothing it could change. */
 export const REVIEW_READS = ['cloudformation:GetTemplate', 'cloudformation:DescribeStacks', 'cloudformation:DescribeChangeSet'];
@@ -59,6 +63,8 @@ interface ReviewTarget {
   failOnWidening: boolean;
   /** A stack in another account: the review role there (Fn::Sub text of its ARN), assumed before reading. */
   roleArn?: string;
+  /** A wave's summaries share one approval message: each one's most characters. */
+  summaryLimit?: number;
 }
 
 const namespace = (id: string) => `Review${id}`;
@@ -74,6 +80,7 @@ function reviewAction(target: ReviewTarget, runOrder: number): Json {
     ...(target.region !== '${AWS::Region}' ? { STACK_REGION: target.region } : {}),
     ...(target.failOnWidening ? { FAIL_ON_WIDENING: 'true' } : {}),
     ...(target.roleArn ? { REVIEW_ROLE_ARN: target.roleArn } : {}),
+    ...(target.summaryLimit ? { SUMMARY_LIMIT: String(target.summaryLimit) } : {}),
   }).map(([name, value]) => ({ name, value }));
   const inputs = artifact === SOURCE_ARTIFACT || target.changeSetName ? [SOURCE_ARTIFACT] : [SOURCE_ARTIFACT, artifact];
   return {
@@ -124,14 +131,14 @@ function betweenCreateAndExecute(project: Project, stage: ReleaseStage, wave: Ap
   const shown = previous ? waveOf(project, previous)[0] : undefined;
   const tested = shown ? ` ${shown.stage}: #{${shown.namespace}.EndpointURL}.` : '';
   const summaries = wave.map((target) => (wave.length > 1 ? `${target.stage} ` : '') + variable(target.stage, 'SUMMARY')).join('; ');
+  const message = `To ${stage.name}: ${summaries}.${tested} Approving executes ${wave.length > 1 ? 'every target\'s' : 'the linked'} change set.`;
+  // CodePipeline takes 1,000 characters of message, variables resolved: a wave's summaries share what the rest
+  // leaves (an endpoint URL counted as ENDPOINT_URL_ROOM); one summary keeps the script's own limit.
+  const room = APPROVAL_MESSAGE_LIMIT - message.replace(/#\{[^}]+\}/g, '').length - (tested ? ENDPOINT_URL_ROOM : 0);
+  const summaryLimit = wave.length > 1 ? Math.floor(room / wave.length) : undefined;
   return [
-    ...wave.map((target) => reviewAction(targetOf(project, target, true), 2)),
-    approvalAction(
-      'ApproveRelease',
-      `To ${stage.name}: ${summaries}.${tested} Approving executes ${wave.length > 1 ? 'every target\'s' : 'the linked'} change set.`,
-      variable(wave[0].stage, 'CHANGE_SET_URL'),
-      project, 3,
-    ),
+    ...wave.map((target) => reviewAction({ ...targetOf(project, target, true), summaryLimit }, 2)),
+    approvalAction('ApproveRelease', message, variable(wave[0].stage, 'CHANGE_SET_URL'), project, 3),
   ];
 }
 

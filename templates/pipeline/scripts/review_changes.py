@@ -485,23 +485,29 @@ def counts_text(changes, replacement_known):
     return ', '.join(parts)
 
 
-def summary_line(changes, replacement_known, widen):
+def summary_line(changes, replacement_known, widen, limit=SUMMARY_LIMIT):
     summary = counts_text(changes, replacement_known)
     if not widen:
         return f'{summary}; IAM does not widen'
+    line = widened_summary(summary, widen, limit)
+    # At most `limit` characters, whatever the widenings look like (the approval's message has room for no more).
+    return line if len(line) <= limit else line[:limit - 1] + '…'
+
+
+def widened_summary(summary, widen, limit):
     shown = []
     for line in widen:
-        if shown and len(summary) + len('; IAM widens: ') + len('; '.join(shown + [line])) > SUMMARY_LIMIT - 40:
+        if shown and len(summary) + len('; IAM widens: ') + len('; '.join(shown + [line])) > limit - 40:
             break
         shown.append(line)
     text_shown = '; '.join(shown)
-    if len(text_shown) > SUMMARY_LIMIT - 40:
-        text_shown = text_shown[:SUMMARY_LIMIT - 41] + '…'
+    if len(text_shown) > limit - 40:
+        text_shown = text_shown[:limit - 41] + '…'
     more = f' (and {len(widen) - len(shown)} more: see the review report)' if len(widen) > len(shown) else ''
     return f'{summary}; IAM widens: {text_shown}{more}'
 
 
-def report(before_path, after_path, before, after, change_set):
+def report(before_path, after_path, before, after, change_set, summary_limit=SUMMARY_LIMIT):
     changes = change_set_changes(change_set) if change_set is not None else template_changes(before, after)
     widen, narrow = compare_iam(before, after)
     lines = [f'Review of {after_path} against {before_path}']
@@ -514,7 +520,7 @@ def report(before_path, after_path, before, after, change_set):
     if narrow:
         lines.append('IAM narrows:')
         lines += [f'  {line}' for line in narrow]
-    summary = summary_line(changes, change_set is not None, widen)
+    summary = summary_line(changes, change_set is not None, widen, summary_limit)
     lines.append(f'Summary: {summary}')
     return lines, summary, bool(widen)
 
@@ -525,6 +531,7 @@ def main(argv=None):
     parser.add_argument('after', help='the template about to be deployed')
     parser.add_argument('--change-set', help='output of aws cloudformation describe-change-set (JSON)')
     parser.add_argument('--summary-file', help='also write the summary line there')
+    parser.add_argument('--summary-limit', type=int, default=SUMMARY_LIMIT, help=f'the summary line\'s most characters (default {SUMMARY_LIMIT})')
     args = parser.parse_args(argv)
     try:
         before, after = read_template(args.before), read_template(args.after)
@@ -532,7 +539,7 @@ def main(argv=None):
     except Unreadable as error:
         print(f'review_changes: {error}', file=sys.stderr)
         return UNREADABLE
-    lines, summary, widens = report(args.before, args.after, before, after, change_set)
+    lines, summary, widens = report(args.before, args.after, before, after, change_set, max(60, args.summary_limit))
     print('\n'.join(lines))
     if args.summary_file:
         with open(args.summary_file, 'w', encoding='utf-8') as handle:
