@@ -94,7 +94,8 @@ export const ciOutputs = (target: CiTarget) => ({ packageBucket: BUCKET_OUTPUT, 
 /** A target's stack: what each step calls on it (in the order the CI role has always listed them). */
 const STACK_ACTIONS: [string, 'create' | 'any' | 'execute' | 'review'][] = [
   ['CreateChangeSet', 'create'], ['DescribeChangeSet', 'any'], ['ExecuteChangeSet', 'execute'], ['DeleteChangeSet', 'any'],
-  ['DescribeStacks', 'any'], ['DescribeStackEvents', 'execute'], ['GetTemplate', 'review'],
+  // DescribeStackEvents: the reason of a failed deploy, which the review says too when it finds the stack rolled back.
+  ['DescribeStacks', 'any'], ['DescribeStackEvents', 'any'], ['GetTemplate', 'review'],
 ];
 
 /**

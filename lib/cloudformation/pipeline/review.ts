@@ -31,10 +31,10 @@ export const MOVED_ACTIONS: Record<string, string> = {
 export const APPROVAL_MESSAGE_LIMIT = 1000;
 const ENDPOINT_URL_ROOM = 100;
 
-/** The review build's exported variables (buildspec-review.yml), read as #{Review<Stage>.<name>}. */
 /** What a review reads of a stack, here or through a target account's review role: nothing it could change. */
 export const REVIEW_READS = ['cloudformation:GetTemplate', 'cloudformation:DescribeStacks', 'cloudformation:DescribeChangeSet'];
 
+/** The review build's exported variables (buildspec-review.yml), read as #{Review<Stage>.<name>}. */
 export const REVIEW_VARIABLES = ['SUMMARY', 'IAM_WIDENS', 'CHANGE_SET_URL', 'REPORT_URL'] as const;
 
 const releaseStage = (project: Project, target: AppStage): ReleaseStage | undefined => project.release.stages.find((entry) => entry.name === target.chaliceStage);

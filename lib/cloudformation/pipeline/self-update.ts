@@ -8,6 +8,7 @@ import { exceptionsMetadata } from '../deploy-role.js';
 import { ARTIFACT_KEY } from './encryption.js';
 import { SOURCE_ARTIFACT, connectionArnValue } from './source.js';
 import { changeReviewRoleName, crossAccount, pipelineRoleName } from './placement.js';
+import { REVIEW_ROLE } from './review.js';
 
 /** The parts of the pipeline template this step reads and extends (template.ts builds it, then calls addSelfUpdate). */
 interface ExtensibleTemplate {
@@ -88,7 +89,7 @@ function updateRoleStatements(project: Project, resources: Resources, boundedRol
   const ownRoles = arn('iam', `role/${generatedPrefix(project)}*`, { region: false });
   const namedPipelineRole = crossAccount(project) ? [arn('iam', `role/${pipelineRoleName(project.roleNamePrefix.sub)}`, { region: false })] : [];
   // The change review's role is named when a target account's review role trusts it (review.ts).
-  const namedReviewRole = (resources.ChangeReviewRole?.Properties as { RoleName?: Json } | undefined)?.RoleName
+  const namedReviewRole = (resources[REVIEW_ROLE]?.Properties as { RoleName?: Json } | undefined)?.RoleName
     ? [arn('iam', `role/${changeReviewRoleName(project.roleNamePrefix.sub)}`, { region: false })] : [];
   const statements: Statement[] = [
     {

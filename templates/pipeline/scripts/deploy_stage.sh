@@ -115,7 +115,11 @@ review_change_set() {
 
 execute_change_set() {
   if [ "$CHANGES" = no ]; then echo "$stack: no changes to execute"; else
-    aws cloudformation execute-change-set --stack-name "$stack" --change-set-name "$CHANGE_SET"
+    if ! aws cloudformation execute-change-set --stack-name "$stack" --change-set-name "$CHANGE_SET"; then
+      # Executing a change set deletes the stack's others: a later release's review or deploy came first.
+      echo "change set $CHANGE_SET of $stack cannot be executed (gone: a later release executed its own?): run this stage's review again" >&2
+      exit 1
+    fi
     if ! aws cloudformation wait "stack-$(echo "$TYPE" | tr 'A-Z' 'a-z')-complete" --stack-name "$stack"; then
       echo "deploying $stack failed; CloudFormation rolls it back" >&2
       failed_events
