@@ -137,7 +137,8 @@ export function renderTree(tree: TemplateTree, project: Project, options: Render
 
 function listFiles(root: string): string[] {
   return readdirSync(root, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
+    // Python's byte-code caches (a template script run in place) are no template.
+    .filter((entry) => entry.isFile() && !entry.parentPath.split(/[\\/]/).includes('__pycache__'))
     .map((entry) => relative(root, join(entry.parentPath, entry.name)).split('\\').join('/'))
     .sort();
 }
