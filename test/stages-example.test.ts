@@ -81,6 +81,8 @@ describe("the issue's example: dev, staging (its account, tested), prod (approva
     assert.deepEqual(variables('ReviewProdEuWest1Changes'), {
       STACK_NAME: '${ApplicationName}ProdStack', CHANGE_SET_NAME: '${ApplicationName}ProdEuWest1ChangeSet', STACK_REGION: '${ProdEuWest1Region}',
       REVIEW_ROLE_ARN: 'arn:${AWS::Partition}:iam::${ProdEuWest1AccountId}:role/${ApplicationName}ProdEuWest1ReviewRole',
+      // The two summaries share the approval message's 1,000 characters.
+      SUMMARY_LIMIT: '403',
     });
     assert.equal(variables('ReviewProdUsEast1Changes').REVIEW_ROLE_ARN, 'arn:${AWS::Partition}:iam::${ProdUsEast1AccountId}:role/${ApplicationName}ProdUsEast1ReviewRole');
   });
