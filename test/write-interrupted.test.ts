@@ -15,7 +15,9 @@ import { USER_MAKEFILE, makefileRepo } from './support/fixtures.js';
 import { BIN, runCli, runCliInProcess, tempDir, writeTree } from './support/tools.js';
 
 const PIPELINE = ['pipeline', '--defaults', '--skip-git', '--skip-install'];
-const KILL_TRIALS = 40;
+// Every kill point of the writer is covered one by one below ('a run killed just before any call of the writer'):
+// these random kills cover what a stub cannot, a real process killed by the OS (about half land mid-write).
+const KILL_TRIALS = 24;
 /** Kills and signals that must land while the writer works (its journal exists), on the Yeoman route and per signal. */
 const YEOMAN_MID_WRITE = 2;
 const SIGNALS_MID_WRITE = 2;
