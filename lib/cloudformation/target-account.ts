@@ -4,13 +4,13 @@
 // CFNDeployRole). The artifacts and packaged code stay in the pipeline account; its bucket and key policies grant
 // these roles, and these roles' own policies allow reading there. Prod shifting traffic here also gets its CodeDeploy role;
 // a reviewed stage its review role (the pipeline's change review reads the stage's change set and template with it).
-import { runsReviewBuild, type Project } from '../answers/project.js';
+import type { Project } from '../answers/project.js';
 import { ACCOUNT_ID_PATTERN, APP_NAME_PATTERN } from '../answers/rules.js';
 import { arnOf, conditionOfSome, passRole, policyDocument, serviceRole, sub, type Json, type Statement } from './cfn.js';
 import { exceptionsMetadata } from './deploy-role.js';
-import { appStages, placedDeployPolicies, type AppStage } from './pipeline/deploy.js';
+import { appStackArn, appStages, placedDeployPolicies, type AppStage } from './pipeline/deploy.js';
 import type { PipelineTemplate } from './pipeline/template.js';
-import { REVIEW_READS, reviewKind } from './pipeline/review.js';
+import { REVIEW_READS, remoteReviews } from './pipeline/review.js';
 import { CODEDEPLOY_ROLE, codeDeployRole } from './pipeline/traffic-shifting.js';
 import {
   actionRoleName, changeReviewRoleName, codeDeployRoleName, deployRoleName, inOtherAccount, pipelineRoleName, reviewRoleName,
@@ -36,9 +36,6 @@ function trustingOnly(roleName: string): Json {
   };
 }
 
-/** The stage's app stack here. */
-const stackArn = (project: Project, stage: AppStage) => sub(`arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${project.appStacks[stage.chaliceStage].sub}/*`);
-
 /** Objects of the pipeline account's buckets: their names are generated, so the account is the scope here. */
 const pipelineAccountObjects = (sid: string): Statement => ({
   Sid: sid,
@@ -61,7 +58,7 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
         'cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet',
         'cloudformation:DeleteChangeSet', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents',
       ],
-      Resource: [stackArn(project, stage)],
+      Resource: [appStackArn(project, stage, '${AWS::Region}')],
       OnlyIf: onlyIf(stage),
     })),
     { Sid: 'ExpandServerlessTransform', Action: ['cloudformation:CreateChangeSet'], Resource: [sub('arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:transform/Serverless-2016-10-31')] },
@@ -88,7 +85,7 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
   const codeDeployName = shifting.length > 1 ? sub(codeDeployRoleName(roles, '${Stage}')) : undefined;
   const codeDeploy = shifting.length > 0 ? { ...codeDeployRole(project, shifting, true, codeDeployName), ...(shiftingHere.name ? { Condition: shiftingHere.name } : {}) } : undefined;
   // A reviewed stage: the review role the pipeline's change review reads this stage's stack with, and nothing else.
-  const reviewed = remote.filter((stage) => runsReviewBuild(reviewKind(project, stage)));
+  const reviewed = remoteReviews(project);
   const reviewedHere = conditionOfSome(reviewed, remote, deploysStage, 'ReviewsHere');
   const conditions: Record<string, Json> = {
     ...Object.fromEntries(remote.map((stage) => [deploysStage(stage), { 'Fn::Equals': [{ Ref: 'Stage' }, stage.stage] }])),
@@ -142,7 +139,7 @@ export function targetAccountTemplate(project: Project): TargetAccountTemplate {
             Policies: [{
               PolicyName: 'ReadAppStack',
               PolicyDocument: policyDocument(reviewed.map((stage): Statement => ({
-                Sid: `Read${stage.stage}AppStack`, Action: REVIEW_READS, Resource: [stackArn(project, stage)], OnlyIf: onlyIf(stage),
+                Sid: `Read${stage.stage}AppStack`, Action: REVIEW_READS, Resource: [appStackArn(project, stage, '${AWS::Region}')], OnlyIf: onlyIf(stage),
               }))),
             }],
           },

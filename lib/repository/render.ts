@@ -4,11 +4,11 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import { dnsSuffix } from '../facts/aws.js';
-import { REVIEW_BUILDSPEC, runsReviewBuild, type Project } from '../answers/project.js';
+import { REVIEW_BUILDSPEC, type Project } from '../answers/project.js';
 import { packageBucketVariable } from '../cloudformation/pipeline/build.js';
 import { appStages, projectDeployRole, readsOutputsArtifact } from '../cloudformation/pipeline/deploy.js';
 import { codeDeployRoleName, elsewhere, otherRegions, regionId } from '../cloudformation/pipeline/placement.js';
-import { reviewKind } from '../cloudformation/pipeline/review.js';
+import { reviewedTargets } from '../cloudformation/pipeline/review.js';
 import { CHALICE_FEATURES } from '../facts/chalice-features.js';
 import { ALIAS_SCRIPT_PATH, MERGE_TEMPLATE_PATH, shiftingStages, shiftingTargets } from '../cloudformation/pipeline/traffic-shifting.js';
 import { MAKE_BLOCK_END, MAKE_BLOCK_START, type MakeTargets } from './makefile.js';
@@ -87,7 +87,7 @@ export function renderTree(tree: TemplateTree, project: Project, options: Render
     // An external CI has no pipeline stack: its target accounts get ci-access.json instead of target-account.json.
     externalCi: project.externalCi ?? '',
     targetStages: project.externalCi ? [] : project.placements.filter((placement) => placement.accountId),
-    reviewedTargets: appStages(project).filter((stage) => runsReviewBuild(reviewKind(project, stage))).map((stage) => stage.stage),
+    reviewedTargets: reviewedTargets(project).map((stage) => stage.stage),
     unusedTargets: unusedMakeTargets(project),
     ciAccessTarget: project.externalCi ? ciAccessMakeTarget(project, options.targets) : '',
     ci: project.externalCi ? ciReadmeData(project) : undefined,

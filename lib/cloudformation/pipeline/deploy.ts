@@ -53,6 +53,10 @@ export function appStages(project: Project): AppStage[] {
 /** Fn::Sub text of an app stack's name (project.ts derives it: shortened for a long app name). */
 const stackName = (project: Project, stage: { chaliceStage: string }) => project.appStacks[stage.chaliceStage].sub;
 
+/** A stage's app stack (its ARN with any stack id), in its region or the given one (`${AWS::Region}` where it is deployed). */
+export const appStackArn = (project: Project, stage: AppStage, region = regionOf(stage)): Json =>
+  sub(`arn:\${AWS::Partition}:cloudformation:${region}:\${AWS::AccountId}:stack/${stackName(project, stage)}/*`);
+
 /** The deploy role's scope entry of a stage's stack. */
 const scopeOf = (project: Project, stage: AppStage) => ({
   stackName: stackName(project, stage),
@@ -176,7 +180,7 @@ export function deployRunStatements(project: Project): Statement[] {
           'cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet',
           'cloudformation:DeleteChangeSet', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents',
         ],
-        Resource: local.map((stage) => sub(`arn:\${AWS::Partition}:cloudformation:${regionOf(stage)}:\${AWS::AccountId}:stack/${stackName(project, stage)}/*`)),
+        Resource: local.map((stage) => appStackArn(project, stage)),
       },
       { Sid: 'ExpandServerlessTransform', Action: ['cloudformation:CreateChangeSet'], Resource: serverlessTransforms(local.map(regionOf)) },
       passRole('PassDeployRole', [arnOf('CFNDeployRole')], 'cloudformation.amazonaws.com'),

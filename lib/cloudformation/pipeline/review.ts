@@ -9,7 +9,7 @@ import { REVIEW_BUILDSPEC, runsReviewBuild, selfUpdateReview, stageReview, type 
 import type { ReleaseStage } from '../../answers/release.js';
 import { actionType, arn, arnOf, policyDocument, ref, serviceRole, sub, type Json, type Resources, type Statement } from '../cfn.js';
 import { containerType } from './build.js';
-import { BUILD_ARTIFACT, appStages, deployActions, type AppStage } from './deploy.js';
+import { BUILD_ARTIFACT, appStackArn, appStages, deployActions, type AppStage } from './deploy.js';
 import { artifactKeyStatement, withArtifactKey } from './encryption.js';
 import { accountOf, changeReviewRoleName, inOtherAccount, regionOf, reviewRoleName, roleArnIn } from './placement.js';
 import { SOURCE_ARTIFACT } from './source.js';
@@ -201,9 +201,9 @@ export function stagesBeforeSelfUpdate(project: Project): Json[] {
   }], 'pipeline.json');
 }
 
-const reviewedTargets = (project: Project) => appStages(project).filter((stage) => runsReviewBuild(reviewKind(project, stage)));
+export const reviewedTargets = (project: Project) => appStages(project).filter((stage) => runsReviewBuild(reviewKind(project, stage)));
 /** The reviewed targets in other accounts: their stacks are read through the review roles there. */
-const remoteReviews = (project: Project) => reviewedTargets(project).filter(inOtherAccount);
+export const remoteReviews = (project: Project) => reviewedTargets(project).filter(inOtherAccount);
 
 /**
  * The stacks the review reads itself (Fn::Sub ARNs): the reviewed app stacks in this account, and the pipeline's own
@@ -212,7 +212,7 @@ const remoteReviews = (project: Project) => reviewedTargets(project).filter(inOt
 function reviewedStacks(project: Project): Json[] {
   const stacks = reviewedTargets(project)
     .filter((stage) => !inOtherAccount(stage))
-    .map((stage) => sub(`arn:\${AWS::Partition}:cloudformation:${regionOf(stage)}:\${AWS::AccountId}:stack/${project.appStacks[stage.chaliceStage].sub}/*`));
+    .map((stage) => appStackArn(project, stage));
   if (runsReviewBuild(selfUpdateReview(project))) stacks.push(arn('cloudformation', 'stack/${AWS::StackName}/*'));
   return stacks;
 }
