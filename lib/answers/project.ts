@@ -72,7 +72,6 @@ export interface Project extends Answers {
   remoteUrl: string;
   /** git-remote-codecommit form (CodeCommit only). */
   grcUrl?: string;
-  consoleUrl: string;
   chaliceRange: string;
   buildspecs: string[];
   /** What the Chalice app uses (its config and decorators): the deploy role is tailored to it. */
@@ -98,7 +97,6 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
         remoteUrl: `https://git-codecommit.${answers.region}.${suffix}/v1/repos/${answers.repository}`,
         grcUrl: `codecommit::${answers.region}://${answers.repository}`,
       };
-  const consoleHost = answers.region.startsWith('cn-') ? 'console.amazonaws.cn' : answers.region.startsWith('us-gov-') ? 'console.amazonaws-us-gov.com' : 'console.aws.amazon.com';
   const release = releaseFromAnswers(answers);
   const appStacks: Record<string, AppStackName> = Object.fromEntries(release.stages.map((stage) => [stage.name, appStackName(answers.appName, `${stage.id}Stack`)]));
   // Today's keys name both stacks even without production (the Makefile and README read appStacks.prod then).
@@ -119,7 +117,6 @@ export function describeProject(answers: Answers, chaliceApp: ChaliceAppFacts = 
     roleNamePrefix: derivedName(answers.appName, '', NAME_LIMITS.role - longestRoleSuffix(placements).length),
     pipelineStages: pipelineStages(answers, release, placements, appStacks),
     chaliceStages: ['dev', ...release.stages.map((stage) => stage.name).filter((name) => name !== 'dev')],
-    consoleUrl: `https://${answers.region}.${consoleHost}/codesuite/codepipeline/pipelines/${answers.appName}Pipeline/view?region=${answers.region}`,
     chaliceRange: CHALICE_RANGE,
     buildspecs: ['buildspec.yml', ...(release.stages.some((stage) => stage.tests) ? ['buildspec-integration.yml'] : []), ...(hasReviewBuild(answers, release) ? [REVIEW_BUILDSPEC] : [])],
     chaliceApp,

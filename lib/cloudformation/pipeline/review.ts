@@ -28,7 +28,7 @@ export const MOVED_ACTIONS: Record<string, string> = {
 };
 
 /** The most characters of an approval's message (CodePipeline's CustomData), and what an endpoint URL may take of them. */
-export const APPROVAL_MESSAGE_LIMIT = 1000;
+const APPROVAL_MESSAGE_LIMIT = 1000;
 const ENDPOINT_URL_ROOM = 100;
 
 /** What a review reads of a stack, here or through a target account's review role: nothing it could change. */
